@@ -1,0 +1,294 @@
+// DynamoDB implementation of the domain's stores: one table, single-item conditional writes.
+//
+// Items:
+//   record version  pk REC#<recordId>      sk V#<000001>   (+ byDay, and outbox marks while pending)
+//   unit            pk UNIT                 sk <unitId>
+//   row counter     pk SHEET                sk COUNTER#<tab>
+//   row claim       pk ROW#<tab>#<recordId> sk ROW
+//   setting         pk SETTING              sk <name>
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb'
+import type { RecordVersion, Unit } from '../model.ts'
+import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../store.ts'
+
+type Item = Record<string, unknown>
+
+const MIRROR_QUEUE = 'mirror'
+const ALERT_QUEUE = 'alert'
+const pad = (version: number) => String(version).padStart(6, '0')
+const versionKey = (ref: VersionRef) => ({ pk: `REC#${ref.recordId}`, sk: `V#${pad(ref.version)}` })
+
+function toItem(v: RecordVersion): Item {
+  return {
+    ...versionKey(v),
+    dayKey: `DAY#${v.formId}#${v.date}`,
+    daySort: `${v.recordId}#${pad(v.version)}`,
+    recordId: v.recordId,
+    formId: v.formId,
+    unitId: v.unitId,
+    date: v.date,
+    version: v.version,
+    values: v.values,
+    receivedAt: v.receivedAt,
+    idempotencyKey: v.idempotencyKey,
+    idemKey: `${v.unitId}#${v.idempotencyKey}`,
+    alert: v.alert,
+    // Outbox marks are the sparse index keys: present means "still to do".
+    mirrorQ: v.pendingMirror ? MIRROR_QUEUE : undefined,
+    alertQ: v.pendingAlert ? ALERT_QUEUE : undefined,
+  }
+}
+
+function fromItem(item: Item): RecordVersion {
+  return {
+    recordId: item.recordId as string,
+    formId: item.formId as string,
+    unitId: item.unitId as string,
+    date: item.date as string,
+    version: item.version as number,
+    values: (item.values ?? {}) as RecordVersion['values'],
+    receivedAt: item.receivedAt as string,
+    idempotencyKey: item.idempotencyKey as string,
+    ...(item.alert ? { alert: item.alert as NonNullable<RecordVersion['alert']> } : {}),
+    pendingMirror: item.mirrorQ !== undefined,
+    pendingAlert: item.alertQ !== undefined,
+  }
+}
+
+/** Keeps the highest version of each record. */
+function latestPerRecord(versions: RecordVersion[]): RecordVersion[] {
+  const latest = new Map<string, RecordVersion>()
+  for (const v of versions) {
+    const seen = latest.get(v.recordId)
+    if (!seen || seen.version < v.version) latest.set(v.recordId, v)
+  }
+  return [...latest.values()]
+}
+
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write
+    return true
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false
+    throw error
+  }
+}
+
+export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<Item[]> {
+    const items: Item[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
+      items.push(...((page.Items ?? []) as Item[]))
+      start = page.LastEvaluatedKey
+    } while (start && items.length < limit)
+    return items.slice(0, limit)
+  }
+
+  async function scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await doc.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
+      items.push(...((page.Items ?? []) as Item[]))
+      start = page.LastEvaluatedKey
+    } while (start)
+    return items
+  }
+
+  const pendingOn = async (index: string, attribute: string, queue: string, limit: number) =>
+    (
+      await queryAll(
+        {
+          IndexName: index,
+          KeyConditionExpression: '#q = :q',
+          ExpressionAttributeNames: { '#q': attribute },
+          ExpressionAttributeValues: { ':q': queue },
+          Limit: Math.min(limit, 1000),
+        },
+        limit,
+      )
+    ).map(fromItem)
+
+  const removeMark = (ref: VersionRef, attribute: string) =>
+    doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: versionKey(ref),
+        UpdateExpression: 'REMOVE #m',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#m': attribute },
+      }),
+    )
+
+  const records: RecordStore = {
+    async versions(recordId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': `REC#${recordId}`, ':v': 'V#' },
+        ConsistentRead: true,
+      })
+      return items.map(fromItem)
+    },
+    putVersion(version) {
+      return conditional(
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(version),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      )
+    },
+    async findByIdempotencyKey(unitId, key) {
+      const items = await queryAll({
+        IndexName: 'byIdempotencyKey',
+        KeyConditionExpression: 'idemKey = :k',
+        ExpressionAttributeValues: { ':k': `${unitId}#${key}` },
+      })
+      return items[0] ? fromItem(items[0]) : undefined
+    },
+    async currentOfDay(formId, date) {
+      const items = await queryAll({
+        IndexName: 'byDay',
+        KeyConditionExpression: 'dayKey = :d',
+        ExpressionAttributeValues: { ':d': `DAY#${formId}#${date}` },
+      })
+      return latestPerRecord(items.map(fromItem))
+    },
+    async currentOfAll() {
+      const items = await scanAll({
+        FilterExpression: 'begins_with(pk, :rec)',
+        ExpressionAttributeValues: { ':rec': 'REC#' },
+      })
+      return latestPerRecord(items.map(fromItem))
+    },
+    pendingMirror: (limit) => pendingOn('mirrorOutbox', 'mirrorQ', MIRROR_QUEUE, limit),
+    async clearMirror(refs) {
+      await Promise.all(refs.map((ref) => conditional(removeMark(ref, 'mirrorQ'))))
+    },
+    pendingAlerts: (limit) => pendingOn('alertOutbox', 'alertQ', ALERT_QUEUE, limit),
+    async clearAlert(ref) {
+      await conditional(removeMark(ref, 'alertQ'))
+    },
+  }
+
+  const units: UnitStore = {
+    async get(id) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'UNIT', sk: id }, ConsistentRead: true }))
+      return out.Item ? unitFromItem(out.Item) : undefined
+    },
+    async list() {
+      const items = await queryAll({ KeyConditionExpression: 'pk = :u', ExpressionAttributeValues: { ':u': 'UNIT' } })
+      return items.map(unitFromItem)
+    },
+    create(unit) {
+      return conditional(
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: 'UNIT', sk: unit.id, ...unit },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      )
+    },
+    replaceToken(id, tokenHash, at) {
+      return conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'UNIT', sk: id },
+            UpdateExpression: 'SET tokenHash = :h, rotatedAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':h': tokenHash, ':at': at },
+          }),
+        ),
+      )
+    },
+  }
+
+  const claimKey = (tab: string, recordId: string) => ({ pk: `ROW#${tab}#${recordId}`, sk: 'ROW' })
+
+  const rows: RowStore = {
+    async rowsFor(tab, recordIds) {
+      const found = new Map<string, number>()
+      const existing = await Promise.all(
+        recordIds.map((id) => doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, id), ConsistentRead: true }))),
+      )
+      const missing: string[] = []
+      existing.forEach((out, i) => {
+        const id = recordIds[i] as string
+        if (out.Item) found.set(id, out.Item.row as number)
+        else missing.push(id)
+      })
+      if (missing.length === 0) return found
+      // One atomic counter bump reserves a block of rows for this whole pass.
+      const counter = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: 'SHEET', sk: `COUNTER#${tab}` },
+          UpdateExpression: 'ADD lastRow :n',
+          ExpressionAttributeValues: { ':n': missing.length },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      )
+      // Data rows start below the header row (row 1).
+      const firstRow = (counter.Attributes?.lastRow as number) - missing.length + 2
+      await Promise.all(
+        missing.map(async (id, i) => {
+          const row = firstRow + i
+          const claimed = await conditional(
+            doc.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: { ...claimKey(tab, id), row },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            ),
+          )
+          if (claimed) return found.set(id, row)
+          // A concurrent pass claimed this record first: its row wins, ours stays blank.
+          const out = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, id), ConsistentRead: true }))
+          found.set(id, out.Item?.row as number)
+        }),
+      )
+      return found
+    },
+  }
+
+  const settings: SettingsStore = {
+    async get(name) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'SETTING', sk: name }, ConsistentRead: true }))
+      return out.Item?.value as string | undefined
+    },
+    async put(name, value) {
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'SETTING', sk: name, value } }))
+    },
+  }
+
+  return { records, units, rows, settings }
+}
+
+function unitFromItem(item: Item): Unit {
+  return {
+    id: item.id as string,
+    name: item.name as string,
+    forms: (item.forms ?? []) as string[],
+    tokenHash: item.tokenHash as string,
+    createdAt: item.createdAt as string,
+    ...(item.rotatedAt ? { rotatedAt: item.rotatedAt as string } : {}),
+  }
+}

@@ -1,0 +1,120 @@
+// The shape of a form definition in `forms/`. Definitions are data: every field has a stable
+// `id` (the stored attribute and the sheet column key) and labels for display only.
+import { z } from 'zod'
+
+export const Lang = z.enum(['zh', 'en'])
+export type Lang = z.infer<typeof Lang>
+
+export const Label = z.object({ zh: z.string().min(1), en: z.string().min(1) })
+export type Label = z.infer<typeof Label>
+
+const fieldId = z.string().regex(/^[a-z][A-Za-z0-9]{0,39}$/, 'field ids are camelCase ASCII')
+
+const fieldBase = {
+  id: fieldId,
+  label: Label,
+  hint: Label.optional(),
+  required: z.boolean().default(true),
+}
+
+export const IntegerField = z.object({
+  ...fieldBase,
+  type: z.literal('integer'),
+  min: z.number().int().default(0),
+  max: z.number().int().default(1_000_000),
+})
+export const TextField = z.object({
+  ...fieldBase,
+  type: z.literal('text'),
+  maxLength: z.number().int().positive().default(200),
+  /** HTML autocomplete hint, e.g. 'name' */
+  autocomplete: z.string().optional(),
+})
+export const TextareaField = z.object({
+  ...fieldBase,
+  type: z.literal('textarea'),
+  maxLength: z.number().int().positive().default(4000),
+})
+export const BooleanField = z.object({ ...fieldBase, type: z.literal('boolean') })
+export const SelectField = z.object({
+  ...fieldBase,
+  type: z.literal('select'),
+  options: z.array(z.object({ value: z.string().regex(/^[a-z][a-z0-9_]*$/), label: Label })).min(1),
+})
+export const PhoneField = z.object({ ...fieldBase, type: z.literal('phone') })
+export const ItemListField = z.object({
+  ...fieldBase,
+  type: z.literal('itemList'),
+  maxItems: z.number().int().positive().default(10),
+  itemLabel: Label,
+  quantityLabel: Label,
+})
+export const LinkListField = z.object({
+  ...fieldBase,
+  type: z.literal('linkList'),
+  maxItems: z.number().int().positive().default(5),
+})
+
+export const Field = z.discriminatedUnion('type', [
+  IntegerField,
+  TextField,
+  TextareaField,
+  BooleanField,
+  SelectField,
+  PhoneField,
+  ItemListField,
+  LinkListField,
+])
+export type Field = z.infer<typeof Field>
+export type FieldType = Field['type']
+export type FieldOf<T extends FieldType> = Extract<Field, { type: T }>
+
+/** A condition over submitted values, used by cross-field rules and alert triggers. */
+export const Condition = z.union([
+  z.object({ anyPositive: z.array(fieldId).min(1) }),
+  z.object({ isTrue: fieldId }),
+  z.object({ equals: z.object({ field: fieldId, value: z.string() }) }),
+])
+export type Condition = z.infer<typeof Condition>
+
+/** Cross-field rules; they run after every field passed its own schema. */
+export const Rule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('requiredWhen'), fields: z.array(fieldId).min(1), when: Condition }),
+  z.object({ kind: z.literal('sumAtMost'), fields: z.array(fieldId).min(1), max: fieldId }),
+])
+export type Rule = z.infer<typeof Rule>
+
+export const Severity = z.enum(['general', 'urgent', 'critical'])
+export type Severity = z.infer<typeof Severity>
+
+/** When a submission raises an emergency alert, and how it is classified. */
+export const AlertTrigger = z.union([
+  z.object({ when: Condition, category: z.string(), severity: Severity }),
+  // on-demand emergency forms: the submitter picks category and severity
+  z.object({ categoryField: fieldId, severityField: fieldId }),
+])
+export type AlertTrigger = z.infer<typeof AlertTrigger>
+
+export const FormDefinition = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),
+  title: Label,
+  description: Label.optional(),
+  workGroup: Label,
+  kind: z.enum(['daily', 'on_demand']),
+  /** display order on pages and sheet tabs */
+  order: z.number().int(),
+  /** short sheet tab name (Chinese: leaders read it) */
+  tab: z.string().min(1).max(50),
+  fields: z.array(Field).min(1),
+  /** daily forms: fields that, with unit and date, identify the one current record (e.g. the site) */
+  recordKeyFields: z.array(fieldId).default([]),
+  rules: z.array(Rule).default([]),
+  alerts: z.array(AlertTrigger).default([]),
+})
+export type FormDefinitionInput = z.input<typeof FormDefinition>
+export type FormDefinition = z.infer<typeof FormDefinition>
+
+/** Identity helper for `forms/*.ts`: keeps literal types checked against the schema. */
+export function defineForm(definition: FormDefinitionInput): FormDefinitionInput {
+  return definition
+}

@@ -1,0 +1,81 @@
+// Server-side allow-list validation of a submission: per-field zod schemas first, then the
+// form's cross-field rules on values that are already well-formed.
+import { z } from 'zod'
+import { t } from '../i18n.ts'
+import type { Condition, Field, FormDefinition, Lang, Rule } from './definition.ts'
+import { specOf } from './field-types.tsx'
+
+export type Values = Record<string, unknown>
+export interface Issue {
+  path: string
+  message: string
+}
+export type ValidationResult = { ok: true; values: Values } | { ok: false; issues: Issue[] }
+
+const schemaCache = new WeakMap<FormDefinition, Partial<Record<Lang, z.ZodType<Values>>>>()
+
+function fieldSchema(field: Field, lang: Lang): z.ZodType {
+  const schema = specOf(field).schema(field, lang)
+  // An omitted or null optional field is simply absent.
+  return field.required
+    ? z.preprocess((v) => (v === null ? undefined : v), schema.optional()).refine((v) => v !== undefined, t(lang, 'required'))
+    : z.preprocess((v) => (v === null ? undefined : v), schema.optional())
+}
+
+function formSchema(form: FormDefinition, lang: Lang): z.ZodType<Values> {
+  const cached = schemaCache.get(form)?.[lang]
+  if (cached) return cached
+  const shape = Object.fromEntries(form.fields.map((f) => [f.id, fieldSchema(f, lang)]))
+  const schema = z.strictObject(shape, { error: t(lang, 'unknownField') }) as unknown as z.ZodType<Values>
+  schemaCache.set(form, { ...schemaCache.get(form), [lang]: schema })
+  return schema
+}
+
+function toIssues(error: z.ZodError, lang: Lang): Issue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: t(lang, 'unknownField') }))
+      : [{ path: issue.path.join('.'), message: issue.message }],
+  )
+}
+
+export function conditionHolds(condition: Condition, values: Values): boolean {
+  if ('anyPositive' in condition) return condition.anyPositive.some((id) => Number(values[id] ?? 0) > 0)
+  if ('isTrue' in condition) return values[condition.isTrue] === true
+  return values[condition.equals.field] === condition.equals.value
+}
+
+const labelOf = (form: FormDefinition, id: string, lang: Lang) =>
+  form.fields.find((f) => f.id === id)?.label[lang] ?? id
+
+const ruleChecks: { [K in Rule['kind']]: (rule: Extract<Rule, { kind: K }>, form: FormDefinition, values: Values, lang: Lang) => Issue[] } = {
+  requiredWhen: (rule, _form, values, lang) =>
+    conditionHolds(rule.when, values)
+      ? rule.fields.filter((id) => values[id] === undefined).map((id) => ({ path: id, message: t(lang, 'requiredWhen') }))
+      : [],
+  sumAtMost: (rule, form, values, lang) => {
+    const max = values[rule.max]
+    if (typeof max !== 'number') return []
+    const sum = rule.fields.reduce((total, id) => total + (typeof values[id] === 'number' ? (values[id] as number) : 0), 0)
+    if (sum <= max) return []
+    const fields = rule.fields.map((id) => labelOf(form, id, lang)).join(' + ')
+    const message = t(lang, 'sumAtMost', { fields, max: labelOf(form, rule.max, lang) })
+    return [{ path: rule.fields[rule.fields.length - 1] ?? rule.max, message }]
+  },
+}
+
+function checkRule(rule: Rule, form: FormDefinition, values: Values, lang: Lang): Issue[] {
+  return (ruleChecks[rule.kind] as (r: Rule, f: FormDefinition, v: Values, l: Lang) => Issue[])(rule, form, values, lang)
+}
+
+/** Validates the field values of one submission (JSON-shaped, `date` already taken out). */
+export function validateValues(form: FormDefinition, input: unknown, lang: Lang): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: '', message: t(lang, 'notObject') }] }
+  }
+  const parsed = formSchema(form, lang).safeParse(input)
+  if (!parsed.success) return { ok: false, issues: toIssues(parsed.error, lang) }
+  const values = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined))
+  const issues = form.rules.flatMap((rule) => checkRule(rule, form, values, lang))
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, values }
+}

@@ -1,0 +1,52 @@
+// Domain types shared by every part: what a unit and a stored submission are.
+import type { Severity } from './forms/definition.ts'
+import type { Values } from './forms/validation.ts'
+
+export interface Unit {
+  id: string
+  name: string
+  /** ids of the forms this unit may submit */
+  forms: string[]
+  /** SHA-256 of the token's secret part; the token itself is never stored */
+  tokenHash: string
+  createdAt: string
+  rotatedAt?: string
+}
+
+/** One version of one record. Daily records get a new version on every resubmission. */
+export interface RecordVersion {
+  /** stable across versions: daily `formId.date.unitId[.siteKey]`, on demand `formId.unitId.keyHash` */
+  recordId: string
+  formId: string
+  unitId: string
+  /** the organisation-local date the record is for (YYYY-MM-DD) */
+  date: string
+  version: number
+  values: Values
+  receivedAt: string
+  idempotencyKey: string
+  /** set when the submission must raise an emergency alert */
+  alert?: { category: string; severity: Severity }
+  /** outbox marks: cleared by the workers only after the effect happened */
+  pendingMirror: boolean
+  pendingAlert: boolean
+}
+
+/** The answer to a submission, identical on every retry with the same Idempotency-Key. */
+export interface SubmissionReceipt {
+  id: string
+  formId: string
+  unitId: string
+  date: string
+  version: number
+  receivedAt: string
+}
+
+export const receiptOf = (v: RecordVersion): SubmissionReceipt => ({
+  id: v.recordId,
+  formId: v.formId,
+  unitId: v.unitId,
+  date: v.date,
+  version: v.version,
+  receivedAt: v.receivedAt,
+})

@@ -1,0 +1,85 @@
+// The mirror: brings the sheet up to date with the database. Rows are keyed (row numbers come
+// from the database), so repeating a pass rewrites the same rows: at-least-once delivery gives
+// exactly-once rows.
+import type { FormRegistry } from '../forms/registry.ts'
+import type { Logger } from '../log.ts'
+import type { RecordVersion } from '../model.ts'
+import type { RecordStore, RowStore, UnitStore } from '../store.ts'
+import { allFormTabs, formTabLayout, recordRow } from './layout.ts'
+import type { RowWrite, SheetSink } from './sink.ts'
+
+export interface MirrorDeps {
+  records: RecordStore
+  rows: RowStore
+  units: UnitStore
+  forms: FormRegistry
+  sink: SheetSink
+  timeZone: string
+  log: Logger
+}
+
+export interface MirrorPassResult {
+  /** records written to the sheet */
+  mirrored: number
+  /** true when more marked versions wait (the caller runs another pass at once) */
+  more: boolean
+  /** age in ms of the oldest mark this pass cleared: the mirror lag */
+  lagMs: number
+}
+
+async function unitNames(units: UnitStore): Promise<Map<string, string>> {
+  return new Map((await units.list()).map((u) => [u.id, u.name]))
+}
+
+/** Rows for these current versions, allocating row numbers where a record has none yet. */
+async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<RowWrite[]> {
+  const names = await unitNames(deps.units)
+  const writes: RowWrite[] = []
+  for (const form of deps.forms.all) {
+    const ofForm = current.filter((r) => r.formId === form.id)
+    if (ofForm.length === 0) continue
+    const tab = formTabLayout(form).title
+    const rows = await deps.rows.rowsFor(tab, ofForm.map((r) => r.recordId))
+    for (const record of ofForm) {
+      const row = rows.get(record.recordId)
+      if (row === undefined) continue
+      writes.push({ tab, row, cells: recordRow(form, record, names.get(record.unitId) ?? record.unitId, deps.timeZone) })
+    }
+  }
+  return writes
+}
+
+/** One pass over at most `limit` marked versions. Throws when the sink fails: marks stay. */
+export async function mirrorPass(deps: MirrorDeps, limit = 1000, now = Date.now()): Promise<MirrorPassResult> {
+  const pending = (await deps.records.pendingMirror(limit)).filter((v) => deps.forms.get(v.formId))
+  if (pending.length === 0) return { mirrored: 0, more: false, lagMs: 0 }
+  const recordIds = [...new Set(pending.map((v) => v.recordId))]
+  // The row shows the newest version, even if a newer one arrived after the marks were read.
+  const current = (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
+    (v): v is RecordVersion => v !== undefined,
+  )
+  const newest = new Map(current.map((v) => [v.recordId, v.version]))
+  await deps.sink.apply({ tabs: allFormTabs(deps.forms), rows: await rowWrites(deps, current) })
+  const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
+  await deps.records.clearMirror(written)
+  const lagMs = Math.max(0, ...written.map((v) => now - Date.parse(v.receivedAt)))
+  return { mirrored: current.length, more: pending.length >= limit, lagMs }
+}
+
+/** Rewrites every form tab from the database: the repair after hand edits. Idempotent. */
+export async function rebuildSheet(deps: MirrorDeps): Promise<{ rows: number }> {
+  // Marks read before the records: whatever they point at is in what we write next.
+  const pending = await deps.records.pendingMirror(Number.MAX_SAFE_INTEGER)
+  const current = await deps.records.currentOfAll()
+  const writes = await rowWrites(deps, current)
+  const replace = allFormTabs(deps.forms).map((layout) => {
+    const mine = writes.filter((w) => w.tab === layout.title)
+    const rows: RowWrite['cells'][] = Array.from({ length: Math.max(1, ...mine.map((w) => w.row)) - 1 }, () => [])
+    for (const w of mine) rows[w.row - 2] = w.cells
+    return { tab: layout.title, rows }
+  })
+  await deps.sink.apply({ tabs: allFormTabs(deps.forms), rows: [], replace })
+  const newest = new Map(current.map((v) => [v.recordId, v.version]))
+  await deps.records.clearMirror(pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0)))
+  return { rows: writes.length }
+}

@@ -1,0 +1,118 @@
+// Accepting a submission: validate, then one conditional write of one item that carries its
+// own outbox marks. A retry with the same Idempotency-Key gets the first answer back.
+import { createHash } from 'node:crypto'
+import { addDays, daysBetween, isIsoDate, localDate, type Clock } from './clock.ts'
+import type { FormDefinition, Lang } from './forms/definition.ts'
+import { alertFor } from './forms/triggers.ts'
+import { validateValues, type Issue, type Values } from './forms/validation.ts'
+import { t } from './i18n.ts'
+import { receiptOf, type RecordVersion, type SubmissionReceipt, type Unit } from './model.ts'
+import type { RecordStore } from './store.ts'
+
+/** How far back a unit may still report a missed day. */
+export const MAX_DAYS_BACK = 7
+const MAX_WRITE_ATTEMPTS = 8
+
+export class SubmissionConflictError extends Error {
+  override name = 'SubmissionConflictError'
+}
+
+export interface SubmissionDeps {
+  records: RecordStore
+  clock: Clock
+  timeZone: string
+  /** called after a new version is stored, to wake the in-process workers */
+  onStored?: (version: RecordVersion) => void
+}
+
+export interface SubmissionRequest {
+  unit: Unit
+  form: FormDefinition
+  /** the JSON body: field id → value, plus `date` for daily forms */
+  body: unknown
+  idempotencyKey: string
+  lang: Lang
+}
+
+export type SubmissionOutcome =
+  | { kind: 'created'; receipt: SubmissionReceipt; stored: RecordVersion }
+  | { kind: 'replayed'; receipt: SubmissionReceipt; stored: RecordVersion }
+  | { kind: 'invalid'; issues: Issue[] }
+
+const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16)
+const normalizeKeyText = (v: unknown) => String(v ?? '').trim().replace(/\s+/g, ' ').toLowerCase()
+
+/** The stable id of the record a submission belongs to. */
+export function recordIdFor(form: FormDefinition, unitId: string, date: string, values: Values, idempotencyKey: string): string {
+  if (form.kind === 'on_demand') return `${form.id}.${unitId}.${shortHash(idempotencyKey)}`
+  const base = `${form.id}.${date}.${unitId}`
+  if (form.recordKeyFields.length === 0) return base
+  return `${base}.${shortHash(form.recordKeyFields.map((id) => normalizeKeyText(values[id])).join('\u0000'))}`
+}
+
+function checkDate(raw: unknown, today: string, lang: Lang): { date: string } | { issue: Issue } {
+  if (raw === undefined || raw === null || raw === '') return { date: today }
+  if (typeof raw !== 'string' || !isIsoDate(raw)) return { issue: { path: 'date', message: t(lang, 'date') } }
+  if (raw > today) return { issue: { path: 'date', message: t(lang, 'dateFuture') } }
+  if (daysBetween(raw, today) > MAX_DAYS_BACK) {
+    return { issue: { path: 'date', message: t(lang, 'datePast', { n: MAX_DAYS_BACK }) } }
+  }
+  return { date: raw }
+}
+
+/** The earliest date a daily form may still be reported for, given today. */
+export const earliestReportDate = (today: string) => addDays(today, -MAX_DAYS_BACK)
+
+export async function submit(deps: SubmissionDeps, request: SubmissionRequest): Promise<SubmissionOutcome> {
+  const { form, unit, body, idempotencyKey, lang } = request
+  const now = deps.clock.now()
+  const today = localDate(now, deps.timeZone)
+
+  // A key seen before answers with the first receipt, even after the day rolled over.
+  const earlier = await deps.records.findByIdempotencyKey(unit.id, idempotencyKey)
+  if (earlier) return { kind: 'replayed', receipt: receiptOf(earlier), stored: earlier }
+
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { kind: 'invalid', issues: [{ path: '', message: t(lang, 'notObject') }] }
+  }
+  const { date: rawDate, ...fields } = body as Record<string, unknown>
+  const issues: Issue[] = []
+  let date = today
+  if (form.kind === 'daily') {
+    const checked = checkDate(rawDate, today, lang)
+    if ('issue' in checked) issues.push(checked.issue)
+    else date = checked.date
+  } else if (rawDate !== undefined) {
+    issues.push({ path: 'date', message: t(lang, 'unknownField') })
+  }
+  const validated = validateValues(form, fields, lang)
+  if (!validated.ok) issues.push(...validated.issues)
+  if (issues.length > 0 || !validated.ok) return { kind: 'invalid', issues }
+
+  const recordId = recordIdFor(form, unit.id, date, validated.values, idempotencyKey)
+  const alert = alertFor(form, validated.values)
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const versions = await deps.records.versions(recordId)
+    const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
+    if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+    const version: RecordVersion = {
+      recordId,
+      formId: form.id,
+      unitId: unit.id,
+      date,
+      version: (versions.at(-1)?.version ?? 0) + 1,
+      values: validated.values,
+      receivedAt: deps.clock.now().toISOString(),
+      idempotencyKey,
+      ...(alert ? { alert } : {}),
+      pendingMirror: true,
+      pendingAlert: alert !== undefined,
+    }
+    if (await deps.records.putVersion(version)) {
+      deps.onStored?.(version)
+      return { kind: 'created', receipt: receiptOf(version), stored: version }
+    }
+    // Another write took this version number; read again and go one higher.
+  }
+  throw new SubmissionConflictError(`could not store ${recordId} after ${MAX_WRITE_ATTEMPTS} attempts`)
+}

@@ -1,0 +1,62 @@
+// Units: who may submit which forms, and the tokens that prove it.
+import type { Clock } from './clock.ts'
+import type { FormRegistry } from './forms/registry.ts'
+import type { Unit } from './model.ts'
+import type { UnitStore } from './store.ts'
+import { hashSecret, newSecret, secretMatches, splitUnitToken } from './tokens.ts'
+
+export class UnitInputError extends Error {
+  override name = 'UnitInputError'
+}
+export class UnitNotFoundError extends Error {
+  override name = 'UnitNotFoundError'
+}
+
+export const UNIT_ID = /^[a-z0-9][a-z0-9-]{0,39}$/
+
+export interface NewUnit {
+  id: string
+  name: string
+  /** form ids; default every form */
+  forms?: string[]
+}
+
+export interface IssuedToken {
+  unit: Unit
+  token: string
+}
+
+function checkForms(forms: string[], registry: FormRegistry): void {
+  const unknown = forms.filter((id) => !registry.get(id))
+  if (unknown.length > 0) throw new UnitInputError(`unknown form(s): ${unknown.join(', ')}`)
+}
+
+export async function addUnit(units: UnitStore, registry: FormRegistry, clock: Clock, input: NewUnit): Promise<IssuedToken> {
+  if (!UNIT_ID.test(input.id)) throw new UnitInputError('unit id: lowercase letters, digits and "-", at most 40')
+  const name = input.name.trim()
+  if (name === '' || name.length > 100) throw new UnitInputError('unit name: 1 to 100 characters')
+  const forms = input.forms ?? registry.all.map((f) => f.id)
+  checkForms(forms, registry)
+  const secret = newSecret()
+  const unit: Unit = { id: input.id, name, forms, tokenHash: hashSecret(secret), createdAt: clock.now().toISOString() }
+  if (!(await units.create(unit))) throw new UnitInputError(`unit "${input.id}" exists already`)
+  return { unit, token: `${unit.id}.${secret}` }
+}
+
+/** Issues a new token; the old one stops working at once. */
+export async function rotateUnitToken(units: UnitStore, clock: Clock, id: string): Promise<IssuedToken> {
+  const secret = newSecret()
+  const at = clock.now().toISOString()
+  if (!(await units.replaceToken(id, hashSecret(secret), at))) throw new UnitNotFoundError(`no unit "${id}"`)
+  const unit = await units.get(id)
+  if (!unit) throw new UnitNotFoundError(`no unit "${id}"`)
+  return { unit, token: `${id}.${secret}` }
+}
+
+/** The unit a token belongs to, or undefined for any wrong, malformed or revoked token. */
+export async function unitForToken(units: UnitStore, token: string): Promise<Unit | undefined> {
+  const parts = splitUnitToken(token)
+  if (!parts) return undefined
+  const unit = await units.get(parts.unitId)
+  return unit && secretMatches(parts.secret, unit.tokenHash) ? unit : undefined
+}

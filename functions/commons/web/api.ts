@@ -1,0 +1,145 @@
+// The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
+import { randomUUID } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import { bodyLimit } from 'hono/body-limit'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { z } from 'zod'
+import { isIsoDate } from '../clock.ts'
+import { specOf } from '../forms/field-types.tsx'
+import { exportCsv } from '../export.ts'
+import { pickLang } from '../i18n.ts'
+import { submit } from '../submissions.ts'
+import { secretMatches } from '../tokens.ts'
+import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
+import { unitLink, type AppDeps, type AppEnv } from './deps.ts'
+
+export const MAX_BODY_BYTES = 64 * 1024
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
+
+export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) =>
+  c.json({ error, message }, status)
+
+const langOf = (c: Context) => pickLang(c.req.query('lang'), c.req.header('accept-language'))
+
+async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return { ok: false }
+  try {
+    return { ok: true, body: JSON.parse(await c.req.text()) as unknown }
+  } catch {
+    return { ok: false }
+  }
+}
+
+const NewUnitBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  forms: z.array(z.string()).optional(),
+})
+
+export function createApi(deps: AppDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>()
+  const { stores } = deps
+
+  const unitAuth = bearerAuth<AppEnv>({
+    verifyToken: async (token, c) => {
+      const unit = await unitForToken(stores.units, token)
+      if (unit) c.set('unit', unit)
+      return unit !== undefined
+    },
+    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <unit token> required' } },
+    invalidToken: { message: { error: 'unauthorized', message: 'invalid token' } },
+    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
+  })
+  const adminAuth = bearerAuth({
+    verifyToken: (token) => secretMatches(token, deps.adminTokenHash),
+    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <admin token> required' } },
+    invalidToken: { message: { error: 'unauthorized', message: 'invalid admin token' } },
+    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
+  })
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`),
+  })
+
+  api.get('/forms', unitAuth, (c) => {
+    const unit = c.get('unit')
+    return c.json(
+      deps.forms.all
+        .filter((f) => unit.forms.includes(f.id))
+        .map((form) => ({
+          id: form.id,
+          title: form.title,
+          kind: form.kind,
+          fields: form.fields.map((field) => ({
+            id: field.id,
+            type: field.type,
+            required: field.required,
+            label: field.label,
+            ...(field.hint ? { hint: field.hint } : {}),
+            ...specOf(field).describe(field),
+          })),
+        })),
+    )
+  })
+
+  api.post('/forms/:formId/submissions', unitAuth, limitBody, async (c) => {
+    const unit = c.get('unit')
+    const form = deps.forms.get(c.req.param('formId'))
+    if (!form) return apiError(c, 404, 'not_found', 'no such form')
+    if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
+    const json = await readJson(c)
+    if (!json.ok) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+    const key = c.req.header('idempotency-key') ?? randomUUID()
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    }
+    const outcome = await submit(
+      { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { unit, form, body: json.body, idempotencyKey: key, lang: langOf(c) },
+    )
+    if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
+    return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+  })
+
+  // Admin: used by the admin CLI and the office.
+  const admin = new Hono<AppEnv>()
+  admin.use(adminAuth, limitBody)
+
+  admin.post('/units', async (c) => {
+    const json = await readJson(c)
+    const parsed = json.ok ? NewUnitBody.safeParse(json.body) : undefined
+    if (!parsed?.success) return apiError(c, 422, 'validation', 'send {"id","name","forms"?}')
+    const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, parsed.data)
+    return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
+  })
+  admin.get('/units', async (c) => {
+    const units = await stores.units.list()
+    return c.json(units.map((u) => ({ id: u.id, name: u.name, forms: u.forms, createdAt: u.createdAt, rotatedAt: u.rotatedAt })))
+  })
+  admin.post('/units/:id/rotate', async (c) => {
+    const { unit, token } = await rotateUnitToken(stores.units, deps.clock, c.req.param('id'))
+    return c.json({ id: unit.id, name: unit.name, token, link: unitLink(deps, token) })
+  })
+  admin.get('/export', async (c) => {
+    const form = deps.forms.get(c.req.query('form') ?? '')
+    const date = c.req.query('date') ?? ''
+    if (!form) return apiError(c, 404, 'not_found', 'no such form')
+    if (!isIsoDate(date)) return apiError(c, 422, 'validation', 'date must be YYYY-MM-DD')
+    const csv = await exportCsv({ ...stores, timeZone: deps.timeZone }, form, date)
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${form.id}-${date}.csv"`,
+    })
+  })
+  admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
+
+  admin.onError((error, c) => {
+    if (error instanceof UnitInputError) return apiError(c, 422, 'validation', error.message)
+    if (error instanceof UnitNotFoundError) return apiError(c, 404, 'not_found', error.message)
+    throw error
+  })
+
+  api.route('/admin', admin)
+  return api
+}

@@ -1,0 +1,48 @@
+// The one Hono app: JSON API, unit pages and health check, with Hono's own middleware for
+// secure headers, CSRF (Origin / Sec-Fetch-Site) and body limits.
+import { Hono } from 'hono'
+import { csrf } from 'hono/csrf'
+import { HTTPException } from 'hono/http-exception'
+import { secureHeaders } from 'hono/secure-headers'
+import { apiError, createApi } from './api.ts'
+import type { AppDeps, AppEnv } from './deps.ts'
+import { Page } from './layout.tsx'
+import { createPages } from './pages.tsx'
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  )
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/', (c) =>
+    c.html(
+      <Page title="Sentinel Forms" lang="zh" path="/">
+        <h1>防控信息报送 · Sentinel Forms</h1>
+        <p>请使用本单位的专用链接打开填报页面。Open your unit's own link to report.</p>
+      </Page>,
+    ),
+  )
+  app.route('/api', createApi(deps))
+  app.use('/u/*', csrf())
+  app.route('/u/:token', createPages(deps))
+
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse()
+    // Clients never see the detail; the log has it.
+    deps.log.error('request failed', { path: c.req.path, method: c.req.method, error })
+    return c.req.path.startsWith('/api/')
+      ? apiError(c, 500, 'internal', 'internal error; nothing you sent was lost if you got no 2xx, retry with the same Idempotency-Key')
+      : c.text('Internal error / 系统错误，请稍后重试', 500)
+  })
+  return app
+}

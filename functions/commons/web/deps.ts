@@ -1,0 +1,27 @@
+// What the web app needs, created at the edge (local server or Lambda) and passed in.
+import type { Clock } from '../clock.ts'
+import type { FormRegistry } from '../forms/registry.ts'
+import type { Lang } from '../i18n.ts'
+import type { Logger } from '../log.ts'
+import type { RecordVersion, Unit } from '../model.ts'
+import type { Stores } from '../store.ts'
+
+export interface AppDeps {
+  forms: FormRegistry
+  stores: Stores
+  clock: Clock
+  timeZone: string
+  /** SHA-256 of the admin token */
+  adminTokenHash: string
+  /** the address staff reach, for the links printed and shown (no trailing slash) */
+  publicUrl: string
+  log: Logger
+  /** wakes the in-process workers after a write (locally; streams do it on AWS) */
+  onStored?: (version: RecordVersion) => void
+  /** rewrites the whole sheet from the database */
+  rebuildSheet(): Promise<{ rows: number }>
+}
+
+export type AppEnv = { Variables: { unit: Unit; lang: Lang } }
+
+export const unitLink = (deps: Pick<AppDeps, 'publicUrl'>, token: string) => `${deps.publicUrl}/u/${token}`

@@ -1,0 +1,42 @@
+// Configuration of the local system, parsed once from the environment. A bad value stops the
+// start with the variable's name.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { defaultTableName } from '#commons/dynamo/table.ts'
+
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}, 'not an IANA time zone')
+
+export const LocalConfig = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./.data').transform((p) => resolve(p)),
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+$/, 'URL-safe characters only').optional(),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/).default(defaultTableName),
+  ORG_TIMEZONE: timeZone.default('Asia/Shanghai'),
+  PUBLIC_URL: z.url().optional(),
+  DEMO: onOff.default(true),
+  MIRROR_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(200),
+  SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(30),
+})
+export type LocalConfig = z.infer<typeof LocalConfig>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function parseLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const parsed = LocalConfig.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')))
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+  throw new ConfigError(`bad configuration: ${problems}`)
+}

@@ -1,0 +1,111 @@
+// Wires the whole system on one machine: embedded DynamoDB (or DYNAMODB_ENDPOINT), the .xlsx
+// workbook as the sheet, the in-process workers, and the Hono app. The server and the admin CLI
+// both build it here.
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { systemClock, type Clock } from '#commons/clock.ts'
+import { createDynamoClients } from '#commons/dynamo/client.ts'
+import { createDynamoStores } from '#commons/dynamo/stores.ts'
+import { ensureTable } from '#commons/dynamo/table.ts'
+import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
+import type { Logger } from '#commons/log.ts'
+import { startPump, type Pump } from '#commons/pump.ts'
+import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import type { Stores } from '#commons/store.ts'
+import { hashSecret, newSecret } from '#commons/tokens.ts'
+import { createApp } from '#commons/web/app.tsx'
+import type { AppDeps } from '#commons/web/deps.ts'
+import type { LocalConfig } from './config.ts'
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.ts'
+import { createWorkbookSink, type WorkbookSink } from './workbook-sink.ts'
+
+export interface LocalSystem {
+  app: ReturnType<typeof createApp>
+  stores: Stores
+  forms: FormRegistry
+  sink: WorkbookSink
+  mirror: Pump
+  adminToken: string
+  close(): Promise<void>
+}
+
+export interface SystemOptions {
+  log: Logger
+  clock?: Clock
+  /** another forms folder (tests) */
+  formsDir?: string
+  /** the address staff reach, once known */
+  publicUrl: string
+  /** run the background workers (the server does; a one-off CLI command does not) */
+  workers: boolean
+}
+
+/** ADMIN_TOKEN, or one generated once and kept in the data folder (readable by its owner only). */
+async function adminTokenFor(config: LocalConfig): Promise<string> {
+  if (config.ADMIN_TOKEN) return config.ADMIN_TOKEN
+  const file = join(config.DATA_DIR, 'admin-token')
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
+  const token = newSecret()
+  await writeFile(file, `${token}\n`, { mode: 0o600 })
+  await chmod(file, 0o600)
+  return token
+}
+
+export async function createLocalSystem(config: LocalConfig, options: SystemOptions): Promise<LocalSystem> {
+  const { log } = options
+  const clock = options.clock ?? systemClock
+  await mkdir(config.DATA_DIR, { recursive: true })
+  const embedded: EmbeddedDynamo | undefined = config.DYNAMODB_ENDPOINT
+    ? undefined
+    : await startEmbeddedDynamo(join(config.DATA_DIR, 'db'))
+  const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint)
+  await ensureTable(client, config.TABLE_NAME)
+  const stores = createDynamoStores(doc, config.TABLE_NAME)
+  const forms = await loadForms(options.formsDir)
+  const sink = await createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)
+  const adminToken = await adminTokenFor(config)
+
+  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: config.ORG_TIMEZONE, log }
+  const mirror = startPump(
+    async () => {
+      const result = await mirrorPass(mirrorDeps)
+      if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs })
+      return result
+    },
+    {
+      name: 'mirror',
+      debounceMs: config.MIRROR_DEBOUNCE_MS,
+      sweepMs: options.workers ? config.SWEEP_INTERVAL_S * 1000 : 2 ** 31 - 1,
+      log,
+    },
+  )
+
+  const deps: AppDeps = {
+    forms,
+    stores,
+    clock,
+    timeZone: config.ORG_TIMEZONE,
+    adminTokenHash: hashSecret(adminToken),
+    publicUrl: options.publicUrl,
+    log,
+    onStored: options.workers ? () => mirror.wake() : undefined,
+    rebuildSheet: () => rebuildSheet(mirrorDeps),
+  }
+  const app = createApp(deps)
+  if (options.workers) mirror.wake() // the start-up sweep: whatever a crash left marked
+
+  return {
+    app,
+    stores,
+    forms,
+    sink,
+    mirror,
+    adminToken,
+    async close() {
+      await mirror.stop()
+      client.destroy()
+      await embedded?.close()
+    },
+  }
+}
