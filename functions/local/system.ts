@@ -54,6 +54,8 @@ async function adminTokenFor(config: LocalConfig): Promise<string> {
 
 export async function createLocalSystem(config: LocalConfig, options: SystemOptions): Promise<LocalSystem> {
   const { log } = options
+  // This machine's Node 20 is known; the Lambda runtime is Node 22. Keep start-up output clean.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const clock = options.clock ?? systemClock
   await mkdir(config.DATA_DIR, { recursive: true })
   const embedded: EmbeddedDynamo | undefined = config.DYNAMODB_ENDPOINT

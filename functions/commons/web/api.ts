@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { isIsoDate } from '../clock.ts'
 import { specOf } from '../forms/field-types.tsx'
+import { DeadlineInputError, setDeadline } from '../deadlines.ts'
 import { exportCsv } from '../export.ts'
 import { pickLang } from '../i18n.ts'
 import { submit } from '../submissions.ts'
@@ -132,10 +133,18 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
       'content-disposition': `attachment; filename="${form.id}-${date}.csv"`,
     })
   })
+  admin.put('/forms/:formId/deadline', async (c) => {
+    const form = deps.forms.get(c.req.param('formId'))
+    if (!form) return apiError(c, 404, 'not_found', 'no such form')
+    const json = await readJson(c)
+    const time = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { time?: unknown }).time : undefined
+    const deadline = await setDeadline(stores.settings, form, typeof time === 'string' ? time : '')
+    return c.json({ formId: form.id, deadline })
+  })
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
 
   admin.onError((error, c) => {
-    if (error instanceof UnitInputError) return apiError(c, 422, 'validation', error.message)
+    if (error instanceof UnitInputError || error instanceof DeadlineInputError) return apiError(c, 422, 'validation', error.message)
     if (error instanceof UnitNotFoundError) return apiError(c, 404, 'not_found', error.message)
     throw error
   })
