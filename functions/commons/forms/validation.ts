@@ -2,7 +2,7 @@
 // form's cross-field rules on values that are already well-formed.
 import { z } from 'zod'
 import { t } from '../i18n.ts'
-import type { Condition, Field, FormDefinition, Lang, Rule } from './definition.ts'
+import type { Condition, FormDefinition, Lang, Rule } from './definition.ts'
 import { specOf } from './field-types.tsx'
 
 export type Values = Record<string, unknown>
@@ -14,21 +14,21 @@ export type ValidationResult = { ok: true; values: Values } | { ok: false; issue
 
 const schemaCache = new WeakMap<FormDefinition, Partial<Record<Lang, z.ZodType<Values>>>>()
 
-function fieldSchema(field: Field, lang: Lang): z.ZodType {
-  const schema = specOf(field).schema(field, lang)
-  // An omitted or null optional field is simply absent.
-  return field.required
-    ? z.preprocess((v) => (v === null ? undefined : v), schema.optional()).refine((v) => v !== undefined, t(lang, 'required'))
-    : z.preprocess((v) => (v === null ? undefined : v), schema.optional())
-}
-
 function formSchema(form: FormDefinition, lang: Lang): z.ZodType<Values> {
   const cached = schemaCache.get(form)?.[lang]
   if (cached) return cached
-  const shape = Object.fromEntries(form.fields.map((f) => [f.id, fieldSchema(f, lang)]))
+  // Every field optional here: missing required fields are reported by `missingRequired`,
+  // with one clear message instead of a type error.
+  const shape = Object.fromEntries(form.fields.map((f) => [f.id, specOf(f).schema(f, lang).optional()]))
   const schema = z.strictObject(shape, { error: t(lang, 'unknownField') }) as unknown as z.ZodType<Values>
   schemaCache.set(form, { ...schemaCache.get(form), [lang]: schema })
   return schema
+}
+
+const isMissing = (v: unknown) => v === undefined || v === null
+
+function missingRequired(form: FormDefinition, input: Record<string, unknown>, lang: Lang): Issue[] {
+  return form.fields.filter((f) => f.required && isMissing(input[f.id])).map((f) => ({ path: f.id, message: t(lang, 'required') }))
 }
 
 function toIssues(error: z.ZodError, lang: Lang): Issue[] {
@@ -73,8 +73,18 @@ export function validateValues(form: FormDefinition, input: unknown, lang: Lang)
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: '', message: t(lang, 'notObject') }] }
   }
-  const parsed = formSchema(form, lang).safeParse(input)
-  if (!parsed.success) return { ok: false, issues: toIssues(parsed.error, lang) }
+  // null means "left empty", as an absent key does.
+  const present = Object.fromEntries(Object.entries(input).filter(([, v]) => !isMissing(v)))
+  const missing = missingRequired(form, input as Record<string, unknown>, lang)
+  const parsed = formSchema(form, lang).safeParse(present)
+  if (!parsed.success || missing.length > 0) {
+    const issues = [...missing, ...(parsed.success ? [] : toIssues(parsed.error, lang))]
+    const order = (path: string) => {
+      const i = form.fields.findIndex((f) => f.id === path.split('.')[0])
+      return i === -1 ? form.fields.length : i
+    }
+    return { ok: false, issues: issues.sort((a, b) => order(a.path) - order(b.path)) }
+  }
   const values = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined))
   const issues = form.rules.flatMap((rule) => checkRule(rule, form, values, lang))
   return issues.length > 0 ? { ok: false, issues } : { ok: true, values }

@@ -1,0 +1,114 @@
+// A real system for integration tests: dynalite on a random port (in memory), the real table,
+// the real Hono app and a real workbook in a temp folder. No mocks.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import ExcelJS from 'exceljs'
+import type { Clock } from '#commons/clock.ts'
+import { createDynamoClients } from '#commons/dynamo/client.ts'
+import { createDynamoStores } from '#commons/dynamo/stores.ts'
+import { ensureTable } from '#commons/dynamo/table.ts'
+import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
+import { silentLogger } from '#commons/log.ts'
+import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import type { Stores } from '#commons/store.ts'
+import { hashSecret } from '#commons/tokens.ts'
+import { addUnit } from '#commons/units.ts'
+import { createApp } from '#commons/web/app.tsx'
+import { startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
+import { createWorkbookSink, type WorkbookSink } from '../../functions/local/workbook-sink.ts'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+export const TIME_ZONE = 'Asia/Shanghai'
+
+/** A clock that stands still until moved. */
+export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
+  let now = new Date(iso)
+  return {
+    now: () => new Date(now),
+    set: (next) => {
+      now = new Date(next)
+    },
+    advance: (ms) => {
+      now = new Date(now.getTime() + ms)
+    },
+  }
+}
+
+export interface Harness {
+  app: ReturnType<typeof createApp>
+  stores: Stores
+  forms: FormRegistry
+  sink: WorkbookSink
+  clock: ReturnType<typeof fixedClock>
+  dataDir: string
+  mirror(): Promise<void>
+  rebuild(): Promise<{ rows: number }>
+  /** adds a unit and returns its bearer token */
+  unit(id: string, forms?: string[]): Promise<string>
+  close(): Promise<void>
+}
+
+export async function startHarness(options: { formsDir?: string; now?: string } = {}): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
+  const dynamo = await startEmbeddedDynamo()
+  const { client, doc } = createDynamoClients(dynamo.endpoint)
+  await ensureTable(client, 'test')
+  const stores = createDynamoStores(doc, 'test')
+  const forms = await loadForms(options.formsDir)
+  const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
+  const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
+  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
+  const app = createApp({
+    forms,
+    stores,
+    clock,
+    timeZone: TIME_ZONE,
+    adminTokenHash: hashSecret(ADMIN_TOKEN),
+    publicUrl: 'http://forms.test',
+    log: silentLogger,
+    rebuildSheet: () => rebuildSheet(mirrorDeps),
+  })
+  return {
+    app,
+    stores,
+    forms,
+    sink,
+    clock,
+    dataDir,
+    async mirror() {
+      while ((await mirrorPass(mirrorDeps)).more);
+    },
+    rebuild: () => rebuildSheet(mirrorDeps),
+    async unit(id, unitForms) {
+      const { token } = await addUnit(stores.units, forms, clock, { id, name: `单位 ${id}`, forms: unitForms })
+      return token
+    },
+    async close() {
+      client.destroy()
+      await dynamo.close()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Every tab of an .xlsx file as rows of cell values (row 1 is the header). */
+export async function readWorkbook(path: string): Promise<Map<string, unknown[][]>> {
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.readFile(path)
+  const tabs = new Map<string, unknown[][]>()
+  workbook.eachSheet((sheet) => {
+    const rows: unknown[][] = []
+    sheet.eachRow({ includeEmpty: true }, (row, n) => {
+      rows[n - 1] = (row.values as unknown[]).slice(1)
+    })
+    tabs.set(sheet.name, Array.from(rows, (r) => r ?? []))
+  })
+  return tabs
+}
+
+/** The data rows (below the header) of one tab that hold something. */
+export async function dataRows(path: string, tab: string): Promise<unknown[][]> {
+  const rows = (await readWorkbook(path)).get(tab) ?? []
+  return rows.slice(1).filter((r) => r.some((v) => v !== undefined && v !== null && v !== ''))
+}
