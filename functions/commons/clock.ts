@@ -52,3 +52,16 @@ export function addDays(date: string, days: number): string {
 
 export const isIsoDate = (s: string): boolean =>
   /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && addDays(s, 0) === s
+
+/** The instant at which the wall clock in `timeZone` shows `date` `time` (HH:MM). */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const wall = Date.parse(`${date}T${time}:00Z`)
+  // Two rounds settle the offset, also across a daylight-saving change.
+  let guess = wall
+  for (let i = 0; i < 2; i++) {
+    const p = parts(new Date(guess), timeZone)
+    const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second))
+    guess += wall - shown
+  }
+  return new Date(guess)
+}

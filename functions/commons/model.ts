@@ -24,6 +24,8 @@ export interface RecordVersion {
   version: number
   values: Values
   receivedAt: string
+  /** when version 1 arrived: on-time status is judged by the first submission */
+  firstReceivedAt: string
   idempotencyKey: string
   /** set when the submission must raise an emergency alert */
   alert?: { category: string; severity: Severity }

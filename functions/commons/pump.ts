@@ -15,6 +15,8 @@ export interface PumpOptions {
   debounceMs: number
   sweepMs: number
   log: Logger
+  /** called as each periodic sweep starts */
+  onSweep?: () => void
 }
 
 export function startPump(pass: () => Promise<{ more: boolean }>, options: PumpOptions): Pump {
@@ -47,7 +49,10 @@ export function startPump(pass: () => Promise<{ more: boolean }>, options: PumpO
     return running
   }
 
-  const sweep = setInterval(() => void run(), options.sweepMs)
+  const sweep = setInterval(() => {
+    options.onSweep?.()
+    void run()
+  }, options.sweepMs)
   sweep.unref()
 
   return {

@@ -95,6 +95,7 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     const versions = await deps.records.versions(recordId)
     const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
     if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+    const receivedAt = deps.clock.now().toISOString()
     const version: RecordVersion = {
       recordId,
       formId: form.id,
@@ -102,7 +103,8 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
       date,
       version: (versions.at(-1)?.version ?? 0) + 1,
       values: validated.values,
-      receivedAt: deps.clock.now().toISOString(),
+      receivedAt,
+      firstReceivedAt: versions[0]?.receivedAt ?? receivedAt,
       idempotencyKey,
       ...(alert ? { alert } : {}),
       pendingMirror: true,

@@ -69,9 +69,12 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const adminToken = await adminTokenFor(config)
 
   const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: config.ORG_TIMEZONE, log }
+  let sweepDue = true
   const mirror = startPump(
     async () => {
-      const result = await mirrorPass(mirrorDeps)
+      // The sweep also refreshes the computed tabs (overview status changes with the clock).
+      const result = await mirrorPass(mirrorDeps, { refresh: sweepDue, now: clock.now() })
+      sweepDue = false
       if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs })
       return result
     },
@@ -80,6 +83,9 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       debounceMs: config.MIRROR_DEBOUNCE_MS,
       sweepMs: options.workers ? config.SWEEP_INTERVAL_S * 1000 : 2 ** 31 - 1,
       log,
+      onSweep: () => {
+        sweepDue = true
+      },
     },
   )
 

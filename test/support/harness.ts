@@ -77,7 +77,7 @@ export async function startHarness(options: { formsDir?: string; now?: string } 
     clock,
     dataDir,
     async mirror() {
-      while ((await mirrorPass(mirrorDeps)).more);
+      while ((await mirrorPass(mirrorDeps, { now: clock.now() })).more);
     },
     rebuild: () => rebuildSheet(mirrorDeps),
     async unit(id, unitForms) {

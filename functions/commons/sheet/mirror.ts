@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts'
 import type { RecordVersion } from '../model.ts'
 import type { RecordStore, RowStore, UnitStore } from '../store.ts'
 import { allFormTabs, formTabLayout, recordRow } from './layout.ts'
-import type { RowWrite, SheetSink } from './sink.ts'
+import type { ComputedTab, RowWrite, SheetBatch, SheetSink } from './sink.ts'
 
 export interface MirrorDeps {
   records: RecordStore
@@ -16,6 +16,16 @@ export interface MirrorDeps {
   sink: SheetSink
   timeZone: string
   log: Logger
+  /** tabs rewritten whole on every refresh (overview, emergencies, …) */
+  computedTabs?: ComputedTab[]
+}
+
+export interface MirrorPassOptions {
+  /** at most this many marked versions per pass */
+  limit?: number
+  /** also rewrite the computed tabs even when nothing is marked (the periodic sweep) */
+  refresh?: boolean
+  now?: Date
 }
 
 export interface MirrorPassResult {
@@ -49,20 +59,34 @@ async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<Ro
   return writes
 }
 
-/** One pass over at most `limit` marked versions. Throws when the sink fails: marks stay. */
-export async function mirrorPass(deps: MirrorDeps, limit = 1000, now = Date.now()): Promise<MirrorPassResult> {
+const layouts = (deps: MirrorDeps) => [...allFormTabs(deps.forms), ...(deps.computedTabs ?? []).map((t) => t.layout)]
+
+async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNullable<SheetBatch['replace']>> {
+  return Promise.all((deps.computedTabs ?? []).map(async (tab) => ({ tab: tab.layout.title, rows: await tab.rows(now) })))
+}
+
+/**
+ * One pass over at most `limit` marked versions, in one sheet batch with the computed tabs.
+ * Throws when the sink fails: the marks stay and the next pass or sweep retries.
+ */
+export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = {}): Promise<MirrorPassResult> {
+  const { limit = 1000, refresh = false, now = new Date() } = options
   const pending = (await deps.records.pendingMirror(limit)).filter((v) => deps.forms.get(v.formId))
-  if (pending.length === 0) return { mirrored: 0, more: false, lagMs: 0 }
+  if (pending.length === 0 && !refresh) return { mirrored: 0, more: false, lagMs: 0 }
   const recordIds = [...new Set(pending.map((v) => v.recordId))]
   // The row shows the newest version, even if a newer one arrived after the marks were read.
   const current = (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
     (v): v is RecordVersion => v !== undefined,
   )
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
-  await deps.sink.apply({ tabs: allFormTabs(deps.forms), rows: await rowWrites(deps, current) })
+  await deps.sink.apply({
+    tabs: layouts(deps),
+    rows: await rowWrites(deps, current),
+    replace: await computedReplacements(deps, now),
+  })
   const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
   await deps.records.clearMirror(written)
-  const lagMs = Math.max(0, ...written.map((v) => now - Date.parse(v.receivedAt)))
+  const lagMs = Math.max(0, ...written.map((v) => now.getTime() - Date.parse(v.receivedAt)))
   return { mirrored: current.length, more: pending.length >= limit, lagMs }
 }
 
@@ -78,7 +102,7 @@ export async function rebuildSheet(deps: MirrorDeps): Promise<{ rows: number }> 
     for (const w of mine) rows[w.row - 2] = w.cells
     return { tab: layout.title, rows }
   })
-  await deps.sink.apply({ tabs: allFormTabs(deps.forms), rows: [], replace })
+  await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, new Date()))] })
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
   await deps.records.clearMirror(pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0)))
   return { rows: writes.length }

@@ -33,3 +33,9 @@ export interface SheetSink {
 export function neutralize(cell: Cell): Cell {
   return typeof cell === 'string' && /^[=+\-@\t\r\n]/.test(cell) ? `'${cell}` : cell
 }
+
+/** A tab computed whole from the database (overview, emergencies): refreshed by every sweep. */
+export interface ComputedTab {
+  layout: TabLayout
+  rows(now: Date): Promise<Cell[][]>
+}

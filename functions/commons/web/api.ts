@@ -9,6 +9,8 @@ import { isIsoDate } from '../clock.ts'
 import { specOf } from '../forms/field-types.tsx'
 import { DeadlineInputError, setDeadline } from '../deadlines.ts'
 import { exportCsv } from '../export.ts'
+import { dayStatus } from '../status.ts'
+import { localDate } from '../clock.ts'
 import { pickLang } from '../i18n.ts'
 import { submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
@@ -101,6 +103,12 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     )
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+  })
+
+  api.get('/status', adminAuth, async (c) => {
+    const date = c.req.query('date') ?? localDate(deps.clock.now(), deps.timeZone)
+    if (!isIsoDate(date)) return apiError(c, 422, 'validation', 'date must be YYYY-MM-DD')
+    return c.json(await dayStatus({ ...stores, forms: deps.forms, timeZone: deps.timeZone }, date))
   })
 
   // Admin: used by the admin CLI and the office.

@@ -1,0 +1,65 @@
+// Who owes which daily report, and whether it came on time, late, or not at all.
+import { localDate, zonedInstant } from './clock.ts'
+import { deadlineOf } from './deadlines.ts'
+import type { FormRegistry } from './forms/registry.ts'
+import type { RecordVersion } from './model.ts'
+import type { RecordStore, SettingsStore, UnitStore } from './store.ts'
+
+export type ReportStatus = 'on_time' | 'late' | 'missing'
+
+export interface UnitStatus {
+  unitId: string
+  unitName: string
+  status: ReportStatus
+  /** first submission for the day (ISO), absent when missing */
+  submittedAt?: string
+}
+
+export interface FormStatus {
+  formId: string
+  /** HH:MM in the organisation's time zone */
+  deadline: string
+  units: UnitStatus[]
+}
+
+export interface DayStatus {
+  date: string
+  forms: FormStatus[]
+}
+
+export interface StatusDeps {
+  records: RecordStore
+  units: UnitStore
+  settings: SettingsStore
+  forms: FormRegistry
+  timeZone: string
+}
+
+/** On time when the first version arrived by the deadline of that date. */
+export function reportStatus(records: RecordVersion[], deadlineAt: Date): { status: ReportStatus; submittedAt?: string } {
+  if (records.length === 0) return { status: 'missing' }
+  const first = records.map((r) => r.firstReceivedAt).sort()[0] as string
+  return { status: Date.parse(first) <= deadlineAt.getTime() ? 'on_time' : 'late', submittedAt: first }
+}
+
+/** The status of every unit for every daily form it owes, on `date`. */
+export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStatus> {
+  const units = (await deps.units.list()).sort((a, b) => a.id.localeCompare(b.id))
+  const daily = deps.forms.all.filter((f) => f.kind === 'daily')
+  const forms = await Promise.all(
+    daily.map(async (form): Promise<FormStatus> => {
+      const [deadline, records] = await Promise.all([deadlineOf(deps.settings, form.id), deps.records.currentOfDay(form.id, date)])
+      const deadlineAt = zonedInstant(date, deadline, deps.timeZone)
+      return {
+        formId: form.id,
+        deadline,
+        units: units
+          .filter((u) => u.forms.includes(form.id))
+          .map((u) => ({ unitId: u.id, unitName: u.name, ...reportStatus(records.filter((r) => r.unitId === u.id), deadlineAt) })),
+      }
+    }),
+  )
+  return { date, forms }
+}
+
+export const todayIn = (now: Date, timeZone: string) => localDate(now, timeZone)
