@@ -10,7 +10,7 @@ export default defineForm({
   workGroup: { zh: '应急工作组', en: 'Emergency group' },
   kind: 'on_demand',
   order: 1,
-  tab: '应急',
+  tab: '应急请求',
   fields: [
     {
       id: 'category',
