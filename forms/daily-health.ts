@@ -50,4 +50,9 @@ export default defineForm({
     { kind: 'sumAtMost', fields: ['partnerAbnormal'], max: 'partnerStaff' },
   ],
   alerts: [{ when: { anyPositive: ['suspected', 'confirmed'] }, category: 'suspected_case', severity: 'critical' }],
+  totals: [
+    { id: 'feverOrRespiratory', label: { zh: '发热或呼吸道症状', en: 'Fever or symptoms' }, sum: ['feverOrRespiratory'] },
+    { id: 'suspectedOrConfirmed', label: { zh: '疑似或确诊', en: 'Suspected or confirmed' }, sum: ['suspected', 'confirmed'] },
+    { id: 'homeObservation', label: { zh: '居家观察/隔离', en: 'Under observation' }, sum: ['homeObservation'] },
+  ],
 })

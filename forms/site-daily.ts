@@ -36,4 +36,5 @@ export default defineForm({
     { kind: 'sumAtMost', fields: ['newArrivals'], max: 'workersOnSite' },
     { kind: 'requiredWhen', fields: ['notes'], when: { anyPositive: ['abnormal'] } },
   ],
+  totals: [{ id: 'siteAbnormal', label: { zh: '工地健康异常人数', en: 'Site workers abnormal' }, sum: ['abnormal'] }],
 })

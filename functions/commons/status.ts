@@ -1,7 +1,9 @@
 // Who owes which daily report, and whether it came on time, late, or not at all.
 import { localDate, zonedInstant } from './clock.ts'
 import { deadlineOf } from './deadlines.ts'
+import type { FormDefinition, Total } from './forms/definition.ts'
 import type { FormRegistry } from './forms/registry.ts'
+import { conditionHolds } from './forms/validation.ts'
 import type { RecordVersion } from './model.ts'
 import type { RecordStore, SettingsStore, UnitStore } from './store.ts'
 
@@ -63,3 +65,27 @@ export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStat
 }
 
 export const todayIn = (now: Date, timeZone: string) => localDate(now, timeZone)
+
+export interface DayTotal {
+  formId: string
+  id: string
+  label: Total['label']
+  value: number
+}
+
+function totalOf(total: Total, records: RecordVersion[]): number {
+  if ('countWhere' in total) return records.filter((r) => conditionHolds(total.countWhere, r.values)).length
+  return records.reduce((sum, r) => sum + total.sum.reduce((s, id) => s + (typeof r.values[id] === 'number' ? (r.values[id] as number) : 0), 0), 0)
+}
+
+/** The figures leaders watch for `date`, as declared by each form's `totals`. */
+export async function dayTotals(deps: Pick<StatusDeps, 'records' | 'forms'>, date: string): Promise<DayTotal[]> {
+  const withTotals = deps.forms.all.filter((f: FormDefinition) => f.totals.length > 0)
+  const perForm = await Promise.all(
+    withTotals.map(async (form) => {
+      const records = await deps.records.currentOfDay(form.id, date)
+      return form.totals.map((total) => ({ formId: form.id, id: total.id, label: total.label, value: totalOf(total, records) }))
+    }),
+  )
+  return perForm.flat()
+}

@@ -95,6 +95,13 @@ export const AlertTrigger = z.union([
 ])
 export type AlertTrigger = z.infer<typeof AlertTrigger>
 
+/** A figure leaders watch, totalled over a day's current records (overview tab, summary). */
+export const Total = z.union([
+  z.object({ id: fieldId, label: Label, sum: z.array(fieldId).min(1) }),
+  z.object({ id: fieldId, label: Label, countWhere: Condition }),
+])
+export type Total = z.infer<typeof Total>
+
 export const FormDefinition = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),
   title: Label,
@@ -110,6 +117,7 @@ export const FormDefinition = z.object({
   recordKeyFields: z.array(fieldId).default([]),
   rules: z.array(Rule).default([]),
   alerts: z.array(AlertTrigger).default([]),
+  totals: z.array(Total).default([]),
 })
 export type FormDefinitionInput = z.input<typeof FormDefinition>
 export type FormDefinition = z.infer<typeof FormDefinition>

@@ -27,6 +27,7 @@ function checkReferences(form: FormDefinition): void {
     ...form.recordKeyFields,
     ...form.rules.flatMap((r) => (r.kind === 'sumAtMost' ? [...r.fields, r.max] : r.fields)),
     ...form.alerts.flatMap((a) => ('categoryField' in a ? [a.categoryField, a.severityField] : [])),
+    ...form.totals.flatMap((total) => ('sum' in total ? total.sum : [])),
   ]
   for (const id of referenced) {
     if (!ids.has(id)) throw new FormDefinitionError(`${form.id}: rule refers to unknown field "${id}"`)
