@@ -2,11 +2,21 @@
 import type { Severity } from './forms/definition.ts'
 import type { Values } from './forms/validation.ts'
 
+export const UNIT_TYPES = ['office', 'section', 'park', 'resource', 'engineering'] as const
+export type UnitType = (typeof UNIT_TYPES)[number]
+
 export interface Unit {
   id: string
   name: string
-  /** ids of the forms this unit may submit */
+  type?: UnitType
+  /** ids of the forms this unit may submit; the daily ones are the reports it owes */
   forms: string[]
+  /** construction sites an engineering unit reports on, one site-daily each per day */
+  sites?: string[]
+  /** who the office calls when the report is missing */
+  contact?: { name: string; phone: string }
+  /** the unit's own chat channel for reminders (`type=url`, as in ALERT_WEBHOOKS) */
+  webhook?: string
   /** SHA-256 of the token's secret part; the token itself is never stored */
   tokenHash: string
   createdAt: string

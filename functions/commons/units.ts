@@ -1,7 +1,7 @@
 // Units: who may submit which forms, and the tokens that prove it.
 import type { Clock } from './clock.ts'
 import type { FormRegistry } from './forms/registry.ts'
-import type { Unit } from './model.ts'
+import { UNIT_TYPES, type Unit, type UnitType } from './model.ts'
 import type { UnitStore } from './store.ts'
 import { hashSecret, newSecret, secretMatches, splitUnitToken } from './tokens.ts'
 
@@ -17,8 +17,25 @@ export const UNIT_ID = /^[a-z0-9][a-z0-9-]{0,39}$/
 export interface NewUnit {
   id: string
   name: string
-  /** form ids; default every form */
+  type?: UnitType
+  /** form ids; default by type (see `defaultFormsFor`), or every form without a type */
   forms?: string[]
+  sites?: string[]
+  contact?: { name: string; phone: string }
+  webhook?: string
+}
+
+/** What each kind of unit owes by default, from the work plan's groups. */
+const formsByType: Record<UnitType, string[]> = {
+  office: ['daily-health', 'emergency', 'info-release'],
+  section: ['daily-health', 'emergency', 'info-release'],
+  park: ['daily-health', 'wildlife-daily', 'emergency', 'info-release'],
+  resource: ['daily-health', 'wildlife-daily', 'emergency', 'info-release'],
+  engineering: ['daily-health', 'site-daily', 'emergency', 'info-release'],
+}
+
+export function defaultFormsFor(type: UnitType | undefined, registry: FormRegistry): string[] {
+  return type ? formsByType[type].filter((id) => registry.get(id)) : registry.all.map((f) => f.id)
 }
 
 export interface IssuedToken {
@@ -35,10 +52,24 @@ export async function addUnit(units: UnitStore, registry: FormRegistry, clock: C
   if (!UNIT_ID.test(input.id)) throw new UnitInputError('unit id: lowercase letters, digits and "-", at most 40')
   const name = input.name.trim()
   if (name === '' || name.length > 100) throw new UnitInputError('unit name: 1 to 100 characters')
-  const forms = input.forms ?? registry.all.map((f) => f.id)
+  if (input.type !== undefined && !UNIT_TYPES.includes(input.type)) {
+    throw new UnitInputError(`unit type: one of ${UNIT_TYPES.join(', ')}`)
+  }
+  const forms = input.forms ?? defaultFormsFor(input.type, registry)
   checkForms(forms, registry)
+  const sites = input.sites?.map((s) => s.trim()).filter(Boolean)
   const secret = newSecret()
-  const unit: Unit = { id: input.id, name, forms, tokenHash: hashSecret(secret), createdAt: clock.now().toISOString() }
+  const unit: Unit = {
+    id: input.id,
+    name,
+    ...(input.type ? { type: input.type } : {}),
+    forms,
+    ...(sites?.length ? { sites } : {}),
+    ...(input.contact ? { contact: input.contact } : {}),
+    ...(input.webhook ? { webhook: input.webhook } : {}),
+    tokenHash: hashSecret(secret),
+    createdAt: clock.now().toISOString(),
+  }
   if (!(await units.create(unit))) throw new UnitInputError(`unit "${input.id}" exists already`)
   return { unit, token: `${unit.id}.${secret}` }
 }

@@ -10,7 +10,8 @@ import { parseLocalConfig } from './config.ts'
 import { createLocalSystem } from './system.ts'
 
 const usage = `usage: npm run admin -- <command>
-  unit add --id ID --name NAME [--forms a,b] [--json]
+  unit add --id ID --name NAME [--type office|section|park|resource|engineering] [--forms a,b]
+           [--sites "site 1,site 2"] [--contact-name N --contact-phone P] [--webhook type=url] [--json]
   unit list [--json]
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
@@ -90,6 +91,11 @@ async function run(argv: string[], send: Send): Promise<string> {
       id: { type: 'string' },
       name: { type: 'string' },
       forms: { type: 'string' },
+      type: { type: 'string' },
+      sites: { type: 'string' },
+      'contact-name': { type: 'string' },
+      'contact-phone': { type: 'string' },
+      webhook: { type: 'string' },
       time: { type: 'string' },
       form: { type: 'string' },
       date: { type: 'string' },
@@ -102,10 +108,21 @@ async function run(argv: string[], send: Send): Promise<string> {
 
   switch (command) {
     case 'unit add': {
-      const forms = values.forms?.split(',').map((s) => s.trim()).filter(Boolean)
-      const result = await expectOk(
-        await send('/api/admin/units', json({ id: need(values.id, 'id'), name: need(values.name, 'name'), forms })),
-      )
+      const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean)
+      const contact =
+        values['contact-name'] || values['contact-phone']
+          ? { name: values['contact-name'] ?? '', phone: values['contact-phone'] ?? '' }
+          : undefined
+      const body = {
+        id: need(values.id, 'id'),
+        name: need(values.name, 'name'),
+        type: values.type,
+        forms: list(values.forms),
+        sites: list(values.sites),
+        contact,
+        webhook: values.webhook,
+      }
+      const result = await expectOk(await send('/api/admin/units', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
       return values.json ? JSON.stringify({ id, name, token, link }) : `added ${id} (${name})\nlink: ${link}`
     }

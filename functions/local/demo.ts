@@ -2,17 +2,21 @@
 import type { Clock } from '#commons/clock.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { UnitStore } from '#commons/store.ts'
-import { addUnit } from '#commons/units.ts'
+import { addUnit, type NewUnit } from '#commons/units.ts'
 
-const everyone = ['daily-health', 'emergency']
-
-const demoUnits = [
-  { id: 'office', name: '领导小组办公室', forms: everyone },
-  { id: 'personnel', name: '组织人事科', forms: everyone },
-  { id: 'resources', name: '资源保护科', forms: [...everyone, 'wildlife-daily'] },
-  { id: 'park-east', name: '东园公园管理处', forms: [...everyone, 'wildlife-daily'] },
-  { id: 'park-west', name: '西园公园管理处', forms: [...everyone, 'wildlife-daily'] },
-  { id: 'engineering', name: '中心工程管理科', forms: [...everyone, 'site-daily'] },
+const demoUnits: NewUnit[] = [
+  { id: 'office', name: '领导小组办公室', type: 'office', contact: { name: '刘洋', phone: '010-60000001' } },
+  { id: 'personnel', name: '组织人事科', type: 'section', contact: { name: '陈静', phone: '010-60000002' } },
+  { id: 'resources', name: '资源保护科', type: 'resource', contact: { name: '杨帆', phone: '010-60000003' } },
+  { id: 'park-east', name: '东园公园管理处', type: 'park', contact: { name: '黄磊', phone: '010-60000004' } },
+  { id: 'park-west', name: '西园公园管理处', type: 'park', contact: { name: '周婷', phone: '010-60000005' } },
+  {
+    id: 'engineering',
+    name: '中心工程管理科',
+    type: 'engineering',
+    sites: ['北湖湿地二期', '西园步道改造'],
+    contact: { name: '吴刚', phone: '010-60000006' },
+  },
 ]
 
 export interface DemoLink {
@@ -26,8 +30,7 @@ export async function seedDemoUnits(units: UnitStore, forms: FormRegistry, clock
   if ((await units.list()).length > 0) return []
   const links: DemoLink[] = []
   for (const demo of demoUnits) {
-    const known = demo.forms.filter((id) => forms.get(id))
-    const { unit, token } = await addUnit(units, forms, clock, { ...demo, forms: known })
+    const { unit, token } = await addUnit(units, forms, clock, demo)
     links.push({ id: unit.id, name: unit.name, token })
   }
   return links

@@ -15,6 +15,7 @@ import { pickLang } from '../i18n.ts'
 import { submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
 import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
+import { UNIT_TYPES } from '../model.ts'
 import { unitLink, type AppDeps, type AppEnv } from './deps.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -37,7 +38,11 @@ async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok:
 const NewUnitBody = z.object({
   id: z.string(),
   name: z.string(),
+  type: z.enum(UNIT_TYPES).optional(),
   forms: z.array(z.string()).optional(),
+  sites: z.array(z.string().max(100)).max(50).optional(),
+  contact: z.object({ name: z.string().max(50), phone: z.string().max(30) }).optional(),
+  webhook: z.string().max(2000).optional(),
 })
 
 export function createApi(deps: AppDeps): Hono<AppEnv> {
@@ -118,13 +123,13 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   admin.post('/units', async (c) => {
     const json = await readJson(c)
     const parsed = json.ok ? NewUnitBody.safeParse(json.body) : undefined
-    if (!parsed?.success) return apiError(c, 422, 'validation', 'send {"id","name","forms"?}')
+    if (!parsed?.success) return apiError(c, 422, 'validation', 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}')
     const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, parsed.data)
     return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
   })
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
-    return c.json(units.map((u) => ({ id: u.id, name: u.name, forms: u.forms, createdAt: u.createdAt, rotatedAt: u.rotatedAt })))
+    return c.json(units.map(({ tokenHash: _hash, ...unit }) => unit))
   })
   admin.post('/units/:id/rotate', async (c) => {
     const { unit, token } = await rotateUnitToken(stores.units, deps.clock, c.req.param('id'))
