@@ -3,7 +3,7 @@ import type { Clock } from './clock.ts'
 import type { FormRegistry } from './forms/registry.ts'
 import { UNIT_TYPES, type Unit, type UnitType } from './model.ts'
 import type { UnitStore } from './store.ts'
-import { hashSecret, newSecret, secretMatches, splitUnitToken } from './tokens.ts'
+import { hashSecret, newSecret, secretMatches, signedUnitTokenValid, splitSignedUnitToken, splitUnitToken } from './tokens.ts'
 
 export class UnitInputError extends Error {
   override name = 'UnitInputError'
@@ -84,10 +84,21 @@ export async function rotateUnitToken(units: UnitStore, clock: Clock, id: string
   return { unit, token: `${id}.${secret}` }
 }
 
-/** The unit a token belongs to, or undefined for any wrong, malformed or revoked token. */
-export async function unitForToken(units: UnitStore, token: string): Promise<Unit | undefined> {
+/** Accepting signed, expiring reminder links needs the server's link key and the time. */
+export interface SignedLinks {
+  key: string
+  now(): Date
+}
+
+/** The unit a token belongs to, or undefined for any wrong, malformed, expired or revoked token. */
+export async function unitForToken(units: UnitStore, token: string, signed?: SignedLinks): Promise<Unit | undefined> {
   const parts = splitUnitToken(token)
-  if (!parts) return undefined
-  const unit = await units.get(parts.unitId)
-  return unit && secretMatches(parts.secret, unit.tokenHash) ? unit : undefined
+  if (parts) {
+    const unit = await units.get(parts.unitId)
+    return unit && secretMatches(parts.secret, unit.tokenHash) ? unit : undefined
+  }
+  const signedParts = signed ? splitSignedUnitToken(token) : undefined
+  if (!signed || !signedParts) return undefined
+  const unit = await units.get(signedParts.unitId)
+  return unit && signedUnitTokenValid(signedParts, unit.tokenHash, signed.key, signed.now()) ? unit : undefined
 }

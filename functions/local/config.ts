@@ -20,6 +20,8 @@ export const LocalConfig = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('./.data').transform((p) => resolve(p)),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+$/, 'URL-safe characters only').optional(),
+  /** HMAC key of the expiring unit links in reminders (generated and kept in DATA_DIR when unset) */
+  LINK_KEY: z.string().min(16, 'at least 16 characters').optional(),
   DYNAMODB_ENDPOINT: z.url().optional(),
   TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/).default(defaultTableName),
   ORG_TIMEZONE: timeZone.default('Asia/Shanghai'),

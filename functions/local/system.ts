@@ -41,15 +41,15 @@ export interface SystemOptions {
   workers: boolean
 }
 
-/** ADMIN_TOKEN, or one generated once and kept in the data folder (readable by its owner only). */
-async function adminTokenFor(config: LocalConfig): Promise<string> {
-  if (config.ADMIN_TOKEN) return config.ADMIN_TOKEN
-  const file = join(config.DATA_DIR, 'admin-token')
+/** A secret from the environment, or one generated once and kept in the data folder (owner-only). */
+async function secretFor(config: LocalConfig, fromEnv: string | undefined, fileName: string): Promise<string> {
+  if (fromEnv) return fromEnv
+  const file = join(config.DATA_DIR, fileName)
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
-  const token = newSecret()
-  await writeFile(file, `${token}\n`, { mode: 0o600 })
+  const secret = newSecret()
+  await writeFile(file, `${secret}\n`, { mode: 0o600 })
   await chmod(file, 0o600)
-  return token
+  return secret
 }
 
 export async function createLocalSystem(config: LocalConfig, options: SystemOptions): Promise<LocalSystem> {
@@ -66,7 +66,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const stores = createDynamoStores(doc, config.TABLE_NAME)
   const forms = await loadForms(options.formsDir)
   const sink = await createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)
-  const adminToken = await adminTokenFor(config)
+  const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
+  const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
 
   const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: config.ORG_TIMEZONE, log }
   let sweepDue = true
@@ -95,6 +96,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     clock,
     timeZone: config.ORG_TIMEZONE,
     adminTokenHash: hashSecret(adminToken),
+    linkKey,
     publicUrl: options.publicUrl,
     log,
     onStored: options.workers ? () => mirror.wake() : undefined,

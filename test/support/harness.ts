@@ -20,6 +20,7 @@ import { createWorkbookSink, type WorkbookSink } from '../../functions/local/wor
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 export const TIME_ZONE = 'Asia/Shanghai'
+export const LINK_KEY = 'test-link-key-0123456789abcdef'
 
 /** A clock that stands still until moved. */
 export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
@@ -65,6 +66,7 @@ export async function startHarness(options: { formsDir?: string; now?: string } 
     clock,
     timeZone: TIME_ZONE,
     adminTokenHash: hashSecret(ADMIN_TOKEN),
+    linkKey: LINK_KEY,
     publicUrl: 'http://forms.test',
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),

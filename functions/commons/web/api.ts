@@ -16,7 +16,7 @@ import { submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
 import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
 import { UNIT_TYPES } from '../model.ts'
-import { unitLink, type AppDeps, type AppEnv } from './deps.ts'
+import { signedLinksOf, unitLink, type AppDeps, type AppEnv } from './deps.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
@@ -51,7 +51,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   const unitAuth = bearerAuth<AppEnv>({
     verifyToken: async (token, c) => {
-      const unit = await unitForToken(stores.units, token)
+      const unit = await unitForToken(stores.units, token, signedLinksOf(deps))
       if (unit) c.set('unit', unit)
       return unit !== undefined
     },

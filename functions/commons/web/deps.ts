@@ -13,6 +13,8 @@ export interface AppDeps {
   timeZone: string
   /** SHA-256 of the admin token */
   adminTokenHash: string
+  /** HMAC key of the expiring unit links sent in reminders */
+  linkKey: string
   /** the address staff reach, for the links printed and shown (no trailing slash) */
   publicUrl: string
   log: Logger
@@ -25,3 +27,6 @@ export interface AppDeps {
 export type AppEnv = { Variables: { unit: Unit; lang: Lang } }
 
 export const unitLink = (deps: Pick<AppDeps, 'publicUrl'>, token: string) => `${deps.publicUrl}/u/${token}`
+
+/** How the app accepts expiring reminder links next to the units' own tokens. */
+export const signedLinksOf = (deps: Pick<AppDeps, 'linkKey' | 'clock'>) => ({ key: deps.linkKey, now: () => deps.clock.now() })

@@ -13,7 +13,7 @@ import type { RecordVersion, Unit } from '../model.ts'
 import { earliestReportDate, recordIdFor, submit } from '../submissions.ts'
 import { unitForToken } from '../units.ts'
 import { MAX_BODY_BYTES } from './api.ts'
-import type { AppDeps, AppEnv } from './deps.ts'
+import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 
 const words = {
@@ -206,7 +206,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const lang = chooseLang(c)
     c.set('lang', lang)
     const token = c.req.param('token') ?? ''
-    const unit = await unitForToken(deps.stores.units, token)
+    const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
     if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
     c.set('unit', unit)
     c.set('token', token)
