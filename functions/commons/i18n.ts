@@ -24,6 +24,10 @@ const messages = {
   date: { zh: '日期格式应为 YYYY-MM-DD', en: 'Dates are written YYYY-MM-DD' },
   dateFuture: { zh: '不能填报未来日期', en: 'The date cannot be in the future' },
   datePast: { zh: '最多补报 {n} 天前的日报', en: 'Reports can be at most {n} days back' },
+  closed: {
+    zh: '该日日报已过当日，不能再修改；如需更正，请联系办公室重新开放',
+    en: "That day's report is closed; ask the office to reopen it for a correction",
+  },
   yes: { zh: '是', en: 'Yes' },
   no: { zh: '否', en: 'No' },
 } as const satisfies Record<string, Record<Lang, string>>

@@ -4,7 +4,7 @@ import { deadlineOf } from './deadlines.ts'
 import type { FormDefinition, Total } from './forms/definition.ts'
 import type { FormRegistry } from './forms/registry.ts'
 import { conditionHolds } from './forms/validation.ts'
-import type { RecordVersion } from './model.ts'
+import type { RecordVersion, Unit } from './model.ts'
 import type { RecordStore, SettingsStore, UnitStore } from './store.ts'
 
 export type ReportStatus = 'on_time' | 'late' | 'missing'
@@ -15,6 +15,8 @@ export interface UnitStatus {
   status: ReportStatus
   /** first submission for the day (ISO), absent when missing */
   submittedAt?: string
+  /** per site, for units that report on named sites (site-daily) */
+  sites?: { site: string; status: ReportStatus; submittedAt?: string }[]
 }
 
 export interface FormStatus {
@@ -44,6 +46,22 @@ export function reportStatus(records: RecordVersion[], deadlineAt: Date): { stat
   return { status: Date.parse(first) <= deadlineAt.getTime() ? 'on_time' : 'late', submittedAt: first }
 }
 
+const siteKey = (v: unknown) => String(v ?? '').trim().replace(/\s+/g, ' ').toLowerCase()
+
+/** A unit with named sites owes one report per site: missing if any is missing, late if any is late. */
+function unitStatus(form: FormDefinition, unit: Unit, records: RecordVersion[], deadlineAt: Date): UnitStatus {
+  const base = { unitId: unit.id, unitName: unit.name }
+  const keyField = form.recordKeyFields[0]
+  if (!keyField || !unit.sites?.length) return { ...base, ...reportStatus(records, deadlineAt) }
+  const sites = unit.sites.map((site) => ({
+    site,
+    ...reportStatus(records.filter((r) => siteKey(r.values[keyField]) === siteKey(site)), deadlineAt),
+  }))
+  const worst = sites.some((s) => s.status === 'missing') ? 'missing' : sites.some((s) => s.status === 'late') ? 'late' : 'on_time'
+  const firsts = sites.flatMap((s) => (s.submittedAt ? [s.submittedAt] : [])).sort()
+  return { ...base, status: worst, ...(worst !== 'missing' && firsts[0] ? { submittedAt: firsts[0] } : {}), sites }
+}
+
 /** The status of every unit for every daily form it owes, on `date`. */
 export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStatus> {
   const units = (await deps.units.list()).sort((a, b) => a.id.localeCompare(b.id))
@@ -57,7 +75,7 @@ export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStat
         deadline,
         units: units
           .filter((u) => u.forms.includes(form.id))
-          .map((u) => ({ unitId: u.id, unitName: u.name, ...reportStatus(records.filter((r) => r.unitId === u.id), deadlineAt) })),
+          .map((u) => unitStatus(form, u, records.filter((r) => r.unitId === u.id), deadlineAt)),
       }
     }),
   )

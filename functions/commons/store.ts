@@ -24,6 +24,19 @@ export interface RecordStore {
   /** versions still marked for the alerter, oldest first */
   pendingAlerts(limit: number): Promise<RecordVersion[]>
   clearAlert(ref: VersionRef): Promise<void>
+  /** appends a reopening of a closed daily record */
+  reopen(reopening: Reopening): Promise<void>
+  /** the latest reopening of a record, if any */
+  lastReopening(recordId: string): Promise<Reopening | undefined>
+}
+
+/** The office's reopening of a closed daily record: recorded, never edited away. */
+export interface Reopening {
+  recordId: string
+  by: string
+  at: string
+  /** the unit may correct the record until this instant */
+  until: string
 }
 
 export interface UnitStore {
@@ -45,9 +58,80 @@ export interface SettingsStore {
   put(name: string, value: string): Promise<void>
 }
 
+/** Claims on notices (reminders, summaries) so each goes out once, across restarts. */
+export interface NoticeStore {
+  /** true when this caller may send now: never claimed, released after a failure, or a stale claim */
+  claim(id: string, now: Date): Promise<boolean>
+  markSent(id: string, now: Date): Promise<void>
+  /** releases the claim for a later run */
+  markFailed(id: string): Promise<void>
+}
+
 export interface Stores {
   records: RecordStore
   units: UnitStore
   rows: RowStore
   settings: SettingsStore
+  notices: NoticeStore
+}
+
+/** One recorded change of an information-release request (see approvals.ts). */
+export interface ApprovalEvent {
+  recordId: string
+  /** the request version the change is about */
+  version: number
+  kind: 'submitted' | 'approved' | 'rejected'
+  unitId: string
+  /** the submitting unit's id, or the deciding approver's id (`admin` for the admin token) */
+  by: string
+  byName: string
+  comment?: string
+  at: string
+  /** outbox mark: the notice about this change is still to be delivered */
+  pendingNotice: boolean
+}
+
+/** The current state of a request, derived from its events (a view: rebuilt, never the record). */
+export interface ApprovalState {
+  recordId: string
+  unitId: string
+  version: number
+  status: 'pending' | 'approved' | 'rejected'
+  /** when version 1 arrived: the list order */
+  firstReceivedAt: string
+  /** the last change */
+  at: string
+  by: string
+  byName: string
+  comment?: string
+  title: string
+  channel: string
+  /** orders states: a write with a lower seq never replaces a higher one */
+  seq: number
+}
+
+export interface Approver {
+  id: string
+  name: string
+  /** SHA-256 of the token's secret part */
+  tokenHash: string
+  createdAt: string
+}
+
+export interface ApprovalStore {
+  /** every recorded change of one request, oldest first, read consistently */
+  events(recordId: string): Promise<ApprovalEvent[]>
+  /** one conditional write; false when that change (version and kind of change) is recorded already */
+  putEvent(event: ApprovalEvent): Promise<boolean>
+  /** stores the derived state unless a state with a higher seq is stored already */
+  putState(state: ApprovalState): Promise<void>
+  byStatus(status: ApprovalState['status']): Promise<ApprovalState[]>
+  ofUnit(unitId: string): Promise<ApprovalState[]>
+  /** events whose notice is still to be delivered, oldest first */
+  pendingNotices(limit: number): Promise<ApprovalEvent[]>
+  clearNotice(event: ApprovalEvent): Promise<void>
+  getApprover(id: string): Promise<Approver | undefined>
+  /** false when an approver with that id exists already */
+  createApprover(approver: Approver): Promise<boolean>
+  listApprovers(): Promise<Approver[]>
 }

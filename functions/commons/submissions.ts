@@ -1,13 +1,13 @@
 // Accepting a submission: validate, then one conditional write of one item that carries its
 // own outbox marks. A retry with the same Idempotency-Key gets the first answer back.
 import { createHash } from 'node:crypto'
-import { addDays, daysBetween, isIsoDate, localDate, type Clock } from './clock.ts'
+import { addDays, daysBetween, isIsoDate, localDate, zonedInstant, type Clock } from './clock.ts'
 import type { FormDefinition, Lang } from './forms/definition.ts'
 import { alertFor } from './forms/triggers.ts'
 import { validateValues, type Issue, type Values } from './forms/validation.ts'
 import { t } from './i18n.ts'
 import { receiptOf, type RecordVersion, type SubmissionReceipt, type Unit } from './model.ts'
-import type { RecordStore } from './store.ts'
+import type { RecordStore, Reopening } from './store.ts'
 
 /** How far back a unit may still report a missed day. */
 export const MAX_DAYS_BACK = 7
@@ -63,6 +63,31 @@ function checkDate(raw: unknown, today: string, lang: Lang): { date: string } | 
 /** The earliest date a daily form may still be reported for, given today. */
 export const earliestReportDate = (today: string) => addDays(today, -MAX_DAYS_BACK)
 
+/** A unit corrects a day's report until local midnight; after that only an office reopening allows it. */
+async function reopened(deps: SubmissionDeps, recordId: string, now: Date): Promise<boolean> {
+  const reopening = await deps.records.lastReopening(recordId)
+  return reopening !== undefined && Date.parse(reopening.until) > now.getTime()
+}
+
+/** Reopens a closed daily record for correction until the end of the office's current day. */
+export async function reopenRecord(
+  deps: Pick<SubmissionDeps, 'records' | 'clock' | 'timeZone'>,
+  recordId: string,
+  by: string,
+): Promise<Reopening | undefined> {
+  const versions = await deps.records.versions(recordId)
+  if (versions.length === 0) return undefined
+  const now = deps.clock.now()
+  const reopening: Reopening = {
+    recordId,
+    by,
+    at: now.toISOString(),
+    until: zonedInstant(addDays(localDate(now, deps.timeZone), 1), '00:00', deps.timeZone).toISOString(),
+  }
+  await deps.records.reopen(reopening)
+  return reopening
+}
+
 export async function submit(deps: SubmissionDeps, request: SubmissionRequest): Promise<SubmissionOutcome> {
   const { form, unit, body, idempotencyKey, lang } = request
   const now = deps.clock.now()
@@ -95,6 +120,9 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     const versions = await deps.records.versions(recordId)
     const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
     if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+    if (versions.length > 0 && date < today && !(await reopened(deps, recordId, now))) {
+      return { kind: 'invalid', issues: [{ path: 'date', message: t(lang, 'closed') }] }
+    }
     const receivedAt = deps.clock.now().toISOString()
     const version: RecordVersion = {
       recordId,

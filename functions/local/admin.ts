@@ -15,6 +15,7 @@ const usage = `usage: npm run admin -- <command>
   unit list [--json]
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
+  record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV on standard output)`
 
@@ -96,6 +97,7 @@ async function run(argv: string[], send: Send): Promise<string> {
       'contact-name': { type: 'string' },
       'contact-phone': { type: 'string' },
       webhook: { type: 'string' },
+      by: { type: 'string' },
       time: { type: 'string' },
       form: { type: 'string' },
       date: { type: 'string' },
@@ -148,6 +150,13 @@ async function run(argv: string[], send: Send): Promise<string> {
         }),
       )
       return show(result, (r: { formId: string; deadline: string }) => `deadline of ${r.formId}: ${r.deadline}`)
+    }
+    case 'record reopen': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(
+        await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })),
+      )
+      return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${r.until}`)
     }
     case 'sheet rebuild': {
       const result = await expectOk(await send('/api/admin/sheet/rebuild', { method: 'POST' }))

@@ -6,7 +6,6 @@
 //   row counter     pk SHEET                sk COUNTER#<tab>
 //   row claim       pk ROW#<tab>#<recordId> sk ROW
 //   setting         pk SETTING              sk <name>
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   GetCommand,
   PutCommand,
@@ -19,6 +18,8 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../store.ts'
+import { conditional } from './conditional.ts'
+import { createNoticeStore } from './notices.ts'
 
 type Item = Record<string, unknown>
 
@@ -74,16 +75,6 @@ function latestPerRecord(versions: RecordVersion[]): RecordVersion[] {
     if (!seen || seen.version < v.version) latest.set(v.recordId, v)
   }
   return [...latest.values()]
-}
-
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write
-    return true
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false
-    throw error
-  }
 }
 
 export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
@@ -180,6 +171,25 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     pendingMirror: (limit) => pendingOn('mirrorOutbox', 'mirrorQ', MIRROR_QUEUE, limit),
     async clearMirror(refs) {
       await Promise.all(refs.map((ref) => conditional(removeMark(ref, 'mirrorQ'))))
+    },
+    async reopen(reopening) {
+      await doc.send(
+        new PutCommand({ TableName: tableName, Item: { pk: `REOPEN#${reopening.recordId}`, sk: reopening.at, ...reopening } }),
+      )
+    },
+    async lastReopening(recordId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `REOPEN#${recordId}` },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      )
+      const item = out.Items?.[0]
+      return item ? { recordId, by: item.by as string, at: item.at as string, until: item.until as string } : undefined
     },
     pendingAlerts: (limit) => pendingOn('alertOutbox', 'alertQ', ALERT_QUEUE, limit),
     async clearAlert(ref) {
@@ -281,7 +291,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     },
   }
 
-  return { records, units, rows, settings }
+  return { records, units, rows, settings, notices: createNoticeStore(doc, tableName) }
 }
 
 function unitFromItem(item: Item): Unit {

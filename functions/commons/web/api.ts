@@ -12,7 +12,7 @@ import { exportCsv } from '../export.ts'
 import { dayStatus } from '../status.ts'
 import { localDate } from '../clock.ts'
 import { pickLang } from '../i18n.ts'
-import { submit } from '../submissions.ts'
+import { reopenRecord, submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
 import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
 import { UNIT_TYPES } from '../model.ts'
@@ -153,6 +153,16 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     const time = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { time?: unknown }).time : undefined
     const deadline = await setDeadline(stores.settings, form, typeof time === 'string' ? time : '')
     return c.json({ formId: form.id, deadline })
+  })
+  admin.post('/records/:recordId/reopen', async (c) => {
+    const json = await readJson(c)
+    const by = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { by?: unknown }).by : undefined
+    if (typeof by !== 'string' || by.trim() === '' || by.length > 50) {
+      return apiError(c, 422, 'validation', 'send {"by": "<who reopens it>"}')
+    }
+    const reopening = await reopenRecord({ ...stores, clock: deps.clock, timeZone: deps.timeZone }, c.req.param('recordId'), by.trim())
+    if (!reopening) return apiError(c, 404, 'not_found', 'no such record')
+    return c.json(reopening)
   })
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
 

@@ -8,6 +8,8 @@ import { apiError, createApi } from './api.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 import { createPages } from './pages.tsx'
+import { createAdminSession } from './admin-session.ts'
+import { createOfficePages } from './office.tsx'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -34,6 +36,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', createApi(deps))
   app.use('/u/*', csrf())
   app.route('/u/:token', createPages(deps))
+  app.use('/admin/*', csrf())
+  app.route('/admin', createAdminSession(deps))
+  app.route('/office', createOfficePages(deps))
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
   app.onError((error, c) => {

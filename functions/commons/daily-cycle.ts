@@ -1,0 +1,125 @@
+// The daily report mechanism (建立日报机制): before each deadline every unit still missing a
+// report is reminded on its own channel; at the deadline the leaders get a summary. Run it as
+// often as you like (a timer locally, EventBridge on AWS): every notice is claimed in the
+// database first, so each goes out once per unit, form and day, across restarts too.
+import { addDays, localDate, zonedInstant } from './clock.ts'
+import type { FormDefinition } from './forms/definition.ts'
+import type { Unit } from './model.ts'
+import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
+import type { NoticeStore } from './store.ts'
+
+export type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
+
+/** A message to people, rendered by each channel. */
+export interface Notice {
+  /** stable: the same on every retry of one notice (receivers may dedupe on it) */
+  id: string
+  audience: Audience
+  title: string
+  lines: string[]
+  link?: string
+}
+
+/** Delivers a notice to the audience's channels; throws when it could not. */
+export interface NoticeSender {
+  send(notice: Notice): Promise<void>
+}
+
+export interface DailyCycleDeps extends StatusDeps {
+  notices: NoticeStore
+  sender: NoticeSender
+  /** minutes before a deadline when reminders go out */
+  reminderLeadMinutes: number
+  /** a link that opens the unit's forms (expiring: it travels through chat) */
+  unitLink(unit: Unit, expiresAt: Date): string
+}
+
+export interface DailyCycleResult {
+  reminders: number
+  summaries: number
+  failed: number
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`)
+
+/** Reporting rate (reported / owed) and on-time rate (on time / owed) of one form's day. */
+export function rates(status: FormStatus): { owed: number; reported: number; onTime: number } {
+  const owed = status.units.length
+  const onTime = status.units.filter((u) => u.status === 'on_time').length
+  const reported = onTime + status.units.filter((u) => u.status === 'late').length
+  return { owed, reported, onTime }
+}
+
+async function sendOnce(deps: DailyCycleDeps, notice: Notice, now: Date): Promise<'sent' | 'skipped' | 'failed'> {
+  if (!(await deps.notices.claim(notice.id, now))) return 'skipped'
+  try {
+    await deps.sender.send(notice)
+    await deps.notices.markSent(notice.id, now)
+    return 'sent'
+  } catch {
+    // Released for the next run; the claim keeps the attempt count.
+    await deps.notices.markFailed(notice.id)
+    return 'failed'
+  }
+}
+
+function reminder(deps: DailyCycleDeps, form: FormDefinition, unit: Unit, date: string, deadline: string, now: Date): Notice {
+  // The link works until the end of the next day: long enough for a late report, no longer.
+  const expiresAt = zonedInstant(addDays(date, 2), '00:00', deps.timeZone)
+  return {
+    id: `reminder:${date}:${form.id}:${unit.id}`,
+    audience: { kind: 'unit', unit },
+    title: `【提醒】${form.title.zh}今日 ${deadline} 截止，${unit.name}尚未填报`,
+    lines: [`日期：${date}`, `截止：${deadline}（${deps.timeZone}）`, '请点击链接填报；全部为 0 也请上报（零报告）。'],
+    link: deps.unitLink(unit, expiresAt),
+  }
+}
+
+async function summary(deps: DailyCycleDeps, form: FormDefinition, status: FormStatus, date: string): Promise<Notice> {
+  const { owed, reported, onTime } = rates(status)
+  const missing = status.units.filter((u) => u.status === 'missing')
+  const units = new Map((await deps.units.list()).map((u) => [u.id, u]))
+  const totals = (await dayTotals(deps, date)).filter((t) => t.formId === form.id)
+  return {
+    id: `summary:${date}:${form.id}`,
+    audience: { kind: 'leaders' },
+    title: `【日报汇总】${date} ${form.title.zh}：已报 ${reported}/${owed}（${percent(reported, owed)}），按时 ${percent(onTime, owed)}`,
+    lines: [
+      ...totals.map((t) => `${t.label.zh}：${t.value}`),
+      missing.length === 0
+        ? '全部单位已报。'
+        : `未报（${missing.length}）：${missing
+            .map((m) => {
+              const contact = units.get(m.unitId)?.contact
+              return contact ? `${m.unitName}（${contact.name} ${contact.phone}）` : m.unitName
+            })
+            .join('；')}`,
+    ],
+  }
+}
+
+/** One run of the daily cycle at `now`: reminders in the window before each deadline, then summaries. */
+export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<DailyCycleResult> {
+  const date = localDate(now, deps.timeZone)
+  const result: DailyCycleResult = { reminders: 0, summaries: 0, failed: 0 }
+  const count = (outcome: 'sent' | 'skipped' | 'failed', key: 'reminders' | 'summaries') => {
+    if (outcome === 'sent') result[key]++
+    if (outcome === 'failed') result.failed++
+  }
+  const status = await dayStatus(deps, date)
+  const units = new Map((await deps.units.list()).map((u) => [u.id, u]))
+  for (const formStatus of status.forms) {
+    const form = deps.forms.get(formStatus.formId)
+    if (!form) continue
+    const deadlineAt = zonedInstant(date, formStatus.deadline, deps.timeZone)
+    const remindFrom = deadlineAt.getTime() - deps.reminderLeadMinutes * 60_000
+    if (now.getTime() >= remindFrom && now < deadlineAt) {
+      for (const missing of formStatus.units.filter((u) => u.status === 'missing')) {
+        const unit = units.get(missing.unitId)
+        if (unit) count(await sendOnce(deps, reminder(deps, form, unit, date, formStatus.deadline, now), now), 'reminders')
+      }
+    }
+    if (now >= deadlineAt) count(await sendOnce(deps, await summary(deps, form, formStatus, date), now), 'summaries')
+  }
+  return result
+}
