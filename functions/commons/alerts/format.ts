@@ -42,10 +42,11 @@ export interface AlertLayout {
   lang: Lang
   /** severity tag, escalation tag, "应急告警", category */
   title: string
-  /** unit, summary, details (possibly cut), time */
+  /** unit, summary, details (possibly cut) */
   fields: AlertField[]
   /** says how many details were left out, when any were */
   note?: string
+  time: AlertField
   ack: { label: string; url: string }
 }
 
@@ -94,9 +95,10 @@ export function formatAlertTime(iso: string, timeZone: string = DEFAULT_TIME_ZON
 /** The title line: `【特急】【第2次升级】应急告警 · 疑似病例`. */
 export function alertTitle(message: AlertMessage): string {
   const { lang } = message
-  const escalated = message.escalation > 0 ? escalationTag(lang, message.escalation) : ''
   const category = capChars(oneLine(message.categoryLabel[lang]), MAX_HEADER_CHARS)
-  return `${SEVERITY_TAG[message.severity][lang]}${escalated}${lang === 'en' && escalated ? ' ' : ''}${WORDS.alert[lang]} · ${category}`
+  const tags = [SEVERITY_TAG[message.severity][lang], ...(message.escalation > 0 ? [escalationTag(lang, message.escalation)] : [])]
+  // 【】 brackets need no spaces around them; English words do
+  return [...tags, `${WORDS.alert[lang]} · ${category}`].join(lang === 'zh' ? '' : ' ')
 }
 
 /**
@@ -114,11 +116,8 @@ export function layoutAlert(message: AlertMessage, budgetBytes = Infinity, optio
   const layout: AlertLayout = {
     lang,
     title: alertTitle(message),
-    fields: [
-      { label: WORDS.unit[lang], value: capChars(oneLine(message.unitName), MAX_HEADER_CHARS) },
-      ...kept,
-      { label: WORDS.time[lang], value: formatAlertTime(message.createdAt, options.timeZone) },
-    ],
+    fields: [{ label: WORDS.unit[lang], value: capChars(oneLine(message.unitName), MAX_HEADER_CHARS) }, ...kept],
+    time: { label: WORDS.time[lang], value: formatAlertTime(message.createdAt, options.timeZone) },
     ack: { label: WORDS.ack[lang], url: message.ackUrl },
   }
   if (omitted > 0) layout.note = omittedNote(lang, omitted)
@@ -130,24 +129,27 @@ function fitFields(
   budget: number,
   note: (omitted: number) => string,
 ): { kept: AlertField[]; omitted: number } {
-  const cost = (f: AlertField): number => utf8Bytes(f.label) + utf8Bytes(f.value)
-  if (fields.reduce((sum, f) => sum + cost(f), 0) <= budget) return { kept: fields, omitted: 0 }
+  const cost = (f: AlertField, cap: number): number => utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value)
+  if (fields.reduce((sum, f) => sum + cost(f, Infinity), 0) <= budget) return { kept: fields, omitted: 0 }
+  // The most leading fields that fit when each is cut to the minimum, then the largest even cut.
+  let smallest = 0
+  const prefix = [0, ...fields.map((f) => (smallest += cost(f, MIN_VALUE_BYTES)))]
   for (let n = fields.length; n > 0; n--) {
-    const head = fields.slice(0, n)
     const available = budget - (n < fields.length ? utf8Bytes(note(fields.length - n)) : 0)
+    if ((prefix[n] ?? Infinity) > available) continue
+    const head = fields.slice(0, n)
     const cap = valueCap(head, available)
-    if (cap !== undefined) return { kept: head.map((f) => cutField(f, cap)), omitted: fields.length - n }
+    return { kept: head.map((f) => cutField(f, cap)), omitted: fields.length - n }
   }
   return { kept: [], omitted: fields.length }
 }
 
 /** The largest per-value byte cap (≥ MIN_VALUE_BYTES) that keeps `fields` within `available`. */
-function valueCap(fields: AlertField[], available: number): number | undefined {
+function valueCap(fields: AlertField[], available: number): number {
   const size = (cap: number): number =>
     fields.reduce((sum, f) => sum + utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value), 0)
-  if (size(MIN_VALUE_BYTES) > available) return undefined
   let lo = MIN_VALUE_BYTES
-  let hi = Math.max(...fields.map((f) => utf8Bytes(f.value)))
+  let hi = Math.max(MIN_VALUE_BYTES, ...fields.map((f) => utf8Bytes(f.value)))
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2)
     if (size(mid) <= available) lo = mid
@@ -197,6 +199,7 @@ export function renderPlainText(layout: AlertLayout): string {
     layout.title,
     ...layout.fields.map((f) => `${f.label}${sep}${f.value}`),
     ...(layout.note ? [layout.note] : []),
+    `${layout.time.label}${sep}${layout.time.value}`,
     `${layout.ack.label}${sep}${layout.ack.url}`,
   ].join('\n')
 }
