@@ -29,6 +29,16 @@ export const LocalConfig = z.object({
   DEMO: onOff.default(true),
   MIRROR_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(200),
   SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(30),
+  // The daily cycle: reminders before each deadline, the summary at it.
+  REMINDER_LEAD_MIN: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  DAILY_CYCLE_INTERVAL_S: z.coerce.number().min(1).max(3600).default(60),
+  OFFICE_WEBHOOKS: z.string().optional(),
+  LEADERS_WEBHOOKS: z.string().optional(),
+  // The Google Sheet: set SHEET_ID to mirror there instead of the local workbook.
+  SHEET_ID: z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'the id from the sheet URL (…/spreadsheets/d/ID/edit)').optional(),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+  GOOGLE_ACCESS_TOKEN: z.string().optional(),
+  SHEETS_API_URL: z.url().optional(),
 })
 export type LocalConfig = z.infer<typeof LocalConfig>
 

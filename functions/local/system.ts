@@ -11,20 +11,37 @@ import { ensureTable } from '#commons/dynamo/table.ts'
 import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
 import { startPump, type Pump } from '#commons/pump.ts'
+import { createGoogleSheetSink, createSheetsClient } from '#commons/sheet/google-sink.ts'
 import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { overviewTab } from '#commons/sheet/overview.ts'
+import type { SheetSink } from '#commons/sheet/sink.ts'
 import type { Stores } from '#commons/store.ts'
 import { hashSecret, newSecret } from '#commons/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import type { AppDeps } from '#commons/web/deps.ts'
 import type { LocalConfig } from './config.ts'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.ts'
-import { createWorkbookSink, type WorkbookSink } from './workbook-sink.ts'
+import { createWorkbookSink } from './workbook-sink.ts'
+import { startDailyCycle } from './daily-timer.ts'
+
+/** Where leaders read: the Google Sheet when SHEET_ID is set, else the local workbook. */
+export type LocalSink = SheetSink & { readonly path: string; ready?: () => Promise<void> }
+
+async function createSink(config: LocalConfig, log: Logger): Promise<LocalSink> {
+  if (!config.SHEET_ID) return createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)
+  const api = createSheetsClient({
+    credentialsFile: config.GOOGLE_APPLICATION_CREDENTIALS,
+    accessToken: config.GOOGLE_ACCESS_TOKEN,
+    rootUrl: config.SHEETS_API_URL,
+  })
+  return createGoogleSheetSink(api, { spreadsheetId: config.SHEET_ID, log })
+}
 
 export interface LocalSystem {
   app: ReturnType<typeof createApp>
   stores: Stores
   forms: FormRegistry
-  sink: WorkbookSink
+  sink: LocalSink
   mirror: Pump
   adminToken: string
   close(): Promise<void>
@@ -65,18 +82,27 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   await ensureTable(client, config.TABLE_NAME)
   const stores = createDynamoStores(doc, config.TABLE_NAME)
   const forms = await loadForms(options.formsDir)
-  const sink = await createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)
+  const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
   const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
 
-  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: config.ORG_TIMEZONE, log }
+  const timeZone = config.ORG_TIMEZONE
+  const mirrorDeps: MirrorDeps = {
+    ...stores,
+    forms,
+    sink,
+    timeZone,
+    log,
+    computedTabs: [overviewTab({ ...stores, forms, timeZone })],
+    ...(sink.ready ? { ready: sink.ready } : {}),
+  }
   let sweepDue = true
   const mirror = startPump(
     async () => {
       // The sweep also refreshes the computed tabs (overview status changes with the clock).
       const result = await mirrorPass(mirrorDeps, { refresh: sweepDue, now: clock.now() })
       sweepDue = false
-      if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs })
+      if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs, pending: result.pending, more: result.more })
       return result
     },
     {
@@ -100,10 +126,11 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     publicUrl: options.publicUrl,
     log,
     onStored: options.workers ? () => mirror.wake() : undefined,
-    rebuildSheet: () => rebuildSheet(mirrorDeps),
+    rebuildSheet: () => rebuildSheet(mirrorDeps, clock.now()),
   }
   const app = createApp(deps)
   if (options.workers) mirror.wake() // the start-up sweep: whatever a crash left marked
+  const dailyCycle = options.workers ? startDailyCycle(config, { ...stores, forms, timeZone, clock, log, linkKey, publicUrl: options.publicUrl }) : undefined
 
   return {
     app,
@@ -113,6 +140,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     mirror,
     adminToken,
     async close() {
+      await dailyCycle?.stop()
       await mirror.stop()
       client.destroy()
       await embedded?.close()

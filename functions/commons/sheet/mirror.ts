@@ -18,6 +18,8 @@ export interface MirrorDeps {
   log: Logger
   /** tabs rewritten whole on every refresh (overview, emergencies, …) */
   computedTabs?: ComputedTab[]
+  /** waits until the sink may write again (quota pacing); marks are read after it, so the pass carries all that arrived meanwhile */
+  ready?: () => Promise<void>
 }
 
 export interface MirrorPassOptions {
@@ -35,6 +37,8 @@ export interface MirrorPassResult {
   more: boolean
   /** age in ms of the oldest mark this pass cleared: the mirror lag */
   lagMs: number
+  /** marks this pass found (at most `limit`): with `more`, the backlog */
+  pending: number
 }
 
 async function unitNames(units: UnitStore): Promise<Map<string, string>> {
@@ -71,8 +75,13 @@ async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNul
  */
 export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = {}): Promise<MirrorPassResult> {
   const { limit = 1000, refresh = false, now = new Date() } = options
-  const pending = (await deps.records.pendingMirror(limit)).filter((v) => deps.forms.get(v.formId))
-  if (pending.length === 0 && !refresh) return { mirrored: 0, more: false, lagMs: 0 }
+  const marked = async () => (await deps.records.pendingMirror(limit)).filter((v) => deps.forms.get(v.formId))
+  let pending = await marked()
+  if (pending.length === 0 && !refresh) return { mirrored: 0, more: false, lagMs: 0, pending: 0 }
+  if (deps.ready) {
+    await deps.ready()
+    pending = await marked()
+  }
   const recordIds = [...new Set(pending.map((v) => v.recordId))]
   // The row shows the newest version, even if a newer one arrived after the marks were read.
   const current = (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
@@ -87,11 +96,11 @@ export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = 
   const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
   await deps.records.clearMirror(written)
   const lagMs = Math.max(0, ...written.map((v) => now.getTime() - Date.parse(v.receivedAt)))
-  return { mirrored: current.length, more: pending.length >= limit, lagMs }
+  return { mirrored: current.length, more: pending.length >= limit, lagMs, pending: pending.length }
 }
 
 /** Rewrites every form tab from the database: the repair after hand edits. Idempotent. */
-export async function rebuildSheet(deps: MirrorDeps): Promise<{ rows: number }> {
+export async function rebuildSheet(deps: MirrorDeps, now: Date = new Date()): Promise<{ rows: number }> {
   // Marks read before the records: whatever they point at is in what we write next.
   const pending = await deps.records.pendingMirror(Number.MAX_SAFE_INTEGER)
   const current = await deps.records.currentOfAll()
@@ -102,7 +111,7 @@ export async function rebuildSheet(deps: MirrorDeps): Promise<{ rows: number }> 
     for (const w of mine) rows[w.row - 2] = w.cells
     return { tab: layout.title, rows }
   })
-  await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, new Date()))] })
+  await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, now))] })
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
   await deps.records.clearMirror(pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0)))
   return { rows: writes.length }

@@ -1,0 +1,326 @@
+// The leaders' Google Sheet as a SheetSink, through the Sheets v4 API alone (@googleapis/sheets:
+// the whole googleapis package would weigh ~13 MB in a Lambda bundle).
+//
+// Per batch: one read of the tabs' properties; one spreadsheets.batchUpdate only when a tab is
+// missing, its header is not frozen, or its grid is too small; then values.batchUpdate (RAW) in
+// chunks under ~2 MB. Never values.append: rows are keyed, so any retry rewrites the same cells.
+import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
+import type { Logger } from '../log.ts'
+import type { Cell, SheetBatch, SheetSink } from './sink.ts'
+
+export interface SheetsClientOptions {
+  /** a service-account key file (GOOGLE_APPLICATION_CREDENTIALS) */
+  credentialsFile?: string
+  /** a ready access token (GOOGLE_ACCESS_TOKEN), e.g. for a local API server */
+  accessToken?: string
+  /** the API root (SHEETS_API_URL), e.g. http://127.0.0.1:8085/ */
+  rootUrl?: string
+}
+
+const SCOPES = ['https://www.googleapis.com/auth/spreadsheets']
+
+/**
+ * The Sheets client, created once at the edge. Auth comes from the google-auth-library copy that
+ * @googleapis/sheets itself uses, so the types match and the bundle holds one copy.
+ */
+export function createSheetsClient(options: SheetsClientOptions): sheets_v4.Sheets {
+  const rootUrl = options.rootUrl
+  if (options.accessToken) {
+    const client = new auth.OAuth2()
+    client.setCredentials({ access_token: options.accessToken })
+    return sheets({ version: 'v4', auth: client, ...(rootUrl ? { rootUrl } : {}) })
+  }
+  const googleAuth = new auth.GoogleAuth({ scopes: SCOPES, ...(options.credentialsFile ? { keyFile: options.credentialsFile } : {}) })
+  return sheets({ version: 'v4', auth: googleAuth, ...(rootUrl ? { rootUrl } : {}) })
+}
+
+export interface GoogleSinkOptions {
+  spreadsheetId: string
+  log: Logger
+  /** per HTTP request (googleapis sets none) */
+  timeoutMs?: number
+  /** retries per batch before it fails and the marks stay for the next pass */
+  maxRetries?: number
+  /** total time a batch may spend waiting between retries */
+  maxRetryWaitMs?: number
+  /** first backoff step; doubles per retry up to maxBackoffMs */
+  baseBackoffMs?: number
+  maxBackoffMs?: number
+  /** least time between two write requests: the quota is 60 writes a minute per user */
+  minWriteIntervalMs?: number
+  /** request body budget per values.batchUpdate */
+  maxRequestBytes?: number
+  /** injectable for tests: how the sink waits, and what time it is */
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+export interface GoogleSheetSink extends SheetSink {
+  /** the sheet's address, for people */
+  readonly path: string
+  /** resolves when the next write request would keep to the pace (call before gathering a batch) */
+  ready(): Promise<void>
+}
+
+/** A batch the sheet did not take: the caller keeps its marks and retries later. */
+export class SheetWriteError extends Error {
+  override name = 'SheetWriteError'
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** What a failed googleapis call tells us (gaxios errors; `response` is absent for timeouts and resets). */
+function failureOf(error: unknown): { status: number | undefined; retryAfterMs: number | undefined; transient: boolean } {
+  const response = (error as { response?: { status?: number; headers?: unknown } } | null)?.response
+  const status = typeof response?.status === 'number' ? response.status : undefined
+  const headers = response?.headers
+  // a fetch Headers, though not always this realm's class
+  const get = (headers as { get?: unknown } | undefined)?.get
+  const raw =
+    typeof get === 'function'
+      ? (get as (name: string) => string | null).call(headers, 'retry-after')
+      : typeof headers === 'object' && headers !== null
+        ? (headers as Record<string, unknown>)['retry-after']
+        : undefined
+  let retryAfterMs: number | undefined
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    const seconds = Number(raw)
+    retryAfterMs = Number.isFinite(seconds) ? seconds * 1000 : Math.max(0, Date.parse(raw) - Date.now())
+    if (Number.isNaN(retryAfterMs)) retryAfterMs = undefined
+  }
+  const isHttpClientError = typeof error === 'object' && error !== null && 'config' in error
+  const transient = status === undefined ? isHttpClientError : status === 408 || status === 429 || status >= 500
+  return { status, retryAfterMs, transient }
+}
+
+/** 'Tab name'!A5 with the quoting the A1 grammar needs (spaces, Chinese, apostrophes). */
+export const a1 = (tab: string, row: number, column = 1) => `'${tab.replace(/'/g, "''")}'!${columnLetters(column)}${row}`
+
+function columnLetters(column: number): string {
+  let s = ''
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s
+  return s
+}
+
+interface TabInfo {
+  sheetId: number
+  rows: number
+  columns: number
+  frozenRows: number
+}
+
+/** grow in steps so that a steady trickle of new rows rarely costs a structure request */
+const GROW_ROWS = 1000
+
+/** values written from column A of `row` down */
+interface Block {
+  tab: string
+  row: number
+  values: Cell[][]
+}
+
+export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSinkOptions): GoogleSheetSink {
+  const {
+    spreadsheetId,
+    log,
+    timeoutMs = 30_000,
+    maxRetries = 6,
+    maxRetryWaitMs = 60_000,
+    baseBackoffMs = 1000,
+    maxBackoffMs = 32_000,
+    minWriteIntervalMs = 1100,
+    maxRequestBytes = 1_800_000,
+    sleep = realSleep,
+    now = Date.now,
+  } = options
+  // googleapis would retry GETs on its own with another policy: one policy, ours, for every call
+  const call = { timeout: timeoutMs, retry: false }
+  let lastWriteAt = -Infinity
+  let queue: Promise<void> = Promise.resolve()
+
+  async function ready(): Promise<void> {
+    const wait = lastWriteAt + minWriteIntervalMs - now()
+    if (wait > 0) await sleep(wait)
+  }
+
+  /** one write request, paced */
+  async function write<T>(send: () => Promise<T>): Promise<T> {
+    await ready()
+    lastWriteAt = now()
+    return send()
+  }
+
+  /** Runs `step` again on 429, 5xx and timeouts, with exponential backoff and jitter, within the batch's budget. */
+  function retrying(budget: { retries: number; waitedMs: number }) {
+    return async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await step()
+        } catch (error) {
+          const { status, retryAfterMs, transient } = failureOf(error)
+          const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** attempt)
+          const waitMs = Math.max(retryAfterMs ?? 0, exp / 2 + Math.random() * (exp / 2))
+          const fail = (why: string) =>
+            new SheetWriteError(`Google Sheet ${what} failed (${why}); the marks stay for the next pass`, status, { cause: error })
+          if (!transient) throw fail(`HTTP ${status ?? 'error'}`)
+          if (budget.retries <= 0 || budget.waitedMs + waitMs > maxRetryWaitMs) throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
+          budget.retries--
+          budget.waitedMs += waitMs
+          log.warn('sheet request retried', { what, status: status ?? 'timeout', attempt: attempt + 1, waitMs: Math.round(waitMs) })
+          await sleep(waitMs)
+        }
+      }
+    }
+  }
+
+  async function tabInfos(): Promise<Map<string, TabInfo>> {
+    const { data } = await api.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, call)
+    const tabs = new Map<string, TabInfo>()
+    for (const sheet of data.sheets ?? []) {
+      const p = sheet.properties
+      if (!p?.title || p.sheetId === undefined || p.sheetId === null) continue
+      const grid = p.gridProperties ?? {}
+      tabs.set(p.title, { sheetId: p.sheetId, rows: grid.rowCount ?? 0, columns: grid.columnCount ?? 0, frozenRows: grid.frozenRowCount ?? 0 })
+    }
+    return tabs
+  }
+
+  /** Tabs, frozen headers and grid sizes as the batch needs them; the sizes the values may fill. */
+  async function ensureLayout(batch: SheetBatch, need: Map<string, { rows: number; columns: number }>): Promise<Map<string, TabInfo>> {
+    const tabs = await tabInfos()
+    const requests: sheets_v4.Schema$Request[] = []
+    const sized = new Map<string, TabInfo>()
+    const headed = new Set(batch.tabs.map((t) => t.title))
+    for (const [title, { rows, columns }] of need) {
+      const have = tabs.get(title)
+      const frozenRows = headed.has(title) ? 1 : 0
+      if (!have) {
+        const size = { rows: Math.max(GROW_ROWS, rows + GROW_ROWS), columns: Math.max(26, columns) }
+        requests.push({ addSheet: { properties: { title, gridProperties: { rowCount: size.rows, columnCount: size.columns, frozenRowCount: frozenRows } } } })
+        // the id is Google's to choose; values address tabs by title
+        sized.set(title, { sheetId: -1, ...size, frozenRows })
+        continue
+      }
+      if (have.rows < rows) requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'ROWS', length: rows - have.rows + GROW_ROWS } })
+      if (have.columns < columns) requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'COLUMNS', length: columns - have.columns } })
+      if (frozenRows && have.frozenRows !== frozenRows) {
+        requests.push({
+          updateSheetProperties: { properties: { sheetId: have.sheetId, gridProperties: { frozenRowCount: frozenRows } }, fields: 'gridProperties.frozenRowCount' },
+        })
+      }
+      sized.set(title, { ...have, rows: Math.max(have.rows, rows + (have.rows < rows ? GROW_ROWS : 0)), columns: Math.max(have.columns, columns) })
+    }
+    if (requests.length > 0) {
+      await write(() => api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, call))
+      log.info('sheet layout updated', { requests: requests.length })
+    }
+    return sized
+  }
+
+  /** The value ranges of a batch: headers, whole-tab replacements (padded to clear what was there), keyed rows. */
+  function blocks(batch: SheetBatch, tabs: Map<string, TabInfo>): Block[] {
+    const out: Block[] = batch.tabs.map((t) => ({ tab: t.title, row: 1, values: [t.header] }))
+    for (const { tab, rows } of batch.replace ?? []) {
+      const grid = tabs.get(tab)
+      const width = Math.max(grid?.columns ?? 0, ...rows.map((r) => r.length))
+      const height = Math.max((grid?.rows ?? 0) - 1, rows.length)
+      // '' clears a cell: whatever was below or beside the new rows (hand edits, older rows) goes
+      const padded = Array.from({ length: height }, (_, i) => {
+        const row = rows[i] ?? []
+        return [...row, ...Array<Cell>(width - row.length).fill('')]
+      })
+      out.push({ tab, row: 2, values: padded })
+    }
+    for (const w of batch.rows) out.push({ tab: w.tab, row: w.row, values: [w.cells] })
+    return out
+  }
+
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
+
+  /** Request bodies under the byte budget; a large block is split by rows. */
+  function chunks(all: Block[]): Block[][] {
+    const result: Block[][] = []
+    let current: Block[] = []
+    let size = 0
+    const push = (block: Block, blockBytes: number) => {
+      if (current.length > 0 && size + blockBytes > maxRequestBytes) {
+        result.push(current)
+        current = []
+        size = 0
+      }
+      current.push(block)
+      size += blockBytes
+    }
+    for (const block of all) {
+      const total = bytes(block)
+      if (total <= maxRequestBytes) {
+        push(block, total)
+        continue
+      }
+      let start = 0
+      while (start < block.values.length) {
+        let part: Cell[][] = []
+        let partBytes = 0
+        for (let i = start; i < block.values.length; i++) {
+          const rowBytes = bytes(block.values[i]) + 1
+          if (part.length > 0 && partBytes + rowBytes > maxRequestBytes / 2) break
+          part.push(block.values[i] as Cell[])
+          partBytes += rowBytes
+        }
+        push({ tab: block.tab, row: block.row + start, values: part }, partBytes)
+        start += part.length
+      }
+    }
+    if (current.length > 0) result.push(current)
+    return result
+  }
+
+  /** rows and columns each tab must have for this batch */
+  function needs(batch: SheetBatch): Map<string, { rows: number; columns: number }> {
+    const need = new Map<string, { rows: number; columns: number }>()
+    const grow = (tab: string, rows: number, columns: number) => {
+      const n = need.get(tab) ?? { rows: 1, columns: 1 }
+      need.set(tab, { rows: Math.max(n.rows, rows), columns: Math.max(n.columns, columns) })
+    }
+    for (const t of batch.tabs) grow(t.title, 2, t.header.length)
+    for (const r of batch.replace ?? []) grow(r.tab, r.rows.length + 1, Math.max(0, ...r.rows.map((x) => x.length)))
+    for (const w of batch.rows) grow(w.tab, w.row, w.cells.length)
+    return need
+  }
+
+  async function applyNow(batch: SheetBatch): Promise<void> {
+    const attempt = retrying({ retries: maxRetries, waitedMs: 0 })
+    const need = needs(batch)
+    // reads the tabs afresh on every try: a timed-out addSheet may have happened after all
+    const layout = () => attempt('layout', () => ensureLayout(batch, need))
+    // a 400 here is most likely another process adding the same tab first: look again, once
+    const tabs = await layout().catch((error: unknown) => {
+      if (error instanceof SheetWriteError && error.status === 400) return layout()
+      throw error
+    })
+    for (const part of chunks(blocks(batch, tabs))) {
+      const data = part.map((b) => ({ range: a1(b.tab, b.row), values: b.values }))
+      await attempt('values', () =>
+        write(() => api.spreadsheets.values.batchUpdate({ spreadsheetId, requestBody: { valueInputOption: 'RAW', data } }, call)),
+      )
+    }
+  }
+
+  return {
+    path: `https://docs.google.com/spreadsheets/d/${spreadsheetId}/edit`,
+    ready,
+    apply(batch) {
+      // one batch at a time per process: two layouts planned at once would add the same tab twice
+      const run = queue.then(() => applyNow(batch))
+      queue = run.catch(() => undefined)
+      return run
+    },
+  }
+}

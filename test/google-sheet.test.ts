@@ -1,0 +1,284 @@
+/**
+ * The Google Sheet sink, driven through the real @googleapis/sheets client against the Sheets v4
+ * test server, with the real app and dynalite behind it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '#commons/log.ts'
+import type { RecordVersion } from '#commons/model.ts'
+import { createGoogleSheetSink, createSheetsClient, SheetWriteError, type GoogleSinkOptions } from '#commons/sheet/google-sink.ts'
+import { formTabLayout, MAX_CELL_CHARS } from '#commons/sheet/layout.ts'
+import { mirrorPass, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { addUnit } from '#commons/units.ts'
+import { parseLocalConfig } from '../functions/local/config.ts'
+import { createLocalSystem } from '../functions/local/system.ts'
+import { emergencyRequest, healthReport, submission } from './support/fixtures.ts'
+import { ADMIN_TOKEN, fixedClock, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
+import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
+
+const HEALTH = '人员健康日报'
+const EMERGENCY = '应急请求'
+
+let h: Harness
+let server: SheetsServer
+
+beforeEach(async () => {
+  ;[h, server] = await Promise.all([startHarness(), startSheetsServer({ tabs: ['Sheet1'] })])
+})
+afterEach(async () => {
+  await Promise.all([h.close(), server.close()])
+})
+
+/** A sink on its own client (as another process would have); no pacing and tiny backoffs keep tests quick. */
+function googleSink(options: Partial<GoogleSinkOptions> = {}) {
+  const api = createSheetsClient({ accessToken: server.token, rootUrl: server.url })
+  return createGoogleSheetSink(api, {
+    spreadsheetId: server.spreadsheetId,
+    log: silentLogger,
+    minWriteIntervalMs: 0,
+    baseBackoffMs: 1,
+    maxBackoffMs: 5,
+    timeoutMs: 2000,
+    ...options,
+  })
+}
+
+const mirrorDeps = (sink = googleSink()): MirrorDeps => ({ ...h.stores, forms: h.forms, sink, timeZone: TIME_ZONE, log: silentLogger })
+
+async function mirrorAll(deps: MirrorDeps, limit?: number): Promise<void> {
+  while ((await mirrorPass(deps, { now: h.clock.now(), ...(limit ? { limit } : {}) })).more);
+}
+
+/** The rows below the header that hold anything. */
+const dataRowsOf = (tab: string) => server.values(tab).slice(1).filter((row) => row.some((v) => v !== ''))
+
+async function submit(formId: string, token: string, body: unknown): Promise<string> {
+  const res = await h.app.request(`/api/forms/${formId}/submissions`, submission(token, body))
+  expect(res.status, await res.clone().text()).toBeLessThan(300)
+  return ((await res.json()) as { id: string }).id
+}
+
+/** Emergency requests from a few units: each one is its own record. */
+async function emergencies(count: number, units = 10): Promise<string[]> {
+  const tokens = await Promise.all(Array.from({ length: units }, (_, i) => h.unit(`unit-${String(i).padStart(2, '0')}`, ['emergency'])))
+  const ids: string[] = []
+  for (let start = 0; start < count; start += 25) {
+    const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) => start + i)
+    ids.push(
+      ...(await Promise.all(batch.map((n) => submit('emergency', tokens[n % units] as string, emergencyRequest({ description: `请求 #${n}` }))))),
+    )
+  }
+  return ids
+}
+
+function expectEachOnce(tab: string, ids: string[]): void {
+  const column = dataRowsOf(tab).map((row) => row[0])
+  expect(column).toHaveLength(ids.length)
+  expect(new Set(column)).toEqual(new Set(ids))
+}
+
+describe('the Google Sheet layout', () => {
+  it('creates each form tab once, with the Chinese header and field ids, frozen', async () => {
+    const token = await h.unit('office', ['daily-health'])
+    await submit('daily-health', token, healthReport())
+    const deps = mirrorDeps()
+
+    await mirrorAll(deps)
+    await mirrorPass(deps, { refresh: true, now: h.clock.now() })
+
+    const health = server.tabs().find((t) => t.title === HEALTH)
+    expect(health?.frozenRowCount).toBe(1)
+    expect(server.values(HEALTH)[0]).toEqual(formTabLayout(h.forms.get('daily-health')!).header)
+    expect(server.values(HEALTH)[0]?.[0]).toBe('记录ID (recordId)')
+    expect(server.tabs().map((t) => t.title)).toEqual(expect.arrayContaining(h.forms.all.map((f) => f.tab)))
+    // the tabs were added by the first pass only
+    expect(server.requests.filter((r) => r.kind === 'spreadsheets.batchUpdate')).toHaveLength(1)
+    expect(server.requests.some((r) => r.kind === 'values.append')).toBe(false)
+  })
+})
+
+describe('keyed rows', () => {
+  it('rewrites its own row when a unit resubmits', async () => {
+    const token = await h.unit('office', ['daily-health'])
+    const id = await submit('daily-health', token, healthReport({ onDuty: 30 }))
+    await mirrorAll(mirrorDeps())
+
+    await submit('daily-health', token, healthReport({ onDuty: 29 }))
+    await mirrorAll(mirrorDeps())
+
+    const rows = dataRowsOf(HEALTH)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.slice(0, 5)).toEqual([id, '2026-11-28', '单位 office', 'office', 2])
+    expect(rows[0]?.[7]).toBe(29)
+  })
+
+  it('gives no duplicate and no lost row when two mirror passes race', async () => {
+    const ids = await emergencies(60)
+    const one = mirrorDeps(googleSink())
+    const other = mirrorDeps(googleSink())
+
+    await Promise.all([mirrorAll(one, 25), mirrorAll(other, 40), mirrorAll(one, 60)])
+
+    // a row reserved by the pass that lost a claim stays blank; the record has exactly one row
+    expectEachOnce(EMERGENCY, ids)
+    expect(await h.stores.records.pendingMirror(1000)).toEqual([])
+  })
+})
+
+describe('values are stored RAW', () => {
+  it('keeps a typed =HYPERLINK as text and neutralises leading = + - @', async () => {
+    const typed = ['=HYPERLINK("http://evil.example","点我")', '+86 10 1234', '-1 人', '@所有人']
+    const tokens = await Promise.all(typed.map((_, i) => h.unit(`u${i}`, ['daily-health'])))
+    await Promise.all(typed.map((notes, i) => submit('daily-health', tokens[i] as string, healthReport({ notes }))))
+
+    await mirrorAll(mirrorDeps())
+
+    const notesColumn = formTabLayout(h.forms.get('daily-health')!).header.indexOf('情况说明 (notes)')
+    expect(dataRowsOf(HEALTH).map((r) => r[notesColumn]).sort()).toEqual(typed.map((t) => `'${t}`).sort())
+    expect(server.formulas(HEALTH)).toEqual([])
+  })
+
+  it('cuts a 60,000-character text at the cell limit with a visible mark', async () => {
+    await addUnit(h.stores.units, h.forms, h.clock, { id: 'long', name: '长文本单位', forms: ['daily-health'] })
+    const at = h.clock.now().toISOString()
+    const record: RecordVersion = {
+      recordId: 'daily-health.2026-11-28.long',
+      formId: 'daily-health',
+      unitId: 'long',
+      date: '2026-11-28',
+      version: 1,
+      values: healthReport({ notes: '长'.repeat(60_000) }),
+      receivedAt: at,
+      firstReceivedAt: at,
+      idempotencyKey: 'long-1',
+      pendingMirror: true,
+      pendingAlert: false,
+    }
+    await h.stores.records.putVersion(record)
+
+    await mirrorAll(mirrorDeps())
+
+    const notes = dataRowsOf(HEALTH)[0]?.find((v) => typeof v === 'string' && v.startsWith('长长'))
+    expect(notes).toHaveLength(MAX_CELL_CHARS)
+    expect(notes).toMatch(/…\[已截断 truncated\]$/)
+  })
+})
+
+describe('faults', () => {
+  it('honours Retry-After on 429, retries 5xx, and loses nothing', async () => {
+    const ids = await emergencies(30)
+    const waits: number[] = []
+    const deps = mirrorDeps(googleSink({ sleep: async (ms) => void waits.push(ms) }))
+    server.failNext(1, { status: 429, retryAfterS: 7, kind: 'values.batchUpdate' })
+    server.failNext(1, { status: 503, kind: 'values.batchUpdate' })
+    server.failNext(1, { status: 500, kind: 'spreadsheets.get' })
+
+    await mirrorAll(deps)
+
+    expectEachOnce(EMERGENCY, ids)
+    expect(waits).toHaveLength(3)
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(7000)
+    expect(server.requests.filter((r) => r.status === 429 || r.status >= 500)).toHaveLength(3)
+  })
+
+  it('keeps the marks when the retry cap is hit, and the next pass finishes', async () => {
+    const ids = await emergencies(20)
+    const deps = mirrorDeps(googleSink({ maxRetries: 2 }))
+    server.failNext(3, { status: 503, kind: 'values.batchUpdate' })
+
+    await expect(mirrorPass(deps, { now: h.clock.now() })).rejects.toBeInstanceOf(SheetWriteError)
+    expect(await h.stores.records.pendingMirror(1000)).toHaveLength(20)
+
+    await mirrorAll(deps)
+    expectEachOnce(EMERGENCY, ids)
+    expect(await h.stores.records.pendingMirror(1000)).toEqual([])
+  })
+
+  it('gives exact rows when a fifth of the requests fail or time out', async () => {
+    const ids = await emergencies(120)
+    const deps = mirrorDeps(googleSink({ timeoutMs: 200, maxRetries: 1 }))
+    let seed = 7
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+    let failedPasses = 0
+
+    for (let pass = 0; pass < 200 && (await h.stores.records.pendingMirror(1)).length > 0; pass++) {
+      const roll = random()
+      if (roll < 0.1) server.failNext(1, { status: [429, 500, 503][pass % 3] as number })
+      else if (roll < 0.2) server.delayNext(1, 400) // the write happens; the answer comes too late
+      await mirrorPass(deps, { limit: 15, now: h.clock.now() }).catch(() => void failedPasses++)
+    }
+
+    expectEachOnce(EMERGENCY, ids)
+    expect(failedPasses).toBeLessThan(200)
+    expect(server.requests.some((r) => r.status === 0 || r.status >= 429)).toBe(true)
+  })
+})
+
+describe('batching', () => {
+  it('mirrors a burst of 1,000 submissions in at most 20 write requests', async () => {
+    const ids = await emergencies(1000, 20)
+
+    await mirrorAll(mirrorDeps())
+
+    expectEachOnce(EMERGENCY, ids)
+    expect(server.writeRequestCount()).toBeLessThanOrEqual(20)
+  }, 60_000)
+
+  it('splits a batch into requests under the byte budget', async () => {
+    const ids = await emergencies(40)
+
+    await mirrorAll(mirrorDeps(googleSink({ maxRequestBytes: 8_000 })))
+
+    expectEachOnce(EMERGENCY, ids)
+    expect(server.requests.filter((r) => r.kind === 'values.batchUpdate').length).toBeGreaterThan(1)
+  })
+})
+
+describe('sheet rebuild through the admin API of the local system', () => {
+  it('repairs a hand-edited sheet, and a second rebuild changes nothing', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-sheet-'))
+    const config = parseLocalConfig({
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN,
+      SHEET_ID: server.spreadsheetId,
+      GOOGLE_ACCESS_TOKEN: server.token,
+      SHEETS_API_URL: server.url,
+    })
+    const clock = fixedClock('2026-11-28T02:00:00Z')
+    const system = await createLocalSystem(config, { log: silentLogger, clock, publicUrl: 'http://forms.test', workers: false })
+    try {
+      const tokens = await Promise.all(
+        ['a', 'b', 'c'].map(async (id) => (await addUnit(system.stores.units, system.forms, clock, { id, name: `单位 ${id}`, forms: ['daily-health'] })).token),
+      )
+      for (const token of tokens) {
+        const res = await system.app.request('/api/forms/daily-health/submissions', submission(token, healthReport()))
+        expect(res.status).toBe(201)
+      }
+      await system.mirror.drain()
+      const tabs = server.tabs().map((t) => t.title)
+      const good = new Map(tabs.map((t) => [t, server.values(t)]))
+      expect(good.get(HEALTH)).toHaveLength(4)
+      expect(good.get('概览')?.length).toBeGreaterThan(1)
+
+      server.editByHand(HEALTH, 1, ['记录'])
+      server.editByHand(HEALTH, 3, ['=HYPERLINK("http://x","改过")', '2026-01-01'])
+      server.editByHand(HEALTH, 9, ['多出来的一行'])
+      const rebuild = () =>
+        system.app.request('/api/admin/sheet/rebuild', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+
+      expect((await rebuild()).status).toBe(200)
+      const repaired = new Map(tabs.map((t) => [t, server.values(t)]))
+      expect(repaired).toEqual(good)
+      expect(server.formulas(HEALTH)).toEqual([])
+
+      expect((await rebuild()).status).toBe(200)
+      expect(new Map(tabs.map((t) => [t, server.values(t)]))).toEqual(repaired)
+      expect(server.tabs().map((t) => t.title)).toEqual(tabs)
+    } finally {
+      await system.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})
