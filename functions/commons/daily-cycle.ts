@@ -110,7 +110,7 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
   const units = new Map((await deps.units.list()).map((u) => [u.id, u]))
   for (const formStatus of status.forms) {
     const form = deps.forms.get(formStatus.formId)
-    if (!form) continue
+    if (!form || formStatus.units.length === 0) continue // nobody owes it: nothing to remind or sum up
     const deadlineAt = zonedInstant(date, formStatus.deadline, deps.timeZone)
     const remindFrom = deadlineAt.getTime() - deps.reminderLeadMinutes * 60_000
     if (now.getTime() >= remindFrom && now < deadlineAt) {

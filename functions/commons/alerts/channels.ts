@@ -33,3 +33,5 @@ export {
   type DeliveryResult,
   type FetchFn,
 } from './deliver.ts'
+export { buildNoticeRequest, noticeText, type ChatNotice } from './notice.ts'
+export { sendWebhookRequest } from './deliver.ts'

@@ -49,25 +49,34 @@ export async function deliverOnce(
   options: DeliverOptions = {},
 ): Promise<DeliveryResult> {
   const now = options.now ?? new Date()
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const result = await attempt(fetchFn, target, message, now, timeoutMs, options)
+  let request: WebhookRequest
+  try {
+    request = buildWebhookRequest(target, message, now, options)
+  } catch (err) {
+    return { ok: false, retryable: false, error: scrubSecrets(`${target.label}: could not build the request: ${describeError(err)}`, target) }
+  }
+  return sendWebhookRequest(fetchFn, target, request, { ...options, now })
+}
+
+/** One attempt with a request already built (alerts and other notices share it). Never throws. */
+export async function sendWebhookRequest(
+  fetchFn: FetchFn,
+  target: WebhookTarget,
+  request: WebhookRequest,
+  options: DeliverOptions = {},
+): Promise<DeliveryResult> {
+  const now = options.now ?? new Date()
+  const result = await attempt(fetchFn, target, request, now, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
   return result.ok ? result : { ...result, error: scrubSecrets(`${target.label}: ${result.error}`, target) }
 }
 
 async function attempt(
   fetchFn: FetchFn,
   target: WebhookTarget,
-  message: AlertMessage,
+  request: WebhookRequest,
   now: Date,
   timeoutMs: number,
-  options: LayoutOptions,
 ): Promise<DeliveryResult> {
-  let request: WebhookRequest
-  try {
-    request = buildWebhookRequest(target, message, now, options)
-  } catch (err) {
-    return { ok: false, retryable: false, error: `could not build the request: ${describeError(err)}` }
-  }
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   // Raced rather than trusted to the signal: a fetch that ignores `signal` must not hang us.

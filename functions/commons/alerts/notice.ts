@@ -1,0 +1,52 @@
+// Plain notices (reminders, daily summaries) over the same chat robots as alerts: a title, a few
+// lines and an optional link, sent as each robot's simplest text message. The delivery attempt and
+// the reading of each robot's answer are the alerts' own (deliver.ts).
+import type { WebhookTarget, WebhookType } from './config.ts'
+import { dingtalkSignedUrl } from './dingtalk.ts'
+import { feishuSignature } from './feishu.ts'
+import { cutToBytes } from './format.ts'
+import { postJson, type WebhookRequest } from './robot.ts'
+import { WECOM_TEXT_MAX_BYTES } from './wecom.ts'
+
+export interface ChatNotice {
+  /** stable across retries: JSON receivers dedupe on it */
+  id: string
+  kind: string
+  title: string
+  lines: string[]
+  link?: { label: string; url: string }
+}
+
+/** Kept well inside every robot's limit (WeCom text 2,048 bytes is the smallest). */
+const MAX_TEXT_BYTES = WECOM_TEXT_MAX_BYTES - 48
+
+export function noticeText(notice: ChatNotice): string {
+  const link = notice.link ? `\n${notice.link.label}：${notice.link.url}` : ''
+  const body = [notice.title, ...notice.lines].join('\n')
+  // The link must survive: cut the body, never the link.
+  const room = MAX_TEXT_BYTES - Buffer.byteLength(link)
+  const fitted = Buffer.byteLength(body) <= room ? body : `${cutToBytes(body, room - 3)}…`
+  return fitted + link
+}
+
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, now: Date) => WebhookRequest> = {
+  wecom: (target, notice) => postJson(target.url, JSON.stringify({ msgtype: 'text', text: { content: noticeText(notice) } })),
+  dingtalk: (target, notice, now) =>
+    postJson(dingtalkSignedUrl(target, now), JSON.stringify({ msgtype: 'text', text: { content: noticeText(notice) } })),
+  feishu: (target, notice, now) =>
+    postJson(target.url, JSON.stringify({ ...feishuSignature(target, now), msg_type: 'text', content: { text: noticeText(notice) } })),
+  slack: (target, notice) => postJson(target.url, JSON.stringify({ text: slackEscape(noticeText(notice)) })),
+  json: (target, notice) =>
+    postJson(
+      target.url,
+      JSON.stringify({ id: notice.id, kind: notice.kind, title: notice.title, lines: notice.lines, link: notice.link?.url ?? null }),
+      { 'idempotency-key': notice.id },
+    ),
+}
+
+/** Pure: the request a notice becomes for one target. */
+export function buildNoticeRequest(target: WebhookTarget, notice: ChatNotice, now: Date): WebhookRequest {
+  return builders[target.type](target, notice, now)
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseWebhookList } from '#commons/alerts/channels.ts'
+import { runDailyCycle, type DailyCycleDeps } from '#commons/daily-cycle.ts'
+import { silentLogger } from '#commons/log.ts'
+import { createNoticeSender } from '#commons/notice-sender.ts'
+import { signUnitToken } from '#commons/tokens.ts'
+import { LINK_KEY, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { healthReport, submission } from './support/fixtures.ts'
+
+let h: Harness
+let receiver: WebhookReceiver
+
+/** A fresh set of deps, as a restarted process would build them: only the database is shared. */
+function cycleDeps(): DailyCycleDeps {
+  return {
+    ...h.stores,
+    forms: h.forms,
+    timeZone: TIME_ZONE,
+    notices: h.stores.notices,
+    reminderLeadMinutes: 60,
+    sender: createNoticeSender({
+      fetch,
+      clock: h.clock,
+      log: silentLogger,
+      targets: {
+        office: parseWebhookList(`json=${receiver.url}/office`),
+        leaders: parseWebhookList(`dingtalk=${receiver.url}/robot/send?access_token=leaders&secret=SECleaders`),
+      },
+    }),
+    unitLink: (unit, expiresAt) => `http://forms.test/u/${signUnitToken(unit.id, unit.tokenHash, expiresAt, LINK_KEY)}`,
+  }
+}
+
+const at = (localTime: string, date = '2026-11-28') => {
+  h.clock.set(`${date}T${localTime}:00+08:00`)
+  return h.clock.now()
+}
+const bodies = (path: string) => receiver.requests.filter((r) => r.path === path).map((r) => r.body as Record<string, unknown>)
+
+beforeAll(async () => {
+  h = await startHarness({ now: '2026-11-28T00:00:00+08:00' })
+  receiver = await startWebhookReceiver()
+  for (const id of ['alpha', 'bravo', 'charlie']) await h.unit(id, ['daily-health'])
+  // delta has its own group robot: its reminder goes there, not to the office
+  await h.stores.units.create({ id: 'delta', name: '单位 delta', forms: ['daily-health'], tokenHash: '0'.repeat(64), createdAt: '2026-11-01T00:00:00Z', webhook: `json=${receiver.url}/delta` })
+})
+afterAll(async () => {
+  await receiver.close()
+  await h.close()
+})
+
+describe('a whole day of the daily report mechanism', () => {
+  it('is quiet before the reminder window', async () => {
+    expect(await runDailyCycle(cycleDeps(), at('08:30'))).toEqual({ reminders: 0, summaries: 0, failed: 0 })
+    expect(receiver.requests).toHaveLength(0)
+  })
+
+  it('reminds every unit still missing, once, on its own channel, with a link that opens its forms', async () => {
+    await h.unit('foxtrot', ['emergency']) // owes no daily form: never reminded
+    await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('alpha'), healthReport()))
+    const result = await runDailyCycle(cycleDeps(), at('09:00'))
+    expect(result).toEqual({ reminders: 3, summaries: 0, failed: 0 })
+    const office = bodies('/office')
+    expect(office.map((b) => b.id).sort()).toEqual(['reminder:2026-11-28:daily-health:bravo', 'reminder:2026-11-28:daily-health:charlie'])
+    expect(bodies('/delta').map((b) => b.id)).toEqual(['reminder:2026-11-28:daily-health:delta'])
+    const link = String(office[0]?.link ?? '')
+    expect(link).toMatch(/^http:\/\/forms\.test\/u\/(bravo|charlie)\.x\d+\./)
+    const page = await h.app.request(link.replace('http://forms.test', ''))
+    expect(page.status, await page.clone().text()).toBe(200)
+  })
+
+  it('sends nothing twice when run again, or after a restart in the middle of the window', async () => {
+    const before = receiver.requests.length
+    await runDailyCycle(cycleDeps(), at('09:10'))
+    await runDailyCycle(cycleDeps(), at('09:40')) // a "restarted process": new sender, same database
+    expect(receiver.requests.length).toBe(before)
+  })
+
+  it('retries a reminder whose channel failed, and only that one', async () => {
+    await h.unit('echo', ['daily-health'])
+    receiver.failNext(1, 503)
+    expect(await runDailyCycle(cycleDeps(), at('09:45'))).toMatchObject({ reminders: 0, failed: 1 })
+    expect(await runDailyCycle(cycleDeps(), at('09:46'))).toMatchObject({ reminders: 1, failed: 0 })
+    expect(bodies('/office').filter((b) => b.id === 'reminder:2026-11-28:daily-health:echo')).toHaveLength(2) // the failed try and the retry
+  })
+
+  it('sends the leaders one summary at the deadline with the reporting rate, missing units and totals', async () => {
+    await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('bravo'), healthReport({ feverOrRespiratory: 2, notes: '两人发热，已就医' })))
+    expect(await runDailyCycle(cycleDeps(), at('10:00'))).toMatchObject({ summaries: 1 })
+    expect(await runDailyCycle(cycleDeps(), at('10:05'))).toMatchObject({ summaries: 0 })
+    const summaries = receiver.requests.filter((r) => r.path === '/robot/send')
+    expect(summaries).toHaveLength(1)
+    expect(summaries[0]?.query).toMatchObject({ access_token: 'leaders', timestamp: expect.any(String), sign: expect.any(String) })
+    const text = String((summaries[0]?.body as { text: { content: string } }).text.content)
+    expect(text).toContain('已报 2/5') // alpha on time, bravo after its reminder but before the deadline
+    expect(text).toContain('发热或呼吸道症状：2')
+    expect(text).toContain('未报（3）：单位 charlie；单位 delta；单位 echo')
+  })
+
+  it('counts a report after the deadline as late, and sends no more reminders that day', async () => {
+    const before = receiver.requests.length
+    at('11:30')
+    const res = await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('charlie'), healthReport()))
+    expect(res.status).toBe(201)
+    expect(await runDailyCycle(cycleDeps(), at('11:31'))).toEqual({ reminders: 0, summaries: 0, failed: 0 })
+    expect(receiver.requests.length).toBe(before)
+    const status = (await (await h.app.request('/api/status?date=2026-11-28', { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json()) as {
+      forms: { units: { unitId: string; status: string }[] }[]
+    }
+    expect(status.forms[0]?.units.find((u) => u.unitId === 'charlie')?.status).toBe('late')
+  })
+
+  it('rolls over at midnight in Asia/Shanghai, not UTC', async () => {
+    // 07:59 UTC on the 29th is 15:59 local; 16:00 UTC on the 28th is already 00:00 on the 29th locally.
+    at('00:00', '2026-11-29')
+    const res = await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('alpha'), healthReport()))
+    expect(await res.json()).toMatchObject({ date: '2026-11-29' })
+    expect(await runDailyCycle(cycleDeps(), at('09:00', '2026-11-29'))).toMatchObject({ reminders: 4 })
+    expect(bodies('/office').some((b) => b.id === 'reminder:2026-11-29:daily-health:alpha')).toBe(false)
+  })
+})
+
+async function tokenOf(unitId: string): Promise<string> {
+  // Tests know the units only by id: rotate to learn a working token.
+  const res = await h.app.request(`/api/admin/units/${unitId}/rotate`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+  return ((await res.json()) as { token: string }).token
+}
