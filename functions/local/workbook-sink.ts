@@ -25,7 +25,9 @@ async function load(path: string, log: Logger): Promise<ExcelJS.Workbook> {
 }
 
 function worksheet(workbook: ExcelJS.Workbook, title: string, header: SheetBatch['tabs'][number]['header']): ExcelJS.Worksheet {
-  const sheet = workbook.getWorksheet(title) ?? workbook.addWorksheet(title, { views: [{ state: 'frozen', ySplit: 1 }] })
+  const sheet = workbook.getWorksheet(title) ?? workbook.addWorksheet(title)
+  // as on the Google Sheet: the header stays in view, also after someone unfroze it
+  sheet.views = [{ state: 'frozen', ySplit: 1 }]
   const row = sheet.getRow(1)
   row.values = header
   row.font = { bold: true }
