@@ -83,6 +83,22 @@ describe('POST /api/forms/{formId}/submissions', () => {
     expect(mine[0]?.version).toBe(1)
   })
 
+  it('answers a retry that crossed local midnight without a date with the first receipt', async () => {
+    const unit = await h.unit('midnight-unit', ['daily-health'])
+    const key = newKey()
+    h.clock.set('2026-11-28T15:59:50Z') // 23:59:50 in Shanghai
+    try {
+      const first = await post('daily-health', submission(unit, healthReport(), key))
+      h.clock.set('2026-11-28T16:00:10Z') // 00:00:10 on the 29th
+      const retry = await post('daily-health', submission(unit, healthReport(), key))
+      expect(retry.status).toBe(200)
+      expect(await retry.json()).toEqual(await first.json())
+      expect(await h.stores.records.currentOfDay('daily-health', '2026-11-29')).toEqual([])
+    } finally {
+      h.clock.set('2026-11-28T02:00:00Z')
+    }
+  })
+
   it('keeps one current record per unit and day, a rising version, and the earlier versions', async () => {
     const unit = await h.unit('resubmit-unit', ['daily-health'])
     const first = (await (await post('daily-health', submission(unit, healthReport({ onDuty: 30 })))).json()) as { id: string }

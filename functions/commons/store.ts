@@ -1,5 +1,6 @@
 // The persistence the domain needs, as small interfaces. DynamoDB implements them in
 // `dynamo/`; the domain never imports an SDK.
+import type { Emergency } from './alerts/emergency.ts'
 import type { RecordVersion, Unit } from './model.ts'
 
 export interface VersionRef {
@@ -12,8 +13,6 @@ export interface RecordStore {
   versions(recordId: string): Promise<RecordVersion[]>
   /** one conditional write; false when that version exists already (a concurrent write won) */
   putVersion(version: RecordVersion): Promise<boolean>
-  /** the version first stored under this unit's Idempotency-Key (eventually consistent) */
-  findByIdempotencyKey(unitId: string, key: string): Promise<RecordVersion | undefined>
   /** the current version of every record of a form for one date */
   currentOfDay(formId: string, date: string): Promise<RecordVersion[]>
   /** the current version of every record (sheet rebuild) */
@@ -134,4 +133,20 @@ export interface ApprovalStore {
   /** false when an approver with that id exists already */
   createApprover(approver: Approver): Promise<boolean>
   listApprovers(): Promise<Approver[]>
+}
+
+/** Emergencies raised by alerting submissions (see alerts/emergency.ts). */
+export interface EmergencyStore {
+  get(id: string): Promise<Emergency | undefined>
+  /** false when it exists already */
+  create(emergency: Emergency): Promise<boolean>
+  /**
+   * Read, change, write back unless someone else wrote in between (then read and change again).
+   * `change` returns the value unchanged to write nothing. Undefined when there is no such emergency.
+   */
+  update(id: string, change: (current: Emergency) => Emergency): Promise<Emergency | undefined>
+  /** every emergency, newest first */
+  list(): Promise<Emergency[]>
+  /** emergencies with work due at or before `now`, soonest first */
+  due(now: Date, limit: number): Promise<Emergency[]>
 }

@@ -60,6 +60,13 @@ function checkDate(raw: unknown, today: string, lang: Lang): { date: string } | 
   return { date: raw }
 }
 
+/** How long after local midnight a retry without a date is also looked for in yesterday's record. */
+export const MIDNIGHT_RETRY_WINDOW_MS = 30 * 60_000
+
+const hasDate = (raw: unknown) => raw !== undefined && raw !== null && raw !== ''
+const justAfterMidnight = (now: Date, today: string, timeZone: string) =>
+  now.getTime() - zonedInstant(today, '00:00', timeZone).getTime() < MIDNIGHT_RETRY_WINDOW_MS
+
 /** The earliest date a daily form may still be reported for, given today. */
 export const earliestReportDate = (today: string) => addDays(today, -MAX_DAYS_BACK)
 
@@ -93,10 +100,6 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
   const now = deps.clock.now()
   const today = localDate(now, deps.timeZone)
 
-  // A key seen before answers with the first receipt, even after the day rolled over.
-  const earlier = await deps.records.findByIdempotencyKey(unit.id, idempotencyKey)
-  if (earlier) return { kind: 'replayed', receipt: receiptOf(earlier), stored: earlier }
-
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { kind: 'invalid', issues: [{ path: '', message: t(lang, 'notObject') }] }
   }
@@ -115,9 +118,18 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
   if (issues.length > 0 || !validated.ok) return { kind: 'invalid', issues }
 
   const recordId = recordIdFor(form, unit.id, date, validated.values, idempotencyKey)
+  if (form.kind === 'daily' && date === today && !hasDate(rawDate) && justAfterMidnight(now, today, deps.timeZone)) {
+    // A retry lands on the record of its first try, unless it crossed local midnight without an
+    // explicit date: shortly after midnight, yesterday's record is asked too.
+    const yesterday = recordIdFor(form, unit.id, addDays(today, -1), validated.values, idempotencyKey)
+    const same = (await deps.records.versions(yesterday)).find((v) => v.idempotencyKey === idempotencyKey)
+    if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+  }
   const alert = alertFor(form, validated.values)
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const versions = await deps.records.versions(recordId)
+    // An on-demand record is new by construction (its id comes from the key): write first, and
+    // read only when the write finds it taken (a retry).
+    const versions = form.kind === 'on_demand' && attempt === 0 ? [] : await deps.records.versions(recordId)
     const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
     if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
     if (versions.length > 0 && date < today && !(await reopened(deps, recordId, now))) {

@@ -42,7 +42,6 @@ function toItem(v: RecordVersion): Item {
     receivedAt: v.receivedAt,
     firstReceivedAt: v.firstReceivedAt,
     idempotencyKey: v.idempotencyKey,
-    idemKey: `${v.unitId}#${v.idempotencyKey}`,
     alert: v.alert,
     // Outbox marks are the sparse index keys: present means "still to do".
     mirrorQ: v.pendingMirror ? MIRROR_QUEUE : undefined,
@@ -144,14 +143,6 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
           }),
         ),
       )
-    },
-    async findByIdempotencyKey(unitId, key) {
-      const items = await queryAll({
-        IndexName: 'byIdempotencyKey',
-        KeyConditionExpression: 'idemKey = :k',
-        ExpressionAttributeValues: { ':k': `${unitId}#${key}` },
-      })
-      return items[0] ? fromItem(items[0]) : undefined
     },
     async currentOfDay(formId, date) {
       const items = await queryAll({
