@@ -1,0 +1,112 @@
+// A burst of 1,000 submissions through the real local system, mirrored to the Sheets v4 test
+// server at Google's real write quota (60 a minute). Prints the write requests it took and the
+// mirror lag (receipt to row visible in the sheet). Run: npx tsx bench/sheet-burst.ts [count]
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { systemClock } from '#commons/clock.ts'
+import type { Logger } from '#commons/log.ts'
+import { addUnit } from '#commons/units.ts'
+import { parseLocalConfig } from '../functions/local/config.ts'
+import { createLocalSystem } from '../functions/local/system.ts'
+import { startSheetsServer } from '../test/support/sheets-server.ts'
+
+const COUNT = Number(process.argv[2] ?? 1000)
+const UNITS = 20
+const CONCURRENCY = 20
+const TAB = '应急请求'
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+
+async function main(): Promise<void> {
+  const server = await startSheetsServer({ tabs: ['Sheet1'] })
+  server.setWriteQuota(60)
+  const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-bench-'))
+  const passes: Record<string, unknown>[] = []
+  const log: Logger = {
+    info: (message, fields) => void (message === 'mirrored' && passes.push(fields ?? {})),
+    warn: (message, fields) => console.warn('warn', message, JSON.stringify(fields)),
+    error: (message, fields) => console.error('error', message, JSON.stringify(fields)),
+  }
+  const config = parseLocalConfig({
+    DATA_DIR: dataDir,
+    SHEET_ID: server.spreadsheetId,
+    GOOGLE_ACCESS_TOKEN: server.token,
+    SHEETS_API_URL: server.url,
+  })
+  const system = await createLocalSystem(config, { log, publicUrl: 'http://bench.local', workers: true })
+  try {
+    const tokens = await Promise.all(
+      Array.from({ length: UNITS }, async (_, i) => {
+        const unit = await addUnit(system.stores.units, system.forms, systemClock, { id: `bench-${i}`, name: `压测单位 ${i}`, forms: ['emergency'] })
+        return unit.token
+      }),
+    )
+    await system.mirror.drain() // tabs exist before the clock starts, as in steady use
+    const writesBefore = server.writeRequestCount()
+
+    const receivedAt = new Map<string, number>()
+    const started = performance.now()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let n = next++; n < COUNT; n = next++) {
+          const res = await system.app.request('/api/forms/emergency/submissions', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tokens[n % UNITS]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+            body: JSON.stringify({
+              category: 'supplies_shortage',
+              severity: 'urgent',
+              location: `东园公园 ${n} 号门`,
+              description: `口罩和消毒液即将用完 #${n}`,
+              supplies: [{ item: 'N95 口罩', quantity: 200 }],
+              contactName: '赵敏',
+              contactPhone: '13700001111',
+            }),
+          })
+          if (res.status !== 201) throw new Error(`submission ${n}: HTTP ${res.status} ${await res.text()}`)
+          const receipt = (await res.json()) as { id: string; receivedAt: string }
+          receivedAt.set(receipt.id, Date.parse(receipt.receivedAt))
+        }
+      }),
+    )
+    const submittedMs = performance.now() - started
+
+    // watch the sheet: the lag of a record is receipt → its row visible
+    const seenAt = new Map<string, number>()
+    while (seenAt.size < receivedAt.size) {
+      const t = Date.now()
+      for (const row of server.values(TAB).slice(1)) {
+        const id = String(row[0] ?? '')
+        if (receivedAt.has(id) && !seenAt.has(id)) seenAt.set(id, t)
+      }
+      if (performance.now() - started > 300_000) throw new Error(`only ${seenAt.size} of ${receivedAt.size} rows after 5 minutes`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const mirroredMs = performance.now() - started
+    const lags = [...seenAt].map(([id, t]) => t - (receivedAt.get(id) as number)).sort((a, b) => a - b)
+    const writes = server.requests.slice().filter((r) => r.method !== 'GET')
+    const kinds = new Map<string, number>()
+    for (const r of writes) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1)
+    const rows = server.values(TAB).slice(1).filter((r) => r[0] !== '')
+
+    console.log(`sheet burst: ${COUNT} submissions from ${UNITS} units, ${CONCURRENCY} at a time, write quota 60/min`)
+    console.log(`  submitted in          ${(submittedMs / 1000).toFixed(2)} s (${Math.round(COUNT / (submittedMs / 1000))}/s)`)
+    console.log(`  all rows in the sheet ${(mirroredMs / 1000).toFixed(2)} s after the first submission`)
+    console.log(`  write requests        ${server.writeRequestCount() - writesBefore} for the burst (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')} in all)`)
+    console.log(`  429 answers           ${server.requests.filter((r) => r.status === 429).length}`)
+    console.log(`  mirror passes         ${passes.length}`)
+    console.log(`  rows                  ${rows.length} (distinct ids ${new Set(rows.map((r) => r[0])).size})`)
+    console.log(`  mirror lag            p50 ${percentile(lags, 50)} ms, p95 ${percentile(lags, 95)} ms, max ${lags.at(-1)} ms`)
+  } finally {
+    await system.close()
+    await server.close()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
