@@ -7,11 +7,13 @@ import ExcelJS from 'exceljs'
 import type { Clock } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
 import { createDynamoStores } from '#commons/dynamo/stores.ts'
+import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
+import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/alerts/emergency.ts'
 import { ensureTable } from '#commons/dynamo/table.ts'
 import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
-import type { Stores } from '#commons/store.ts'
+import type { EmergencyStore, Stores } from '#commons/store.ts'
 import { hashSecret } from '#commons/tokens.ts'
 import { addUnit } from '#commons/units.ts'
 import { createApp } from '#commons/web/app.tsx'
@@ -21,6 +23,8 @@ import { createWorkbookSink, type WorkbookSink } from '../../functions/local/wor
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 export const TIME_ZONE = 'Asia/Shanghai'
 export const LINK_KEY = 'test-link-key-0123456789abcdef'
+export const ACK_KEY = 'test-ack-key-0123456789abcdef'
+export const ACK_TTL_S = 3600
 
 /** A clock that stands still until moved. */
 export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
@@ -43,6 +47,9 @@ export interface Harness {
   sink: WorkbookSink
   clock: ReturnType<typeof fixedClock>
   dataDir: string
+  /** emergencies, and the escalation policy the app was given */
+  emergencies: EmergencyStore
+  alertPolicy: EscalationPolicy
   mirror(): Promise<void>
   rebuild(): Promise<{ rows: number }>
   /** adds a unit and returns its bearer token */
@@ -50,12 +57,16 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness(options: { formsDir?: string; now?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { formsDir?: string; now?: string; alertPolicy?: EscalationPolicy; onEmergencyChanged?: () => void } = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
   const dynamo = await startEmbeddedDynamo()
   const { client, doc } = createDynamoClients(dynamo.endpoint)
   await ensureTable(client, 'test')
   const stores = createDynamoStores(doc, 'test')
+  const emergencies = createDynamoEmergencyStore(doc, 'test')
+  const alertPolicy = options.alertPolicy ?? { max: DEFAULT_MAX_ESCALATIONS }
   const forms = await loadForms(options.formsDir)
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
   const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
@@ -70,6 +81,14 @@ export async function startHarness(options: { formsDir?: string; now?: string } 
     publicUrl: 'http://forms.test',
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
+    alerts: {
+      emergencies,
+      policy: alertPolicy,
+      ackKey: ACK_KEY,
+      ackTtlS: ACK_TTL_S,
+      lang: 'zh',
+      ...(options.onEmergencyChanged ? { onChanged: options.onEmergencyChanged } : {}),
+    },
   })
   return {
     app,
@@ -78,6 +97,8 @@ export async function startHarness(options: { formsDir?: string; now?: string } 
     sink,
     clock,
     dataDir,
+    emergencies,
+    alertPolicy,
     async mirror() {
       while ((await mirrorPass(mirrorDeps, { now: clock.now() })).more);
     },

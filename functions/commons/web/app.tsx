@@ -10,6 +10,8 @@ import { Page } from './layout.tsx'
 import { createPages } from './pages.tsx'
 import { createAdminSession } from './admin-session.ts'
 import { createOfficePages } from './office.tsx'
+import { createEmergencyApi } from './emergency-api.ts'
+import { createEmergencyPages } from './emergencies.tsx'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -36,6 +38,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', createApi(deps))
   app.use('/u/*', csrf())
   app.route('/u/:token', createPages(deps))
+  if (deps.alerts) {
+    app.route('/api/emergencies', createEmergencyApi(deps, deps.alerts))
+    const { board, ack } = createEmergencyPages(deps, deps.alerts)
+    app.route('/emergencies', board)
+    app.route('/ack', ack)
+  }
   app.use('/admin/*', csrf())
   app.route('/admin', createAdminSession(deps))
   app.route('/office', createOfficePages(deps))

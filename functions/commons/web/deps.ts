@@ -4,7 +4,8 @@ import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
-import type { Stores } from '../store.ts'
+import type { EmergencyStore, Stores } from '../store.ts'
+import type { EscalationPolicy } from '../alerts/emergency.ts'
 
 export interface AppDeps {
   forms: FormRegistry
@@ -22,6 +23,20 @@ export interface AppDeps {
   onStored?: (version: RecordVersion) => void
   /** rewrites the whole sheet from the database */
   rebuildSheet(): Promise<{ rows: number }>
+  /** emergencies (alerts/); their API and pages are mounted only when given */
+  alerts?: AlertAppDeps
+}
+
+export interface AlertAppDeps {
+  emergencies: EmergencyStore
+  policy: EscalationPolicy
+  /** HMAC key of the one-tap acknowledge links, and how long they last */
+  ackKey: string
+  ackTtlS: number
+  /** the language of alert texts (outbox page) */
+  lang: Lang
+  /** after an acknowledgement or resolution: the sheet's 应急 tab follows */
+  onChanged?: () => void
 }
 
 export type AppEnv = { Variables: { unit: Unit; lang: Lang } }

@@ -1,0 +1,127 @@
+// The words of an alert, from the emergency and the submission that raised it: category,
+// severity, unit, what was reported (location, description, supplies, contact…), time and the
+// acknowledge link. Also the one message that stands for several when a robot's rate is spent.
+import { createHash } from 'node:crypto'
+import type { FormDefinition, Label, Lang } from '../forms/definition.ts'
+import { specOf } from '../forms/field-types.tsx'
+import type { FormRegistry } from '../forms/registry.ts'
+import type { RecordVersion } from '../model.ts'
+import { alertIdOf, SEVERITY_LABEL, type Emergency } from './emergency.ts'
+import type { AlertMessage, Severity } from './message.ts'
+
+const SUMMARY_MAX_CHARS = 120
+
+/** The label of an alert category, from the forms that let users pick one. */
+export function categoryLabel(forms: FormRegistry, category: string): Label {
+  for (const form of forms.all) {
+    for (const trigger of form.alerts) {
+      if (!('categoryField' in trigger)) continue
+      const field = form.fields.find((f) => f.id === trigger.categoryField)
+      const option = field?.type === 'select' ? field.options.find((o) => o.value === category) : undefined
+      if (option) return option.label
+    }
+  }
+  return { zh: category, en: category }
+}
+
+function fieldText(form: FormDefinition, values: RecordVersion['values'], id: string, lang: Lang): string | undefined {
+  const field = form.fields.find((f) => f.id === id)
+  const value = values[id]
+  if (!field || value === undefined || value === null || value === '') return undefined
+  return String(specOf(field).cell(field, value, lang))
+}
+
+/** One line: the fields that made the submission alert, or the description the submitter wrote. */
+function summaryOf(form: FormDefinition, values: RecordVersion['values'], lang: Lang): string {
+  const sep = lang === 'zh' ? '：' : ': '
+  const parts: string[] = []
+  for (const trigger of form.alerts) {
+    if ('when' in trigger) {
+      const c = trigger.when
+      const ids = 'anyPositive' in c ? c.anyPositive : 'isTrue' in c ? [c.isTrue] : [c.equals.field]
+      for (const id of ids) {
+        const text = fieldText(form, values, id, lang)
+        const field = form.fields.find((f) => f.id === id)
+        if (text !== undefined && field) parts.push(`${field.label[lang]} ${text}`)
+      }
+    }
+  }
+  if (parts.length === 0) {
+    const text = form.fields.find((f) => f.type === 'textarea')
+    const description = text ? fieldText(form, values, text.id, lang) : undefined
+    if (description) parts.push(description)
+  }
+  const line = `${form.title[lang]}${sep}${parts.join(lang === 'zh' ? '，' : ', ')}`
+  const chars = Array.from(line.replace(/\s+/g, ' '))
+  return chars.length <= SUMMARY_MAX_CHARS ? chars.join('') : `${chars.slice(0, SUMMARY_MAX_CHARS - 1).join('')}…`
+}
+
+export interface ComposeInput {
+  emergency: Emergency
+  escalation: number
+  /** when this alert was raised (the submission time for the first one) */
+  createdAt: string
+  form: FormDefinition | undefined
+  record: RecordVersion | undefined
+  unitName: string
+  forms: FormRegistry
+  ackUrl: string
+  lang: Lang
+}
+
+export function composeAlert(input: ComposeInput): AlertMessage {
+  const { emergency: e, form, record, lang } = input
+  const details =
+    form && record
+      ? form.fields
+          .filter((f) => !form.alerts.some((a) => 'categoryField' in a && (a.categoryField === f.id || a.severityField === f.id)))
+          .map((f) => ({ label: f.label[lang], value: fieldText(form, record.values, f.id, lang) ?? '' }))
+          .filter((d) => d.value !== '')
+      : []
+  return {
+    id: alertIdOf(e.id, input.escalation),
+    formId: e.formId,
+    unitId: e.unitId,
+    unitName: input.unitName,
+    category: e.category,
+    categoryLabel: categoryLabel(input.forms, e.category),
+    severity: e.severity,
+    summary: form && record ? summaryOf(form, record.values, lang) : e.category,
+    details,
+    ackUrl: input.ackUrl,
+    createdAt: input.createdAt,
+    escalation: input.escalation,
+    lang,
+  }
+}
+
+const RANK: Record<Severity, number> = { general: 0, urgent: 1, critical: 2 }
+
+/**
+ * One message standing for several, sent when a robot would refuse more messages this minute.
+ * Each alert keeps one line with its own acknowledge link; the message links to the board.
+ */
+export function mergeAlerts(messages: readonly AlertMessage[], boardUrl: string, now: Date): AlertMessage {
+  const lang = messages[0]?.lang ?? 'zh'
+  const severity = messages.reduce<Severity>((s, m) => (RANK[m.severity] > RANK[s] ? m.severity : s), 'general')
+  const n = messages.length
+  const ack = lang === 'zh' ? '确认' : 'ack'
+  return {
+    id: `merged-${createHash('sha256').update(messages.map((m) => m.id).join(',')).digest('hex').slice(0, 20)}`,
+    formId: 'merged',
+    unitId: 'merged',
+    unitName: lang === 'zh' ? `${new Set(messages.map((m) => m.unitId)).size} 个单位` : `${new Set(messages.map((m) => m.unitId)).size} units`,
+    category: 'merged',
+    categoryLabel: { zh: `${n} 条告警合并发送`, en: `${n} alerts in one message` },
+    severity,
+    summary: lang === 'zh' ? `短时间内有 ${n} 条告警，合并为一条发送（机器人限速）` : `${n} alerts within a minute, sent as one (robot rate limit)`,
+    details: messages.map((m) => ({
+      label: `${SEVERITY_LABEL[m.severity][lang]} ${m.unitName}${m.escalation > 0 ? (lang === 'zh' ? ` 第${m.escalation}次升级` : ` escalation ${m.escalation}`) : ''}`,
+      value: `${m.categoryLabel[lang]} · ${m.summary} · ${ack} ${m.ackUrl}`,
+    })),
+    ackUrl: boardUrl,
+    createdAt: now.toISOString(),
+    escalation: Math.max(...messages.map((m) => m.escalation)),
+    lang,
+  }
+}

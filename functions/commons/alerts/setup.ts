@@ -1,0 +1,27 @@
+// Builds the alert channels from configuration: the local outbox always, the SNS topic when
+// given, and the webhooks. Escalations go to their own webhooks, or else to the alert webhooks
+// (the same channels then, so one rate window counts both).
+import type { Clock } from '../clock.ts'
+import type { Logger } from '../log.ts'
+import type { WebhookTarget } from './config.ts'
+import type { FetchFn } from './deliver.ts'
+import { outboxChannel, snsChannel, webhookChannel, type AlertChannel, type SnsPublisher } from './targets.ts'
+
+export interface ChannelConfig {
+  alertWebhooks: WebhookTarget[]
+  escalationWebhooks: WebhookTarget[]
+  sns?: SnsPublisher
+  fetch: FetchFn
+  clock: Clock
+  timeZone: string
+  log: Logger
+  timeoutMs?: number
+}
+
+export function alertChannels(config: ChannelConfig): { alert: AlertChannel[]; escalation: AlertChannel[] } {
+  const shared = [outboxChannel(config.log, config.timeZone), ...(config.sns ? [snsChannel(config.sns, config.timeZone)] : [])]
+  const alert = config.alertWebhooks.map((t) => webhookChannel('alert', t, config))
+  const escalation =
+    config.escalationWebhooks.length > 0 ? config.escalationWebhooks.map((t) => webhookChannel('escalation', t, config)) : alert
+  return { alert: [...shared, ...alert], escalation: [...shared, ...escalation] }
+}

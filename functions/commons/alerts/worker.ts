@@ -1,0 +1,254 @@
+// The alert worker. One pass: turns each record version marked for the alerter into its
+// emergency (idempotent: the id comes from the record), plans what is due (the first alert,
+// escalations of emergencies nobody acknowledged), delivers to every channel, records each
+// delivery, and only then clears the record's mark. Channels are independent: one failing or
+// rate-limited channel never holds up another. A crash anywhere repeats work, never loses it;
+// a channel may see an alert again only if the crash fell between its answer and the record,
+// and then with the same id.
+import type { Clock } from '../clock.ts'
+import type { Lang } from '../forms/definition.ts'
+import type { FormRegistry } from '../forms/registry.ts'
+import type { Logger } from '../log.ts'
+import type { RecordVersion } from '../model.ts'
+import type { EmergencyStore, RecordStore, UnitStore } from '../store.ts'
+import { ackUrl, signAckToken } from './ack-link.ts'
+import { composeAlert, mergeAlerts } from './compose.ts'
+import type { DeliveryResult } from './deliver.ts'
+import {
+  dueDeliveries,
+  emergencyFrom,
+  plan,
+  recordOutcomes,
+  type Delivery,
+  type DeliveryOutcome,
+  type Emergency,
+  type EscalationPolicy,
+} from './emergency.ts'
+import type { AlertMessage, Severity } from './message.ts'
+import type { AlertChannel } from './targets.ts'
+
+export interface RetryPolicy {
+  /** tries of one delivery within one pass */
+  attemptsPerPass: number
+  /** waits between those tries */
+  delaysMs: number[]
+  /** a robot asking for a longer pause is left to a later pass */
+  maxInPassWaitMs: number
+  /** after this many tries in all, a delivery is given up as failed */
+  maxAttempts: number
+  /** back-off between passes: base × 2^(tries − 1), at most `maxBackoffMs` */
+  backoffMs: number
+  maxBackoffMs: number
+  sleep(ms: number): Promise<void>
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  attemptsPerPass: 3,
+  delaysMs: [500, 2000],
+  maxInPassWaitMs: 5000,
+  maxAttempts: 20,
+  backoffMs: 5000,
+  maxBackoffMs: 10 * 60_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}
+
+/** Messages sent per channel in the last minute (in memory: one per process, like the robots' own view). */
+export interface RateWindow {
+  remaining(channel: string, perMinute: number, now: Date): number
+  /** when the oldest send in the window leaves it */
+  freeAt(channel: string, now: Date): Date
+  record(channel: string, now: Date): void
+}
+
+export function createRateWindow(): RateWindow {
+  const sent = new Map<string, number[]>()
+  const recent = (channel: string, now: Date) => {
+    const list = (sent.get(channel) ?? []).filter((t) => t > now.getTime() - 60_000)
+    sent.set(channel, list)
+    return list
+  }
+  return {
+    remaining: (channel, perMinute, now) => Math.max(0, perMinute - recent(channel, now).length),
+    freeAt: (channel, now) => new Date((recent(channel, now)[0] ?? now.getTime() - 60_000) + 60_000),
+    record: (channel, now) => {
+      recent(channel, now).push(now.getTime())
+    },
+  }
+}
+
+export interface AlertWorkerDeps {
+  records: RecordStore
+  units: UnitStore
+  emergencies: EmergencyStore
+  forms: FormRegistry
+  /** first alerts go to `alert`; escalations to `escalation` */
+  channels: { alert: AlertChannel[]; escalation: AlertChannel[] }
+  policy: EscalationPolicy
+  retry: RetryPolicy
+  rate: RateWindow
+  clock: Clock
+  timeZone: string
+  lang: Lang
+  /** for the acknowledge links and the board */
+  publicUrl: string
+  ackKey: string
+  ackTtlS: number
+  log: Logger
+  /** told when an emergency was created or changed (the sheet's 应急 tab follows) */
+  onChanged?: () => void
+}
+
+export interface AlertPassResult {
+  created: number
+  delivered: number
+  failed: number
+  more: boolean
+}
+
+interface Job {
+  emergency: Emergency
+  delivery: Delivery
+  message: AlertMessage
+}
+
+const RANK: Record<Severity, number> = { critical: 0, urgent: 1, general: 2 }
+
+export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number } = {}): Promise<AlertPassResult> {
+  const limit = options.limit ?? 50
+  const now = deps.clock.now()
+  const marked = await deps.records.pendingAlerts(limit)
+  let created = 0
+  for (const version of marked) {
+    if (version.alert && (await deps.emergencies.create(emergencyFrom({ ...version, alert: version.alert })))) created++
+  }
+
+  const names = { alert: deps.channels.alert.map((c) => c.name), escalation: deps.channels.escalation.map((c) => c.name) }
+  const due = await deps.emergencies.due(now, limit)
+  const planned = (await Promise.all(due.map((e) => deps.emergencies.update(e.id, (current) => plan(current, now, deps.policy, names))))).filter(
+    (e): e is Emergency => e !== undefined,
+  )
+
+  const jobs = await jobsFor(deps, planned, now)
+  const outcomes = await deliverJobs(deps, jobs)
+  const byEmergency = new Map<string, DeliveryOutcome[]>()
+  for (const [job, outcome] of outcomes) byEmergency.set(job.emergency.id, [...(byEmergency.get(job.emergency.id) ?? []), outcome])
+  await Promise.all(
+    planned.map((e) => deps.emergencies.update(e.id, (current) => recordOutcomes(current, byEmergency.get(e.id) ?? [], deps.policy))),
+  )
+
+  // The mark's effect is the emergency, which now carries its own deliveries and escalations.
+  for (const version of marked) await deps.records.clearAlert(version)
+  const delivered = [...outcomes.values()].filter((o) => o.ok).length
+  const failed = [...outcomes.values()].filter((o) => !o.ok).length
+  if (created > 0 || planned.length > 0) deps.onChanged?.()
+  return { created, delivered, failed, more: marked.length >= limit || due.length >= limit }
+}
+
+async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<Job[]> {
+  const jobs: Job[] = []
+  for (const e of emergencies) {
+    const deliveries = dueDeliveries(e, now)
+    if (deliveries.length === 0) continue
+    const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
+    const record: RecordVersion | undefined = versions.at(-1)
+    const messages = new Map<number, AlertMessage>()
+    for (const delivery of deliveries) {
+      let message = messages.get(delivery.escalation)
+      if (!message) {
+        const createdAt = e.alerts.find((a) => a.id === delivery.alertId)?.createdAt ?? e.createdAt
+        // The link's expiry counts from the alert, so every retry carries the same link.
+        const token = signAckToken(e.id, new Date(Date.parse(createdAt) + deps.ackTtlS * 1000), deps.ackKey)
+        message = composeAlert({
+          emergency: e,
+          escalation: delivery.escalation,
+          createdAt,
+          form: deps.forms.get(e.formId),
+          record,
+          unitName: unit?.name ?? e.unitId,
+          forms: deps.forms,
+          ackUrl: ackUrl(deps.publicUrl, token),
+          lang: deps.lang,
+        })
+        messages.set(delivery.escalation, message)
+      }
+      jobs.push({ emergency: e, delivery, message })
+    }
+  }
+  return jobs
+}
+
+/** Every channel at once; within a channel one message after another, the most severe first. */
+async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job, DeliveryOutcome>> {
+  const channels = new Map([...deps.channels.alert, ...deps.channels.escalation].map((c) => [c.name, c]))
+  const outcomes = new Map<Job, DeliveryOutcome>()
+  const byChannel = new Map<string, Job[]>()
+  for (const job of jobs) byChannel.set(job.delivery.channel, [...(byChannel.get(job.delivery.channel) ?? []), job])
+  await Promise.all(
+    [...byChannel].map(async ([name, list]) => {
+      const channel = channels.get(name)
+      if (!channel) {
+        const at = deps.clock.now().toISOString()
+        for (const job of list) outcomes.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
+        return
+      }
+      list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
+      for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
+        const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
+        for (const job of jobsOfMessage) outcomes.set(job, { ...outcome, alertId: job.delivery.alertId, channel: name })
+      }
+    }),
+  )
+  return outcomes
+}
+
+/**
+ * What to send to a channel now. Within its rate: one message per alert. Beyond it: the rest go
+ * as one merged message in the last free slot; with no slot left they wait for one.
+ */
+function batches(deps: AlertWorkerDeps, channel: AlertChannel, list: Job[]): [Job[], AlertMessage | 'wait'][] {
+  const now = deps.clock.now()
+  if (channel.perMinute === undefined) return list.map((job) => [[job], job.message])
+  const free = deps.rate.remaining(channel.name, channel.perMinute, now)
+  if (list.length <= free) return list.map((job) => [[job], job.message])
+  if (free === 0 || !channel.mergeable) {
+    return [...list.slice(0, free).map((job): [Job[], AlertMessage] => [[job], job.message]), [list.slice(free), 'wait']]
+  }
+  const single = list.slice(0, free - 1)
+  const rest = list.slice(free - 1)
+  const merged = rest.length === 1 ? (rest[0] as Job).message : mergeAlerts(rest.map((j) => j.message), `${deps.publicUrl}/emergencies`, now)
+  return [...single.map((job): [Job[], AlertMessage] => [[job], job.message]), [rest, merged]]
+}
+
+type Outcome = DeliveryOutcome extends infer T ? (T extends unknown ? Omit<T, 'alertId' | 'channel'> : never) : never
+
+async function sendWithRetries(deps: AlertWorkerDeps, channel: AlertChannel, message: AlertMessage | 'wait', jobs: Job[]): Promise<Outcome> {
+  const previous = Math.max(...jobs.map((j) => j.delivery.attempts))
+  if (message === 'wait') {
+    const retryAt = deps.rate.freeAt(channel.name, deps.clock.now()).toISOString()
+    return { ok: false, attempts: 0, at: deps.clock.now().toISOString(), retryAt, error: 'waiting for the robot rate limit' }
+  }
+  const merged = jobs.length > 1 || jobs[0]?.message !== message
+  let tried = 0
+  let result: Extract<DeliveryResult, { ok: false }>
+  for (;;) {
+    deps.rate.record(channel.name, deps.clock.now())
+    const answer = await channel.send(message)
+    tried++
+    if (answer.ok) {
+      return { ok: true, attempts: tried, at: deps.clock.now().toISOString(), ...(merged ? { mergedInto: message.id } : {}) }
+    }
+    result = answer
+    deps.log.warn('alert delivery failed', { alertId: message.id, channel: channel.name, attempt: previous + tried, error: result.error })
+    const wait = result.retryAfterMs ?? deps.retry.delaysMs[tried - 1] ?? deps.retry.delaysMs.at(-1) ?? 0
+    if (!result.retryable || wait > deps.retry.maxInPassWaitMs || tried >= deps.retry.attemptsPerPass) break
+    await deps.retry.sleep(wait)
+  }
+  const attempts = previous + tried
+  if (!result.retryable || attempts >= deps.retry.maxAttempts) {
+    deps.log.error('alert delivery given up', { alertId: message.id, channel: channel.name, attempts, error: result.error })
+    return { ok: false, attempts: tried, at: deps.clock.now().toISOString(), error: result.error }
+  }
+  const backoff = Math.min(deps.retry.maxBackoffMs, deps.retry.backoffMs * 2 ** Math.max(0, attempts - 1))
+  const retryAt = new Date(deps.clock.now().getTime() + Math.max(backoff, result.retryAfterMs ?? 0)).toISOString()
+  return { ok: false, attempts: tried, at: deps.clock.now().toISOString(), retryAt, error: result.error }
+}
