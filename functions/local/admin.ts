@@ -16,6 +16,8 @@ const usage = `usage: npm run admin -- <command>
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
+  approver add --id ID --name NAME [--json]   (an information-release approver and their link)
+  approver list [--json]
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV on standard output)`
 
@@ -157,6 +159,16 @@ async function run(argv: string[], send: Send): Promise<string> {
         await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })),
       )
       return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${r.until}`)
+    }
+    case 'approver add': {
+      const body = { id: need(values.id, 'id'), name: need(values.name, 'name') }
+      const result = await expectOk(await send('/api/admin/approvers', json(body)))
+      const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
+      return values.json ? JSON.stringify({ id, name, token, link }) : `added approver ${id} (${name})\nlink: ${link}`
+    }
+    case 'approver list': {
+      const result = await expectOk(await send('/api/admin/approvers'))
+      return show(result, (approvers: { id: string; name: string }[]) => approvers.map((a) => `${a.id}\t${a.name}`).join('\n'))
     }
     case 'sheet rebuild': {
       const result = await expectOk(await send('/api/admin/sheet/rebuild', { method: 'POST' }))

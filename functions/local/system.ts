@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { systemClock, type Clock } from '#commons/clock.ts'
+import { INFO_RELEASE_FORM } from '#commons/approvals.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
 import { createDynamoStores } from '#commons/dynamo/stores.ts'
 import { ensureTable } from '#commons/dynamo/table.ts'
@@ -21,6 +22,7 @@ import { createApp } from '#commons/web/app.tsx'
 import type { AppDeps } from '#commons/web/deps.ts'
 import type { LocalConfig } from './config.ts'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.ts'
+import { startApprovals } from './approvals.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 import { startDailyCycle } from './daily-timer.ts'
 
@@ -85,6 +87,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
   const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
+  const approvals = startApprovals(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, workers: options.workers })
 
   const timeZone = config.ORG_TIMEZONE
   const mirrorDeps: MirrorDeps = {
@@ -93,7 +96,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     sink,
     timeZone,
     log,
-    computedTabs: [overviewTab({ ...stores, forms, timeZone })],
+    computedTabs: [overviewTab({ ...stores, forms, timeZone }), ...approvals.tabs],
     ...(sink.ready ? { ready: sink.ready } : {}),
   }
   let sweepDue = true
@@ -125,7 +128,13 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     linkKey,
     publicUrl: options.publicUrl,
     log,
-    onStored: options.workers ? () => mirror.wake() : undefined,
+    onStored: options.workers
+      ? (version) => {
+          mirror.wake()
+          if (version.formId === INFO_RELEASE_FORM) approvals.changed()
+        }
+      : undefined,
+    approvals: { store: approvals.store, changed: approvals.changed },
     rebuildSheet: () => rebuildSheet(mirrorDeps, clock.now()),
   }
   const app = createApp(deps)
@@ -141,6 +150,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     adminToken,
     async close() {
       await dailyCycle?.stop()
+      await approvals.pump.stop()
       await mirror.stop()
       client.destroy()
       await embedded?.close()

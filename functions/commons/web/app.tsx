@@ -8,6 +8,8 @@ import { apiError, createApi } from './api.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 import { createPages } from './pages.tsx'
+import { createApprovalApi } from './approval-api.ts'
+import { createApproverPages, createUnitApprovalPages } from './approvals.tsx'
 import { createAdminSession } from './admin-session.ts'
 import { createOfficePages } from './office.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
@@ -38,6 +40,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', createApi(deps))
   app.use('/u/*', csrf())
   app.route('/u/:token', createPages(deps))
+  if (deps.approvals) {
+    const { store, changed } = deps.approvals
+    app.route('/api', createApprovalApi(deps, store, changed))
+    app.route('/u/:token/info-releases', createUnitApprovalPages(deps, store, changed))
+    app.use('/a/*', csrf())
+    app.route('/a/:token', createApproverPages(deps, store, changed))
+  }
   if (deps.alerts) {
     app.route('/api/emergencies', createEmergencyApi(deps, deps.alerts))
     const { board, ack } = createEmergencyPages(deps, deps.alerts)

@@ -4,7 +4,7 @@ import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
-import type { EmergencyStore, Stores } from '../store.ts'
+import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
 import type { EscalationPolicy } from '../alerts/emergency.ts'
 
 export interface AppDeps {
@@ -23,6 +23,8 @@ export interface AppDeps {
   onStored?: (version: RecordVersion) => void
   /** rewrites the whole sheet from the database */
   rebuildSheet(): Promise<{ rows: number }>
+  /** information-release approval (approvals.ts); its routes are mounted only when given */
+  approvals?: { store: ApprovalStore; /** wakes the notifier after a recorded change */ changed?: () => void }
   /** emergencies (alerts/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
 }

@@ -1,0 +1,184 @@
+// DynamoDB implementation of the approval store, in the one table. Single conditional writes.
+//
+// Items:
+//   event     pk APPROVAL#<recordId>  sk E#<000001>#1 (submitted) | E#<000001>#2 (decision)
+//   state     pk APPROVAL#<recordId>  sk STATE and UNITSTATE (the same view, indexed two ways)
+//   approver  pk APPROVER             sk <approverId>
+//
+// The decision of a version has one key whichever way it goes, so a conditional put lets exactly
+// one decision in. No new index: the items reuse the table's generic GSIs under partition values
+// of their own (GSI overloading), which the record queries never ask for:
+//   byDay        dayKey APPROVALS#<status>       daySort    <firstReceivedAt>#<recordId>  (STATE)
+//   byDay        dayKey APPROVALS#UNIT#<unitId>  daySort    <firstReceivedAt>#<recordId>  (UNITSTATE)
+//   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
+import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../store.ts'
+import { conditional } from './conditional.ts'
+
+type Item = Record<string, unknown>
+
+const NOTICE_QUEUE = 'approval-notice'
+const pk = (recordId: string) => `APPROVAL#${recordId}`
+const eventSk = (e: Pick<ApprovalEvent, 'version' | 'kind'>) =>
+  `E#${String(e.version).padStart(6, '0')}#${e.kind === 'submitted' ? 1 : 2}`
+
+function eventFromItem(item: Item): ApprovalEvent {
+  return {
+    recordId: item.recordId as string,
+    version: item.version as number,
+    kind: item.kind as ApprovalEvent['kind'],
+    unitId: item.unitId as string,
+    by: item.by as string,
+    byName: item.byName as string,
+    ...(typeof item.comment === 'string' ? { comment: item.comment } : {}),
+    at: item.at as string,
+    pendingNotice: item.alertQ !== undefined,
+  }
+}
+
+function stateFromItem(item: Item): ApprovalState {
+  return {
+    recordId: item.recordId as string,
+    unitId: item.unitId as string,
+    version: item.version as number,
+    status: item.status as ApprovalState['status'],
+    firstReceivedAt: item.firstReceivedAt as string,
+    at: item.at as string,
+    by: item.by as string,
+    byName: item.byName as string,
+    ...(typeof item.comment === 'string' ? { comment: item.comment } : {}),
+    title: item.title as string,
+    channel: item.channel as string,
+    seq: item.seq as number,
+  }
+}
+
+export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<Item[]> {
+    const items: Item[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
+      items.push(...((page.Items ?? []) as Item[]))
+      start = page.LastEvaluatedKey
+    } while (start && items.length < limit)
+    return items.slice(0, limit)
+  }
+
+  return {
+    async events(recordId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': pk(recordId), ':e': 'E#' },
+        ConsistentRead: true,
+      })
+      return items.map(eventFromItem)
+    },
+    putEvent(event) {
+      const { pendingNotice, ...rest } = event
+      return conditional(
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: pk(event.recordId),
+              sk: eventSk(event),
+              ...rest,
+              ...(pendingNotice ? { alertQ: NOTICE_QUEUE, receivedAt: event.at } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      )
+    },
+    async putState(state) {
+      const views = [
+        { sk: 'STATE', dayKey: `APPROVALS#${state.status}` },
+        { sk: 'UNITSTATE', dayKey: `APPROVALS#UNIT#${state.unitId}` },
+      ]
+      await Promise.all(
+        views.map((view) =>
+          conditional(
+            doc.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: { pk: pk(state.recordId), ...view, ...state, daySort: `${state.firstReceivedAt}#${state.recordId}` },
+                ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
+                ExpressionAttributeValues: { ':seq': state.seq },
+              }),
+            ),
+          ),
+        ),
+      )
+    },
+    async byStatus(status) {
+      const items = await queryAll({
+        IndexName: 'byDay',
+        KeyConditionExpression: 'dayKey = :k',
+        ExpressionAttributeValues: { ':k': `APPROVALS#${status}` },
+      })
+      return items.map(stateFromItem)
+    },
+    async ofUnit(unitId) {
+      const items = await queryAll({
+        IndexName: 'byDay',
+        KeyConditionExpression: 'dayKey = :k',
+        ExpressionAttributeValues: { ':k': `APPROVALS#UNIT#${unitId}` },
+      })
+      return items.map(stateFromItem)
+    },
+    async pendingNotices(limit) {
+      const items = await queryAll(
+        {
+          IndexName: 'alertOutbox',
+          KeyConditionExpression: 'alertQ = :q',
+          ExpressionAttributeValues: { ':q': NOTICE_QUEUE },
+          Limit: Math.min(limit, 1000),
+        },
+        limit,
+      )
+      return items.map(eventFromItem)
+    },
+    async clearNotice(event) {
+      // Only the outbox mark goes; the recorded change stays as it was written.
+      await conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(event.recordId), sk: eventSk(event) },
+            UpdateExpression: 'REMOVE alertQ, receivedAt',
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
+      )
+    },
+    async getApprover(id) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'APPROVER', sk: id }, ConsistentRead: true }))
+      return out.Item ? approverFromItem(out.Item) : undefined
+    },
+    createApprover(approver) {
+      return conditional(
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: 'APPROVER', sk: approver.id, ...approver },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      )
+    },
+    async listApprovers() {
+      const items = await queryAll({ KeyConditionExpression: 'pk = :a', ExpressionAttributeValues: { ':a': 'APPROVER' } })
+      return items.map(approverFromItem)
+    },
+  }
+}
+
+function approverFromItem(item: Item): Approver {
+  return {
+    id: item.id as string,
+    name: item.name as string,
+    tokenHash: item.tokenHash as string,
+    createdAt: item.createdAt as string,
+  }
+}

@@ -1,0 +1,185 @@
+// The information-release JSON API (DESIGN §4). Approvers use the admin token or their own
+// approver token; a unit token never decides. Handlers only translate HTTP to approvals.ts.
+//
+//   GET  /api/info-releases?status=pending|approved|rejected   list (oldest first), with content
+//   GET  /api/info-releases/{id}                               one request and its full history
+//   POST /api/info-releases/{id}/approve   {"comment"?, "version"?}
+//   POST /api/info-releases/{id}/reject    {"comment", "version"?}   (a comment is required)
+//        → 200 the request; 404 unknown; 409 decided already, or `version` is not the current one
+//   POST /api/info-releases/{id}/resubmit  unit token, Idempotency-Key, body as for a submission
+//        → 201 receipt of the next version; 409 unless the request was rejected
+//   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
+//   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
+import { randomUUID } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import {
+  addApprover,
+  AlreadyDecidedError,
+  ApprovalConflictError,
+  ApprovalInputError,
+  ApprovalNotFoundError,
+  decide,
+  deciderForToken,
+  listRequests,
+  requestDetail,
+  resubmit,
+  INFO_RELEASE_FORM,
+  type ApprovalDeps,
+  type Decider,
+} from '../approvals.ts'
+import { pickLang } from '../i18n.ts'
+import type { RecordVersion } from '../model.ts'
+import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
+import { secretMatches } from '../tokens.ts'
+import { unitForToken } from '../units.ts'
+import { apiError, MAX_BODY_BYTES } from './api.ts'
+import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
+
+type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
+
+/** The approval domain's dependencies, from the app's. */
+export function approvalDepsOf(deps: AppDeps, store: ApprovalStore, changed?: () => void): ApprovalDeps {
+  return {
+    records: deps.stores.records,
+    approvals: store,
+    settings: deps.stores.settings,
+    clock: deps.clock,
+    timeZone: deps.timeZone,
+    onChange: changed,
+    onStored: deps.onStored,
+  }
+}
+
+/** A request as the API shows it. */
+export function requestJson(state: ApprovalState, current?: RecordVersion) {
+  const decided = state.status !== 'pending'
+  return {
+    id: state.recordId,
+    unitId: state.unitId,
+    version: state.version,
+    status: state.status,
+    title: state.title,
+    channel: state.channel,
+    submittedAt: state.firstReceivedAt,
+    decision: decided ? { by: { id: state.by, name: state.byName }, at: state.at, comment: state.comment ?? '' } : null,
+    ...(current ? { values: current.values } : {}),
+  }
+}
+
+const eventJson = (e: ApprovalEvent) => ({
+  version: e.version,
+  change: e.kind,
+  by: { id: e.by, name: e.byName },
+  at: e.at,
+  ...(e.comment !== undefined ? { comment: e.comment } : {}),
+})
+
+const DecisionBody = z.object({
+  comment: z.string().max(2000).optional(),
+  version: z.number().int().positive().optional(),
+})
+const NewApproverBody = z.object({ id: z.string(), name: z.string() })
+const Status = z.enum(['pending', 'approved', 'rejected'])
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
+
+async function jsonBody(c: Context): Promise<unknown> {
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return undefined
+  try {
+    return JSON.parse(await c.req.text()) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+const authMessages = (who: string) => ({
+  noAuthenticationHeader: { message: { error: 'unauthorized', message: `Authorization: Bearer <${who}> required` } },
+  invalidToken: { message: { error: 'unauthorized', message: `invalid ${who}` } },
+  invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
+})
+
+export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApprovalEnv> {
+  const api = new Hono<ApprovalEnv>()
+  const domain = approvalDepsOf(deps, store, changed)
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`) })
+  const approverAuth = bearerAuth<ApprovalEnv>({
+    verifyToken: async (token, c) => {
+      const decider = await deciderForToken(store, deps.adminTokenHash, token)
+      if (decider) c.set('decider', decider)
+      return decider !== undefined
+    },
+    ...authMessages('approver or admin token'),
+  })
+  const adminAuth = bearerAuth({ verifyToken: (token) => secretMatches(token, deps.adminTokenHash), ...authMessages('admin token') })
+  const unitAuth = bearerAuth<ApprovalEnv>({
+    verifyToken: async (token, c) => {
+      const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
+      if (unit) c.set('unit', unit)
+      return unit !== undefined
+    },
+    ...authMessages('unit token'),
+  })
+
+  api.get('/info-releases', approverAuth, async (c) => {
+    const status = Status.safeParse(c.req.query('status') ?? undefined)
+    if (c.req.query('status') !== undefined && !status.success) {
+      return apiError(c, 422, 'validation', 'status: pending, approved or rejected')
+    }
+    const states = await listRequests(domain, status.success ? status.data : undefined)
+    const currents = await Promise.all(states.map(async (s) => (await deps.stores.records.versions(s.recordId)).at(-1)))
+    return c.json(states.map((s, i) => requestJson(s, currents[i])))
+  })
+
+  api.get('/info-releases/:id', approverAuth, async (c) => {
+    const detail = await requestDetail(domain, c.req.param('id'))
+    if (!detail) return apiError(c, 404, 'not_found', 'no such request')
+    return c.json({ ...requestJson(detail.state, detail.current), history: detail.events.map(eventJson) })
+  })
+
+  for (const [action, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    api.post(`/info-releases/:id/${action}`, approverAuth, limitBody, async (c) => {
+      const parsed = DecisionBody.safeParse((await jsonBody(c)) ?? {})
+      if (!parsed.success) return apiError(c, 422, 'validation', 'send {"comment"?: string, "version"?: number}')
+      const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...parsed.data })
+      return c.json(requestJson(state))
+    })
+  }
+
+  api.post('/info-releases/:id/resubmit', unitAuth, limitBody, async (c) => {
+    const unit = c.get('unit')
+    const form = deps.forms.get(INFO_RELEASE_FORM)
+    if (!form || !unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
+    const body = await jsonBody(c)
+    if (body === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+    const key = c.req.header('idempotency-key') ?? randomUUID()
+    if (!IDEMPOTENCY_KEY.test(key)) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'))
+    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang })
+    if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
+    return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+  })
+
+  api.post('/admin/approvers', adminAuth, limitBody, async (c) => {
+    const parsed = NewApproverBody.safeParse(await jsonBody(c))
+    if (!parsed.success) return apiError(c, 422, 'validation', 'send {"id","name"}')
+    const { approver, token } = await addApprover(store, deps.clock, parsed.data)
+    return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
+  })
+  api.get('/admin/approvers', adminAuth, async (c) =>
+    c.json((await store.listApprovers()).map(({ id, name, createdAt }) => ({ id, name, createdAt }))),
+  )
+
+  api.onError((error, c) => {
+    if (error instanceof ApprovalNotFoundError) return apiError(c, 404, 'not_found', 'no such request')
+    if (error instanceof AlreadyDecidedError) return apiError(c, 409, 'already_decided', error.message)
+    if (error instanceof ApprovalConflictError) return apiError(c, 409, 'conflict', error.message)
+    if (error instanceof ApprovalInputError) return apiError(c, 422, 'validation', error.message)
+    throw error
+  })
+  return api
+}

@@ -1,0 +1,448 @@
+// Information-release pages. Plain HTML forms: they work with JavaScript off, and the app's CSRF
+// middleware (Origin / Sec-Fetch-Site) guards every post.
+//   /a/<approver or admin token>                 approvers: pending requests, approve / reject
+//   /u/<unit token>/info-releases/<id>/resubmit  a unit corrects a rejected request
+// and <UnitInfoReleases>, the unit's requests and their decisions, for the unit home page.
+import { randomUUID } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { getCookie } from 'hono/cookie'
+import {
+  AlreadyDecidedError,
+  ApprovalConflictError,
+  ApprovalInputError,
+  ApprovalNotFoundError,
+  decide,
+  deciderForToken,
+  INFO_RELEASE_FORM,
+  listRequests,
+  MAX_COMMENT_CHARS,
+  resubmit,
+  type Decider,
+} from '../approvals.ts'
+import { localDateTime } from '../clock.ts'
+import type { Field, FormDefinition } from '../forms/definition.ts'
+import { specOf, type FormRaw } from '../forms/field-types.tsx'
+import type { Issue } from '../forms/validation.ts'
+import { pickLang, type Lang } from '../i18n.ts'
+import type { RecordVersion, Unit } from '../model.ts'
+import type { ApprovalState, ApprovalStore } from '../store.ts'
+import { unitForToken } from '../units.ts'
+import { approvalDepsOf } from './approval-api.ts'
+import { MAX_BODY_BYTES } from './api.ts'
+import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
+import { Page } from './layout.tsx'
+
+const words = {
+  approvals: { zh: '信息发布审批', en: 'Information release approval' },
+  pending: { zh: '待审批', en: 'Pending' },
+  approved: { zh: '已批准', en: 'Approved' },
+  rejected: { zh: '未通过', en: 'Rejected' },
+  nonePending: { zh: '没有待审批的申请。', en: 'Nothing is waiting for approval.' },
+  recent: { zh: '最近的审批', en: 'Recent decisions' },
+  approve: { zh: '批准', en: 'Approve' },
+  reject: { zh: '不予批准', en: 'Reject' },
+  comment: { zh: '审批意见', en: 'Comment' },
+  commentHint: { zh: '不予批准时必填，申请单位会看到', en: 'Required when rejecting; the requesting unit sees it' },
+  signedInAs: { zh: '审批人', en: 'Approver' },
+  version: { zh: '第 {v} 版', en: 'version {v}' },
+  submittedAt: { zh: '提交时间', en: 'Submitted' },
+  decidedBy: { zh: '{name} 于 {at}', en: '{name} on {at}' },
+  done: { zh: '已记录审批结果。', en: 'Your decision is recorded.' },
+  alreadyDecided: { zh: '该申请已被审批，未作更改。', en: 'This request was decided already; nothing changed.' },
+  stale: { zh: '申请已有新版本，请重新查看后再审批。', en: 'A newer version arrived; read it again before deciding.' },
+  badLink: { zh: '链接无效，请向办公室索取审批链接。', en: 'This link is not valid. Ask the office for your approver link.' },
+  notFound: { zh: '未找到', en: 'Not found' },
+  myRequests: { zh: '信息发布申请', en: 'Information release requests' },
+  newRequest: { zh: '提交信息发布申请', en: 'Request an information release' },
+  noRequests: { zh: '暂无申请。', en: 'No requests yet.' },
+  resubmit: { zh: '修改后重新提交', en: 'Correct and submit again' },
+  resubmitTitle: { zh: '重新提交信息发布申请', en: 'Submit the request again' },
+  submit: { zh: '提交', en: 'Submit' },
+  notRejected: { zh: '只有未通过的申请可以重新提交。', en: 'Only a rejected request can be submitted again.' },
+  errorSummary: { zh: '请修改以下问题', en: 'There is a problem' },
+  optional: { zh: '（选填）', en: ' (optional)' },
+  back: { zh: '返回本单位首页', en: 'Back to your reports' },
+  tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
+} satisfies Record<string, Record<Lang, string>>
+
+const w = (lang: Lang, key: keyof typeof words, params: Record<string, string | number> = {}) =>
+  words[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+
+const langOf = (c: Context) => pickLang(c.req.query('lang') ?? getCookie(c, 'lang'), c.req.header('accept-language'))
+const statusTag = (status: ApprovalState['status']) => (status === 'rejected' ? 'tag tag-missing' : 'tag')
+
+function ErrorPage({ lang, message, path }: { lang: Lang; message: string; path: string }) {
+  return (
+    <Page title={message} lang={lang} path={path}>
+      <h1>{message}</h1>
+    </Page>
+  )
+}
+
+/** The request's content, label → value, as stored. */
+function RequestValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
+  return (
+    <table>
+      <tbody>
+        {form.fields
+          .filter((f) => record.values[f.id] !== undefined)
+          .map((field) => (
+            <tr>
+              <th scope="row">{field.label[lang]}</th>
+              <td style="white-space:pre-wrap">
+                {field.type === 'linkList' && Array.isArray(record.values[field.id])
+                  ? (record.values[field.id] as string[]).map((href) => (
+                      <div>
+                        <a href={href} rel="noopener noreferrer nofollow">
+                          {href}
+                        </a>
+                      </div>
+                    ))
+                  : String(specOf(field).cell(field, record.values[field.id], lang))}
+              </td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  )
+}
+
+function Decision({ state, lang, timeZone }: { state: ApprovalState; lang: Lang; timeZone: string }) {
+  if (state.status === 'pending') return <span class={statusTag(state.status)}>{w(lang, 'pending')}</span>
+  return (
+    <>
+      <span class={statusTag(state.status)}>{w(lang, state.status)}</span>{' '}
+      <span class="meta">{w(lang, 'decidedBy', { name: state.byName, at: localDateTime(new Date(state.at), timeZone) })}</span>
+      {state.comment && <div style="white-space:pre-wrap">{state.comment}</div>}
+    </>
+  )
+}
+
+interface ApproverPageProps {
+  deps: AppDeps
+  form: FormDefinition
+  decider: Decider
+  base: string
+  lang: Lang
+  pending: { state: ApprovalState; current: RecordVersion | undefined }[]
+  recent: ApprovalState[]
+  unitNames: Map<string, string>
+  notice?: string
+  problem?: { recordId: string; message: string }
+}
+
+function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNames, notice, problem }: ApproverPageProps) {
+  const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone)
+  return (
+    <Page title={w(lang, 'approvals')} lang={lang} path={base}>
+      <p class="meta">
+        {w(lang, 'signedInAs')} {decider.name}
+      </p>
+      <h1>{w(lang, 'approvals')}</h1>
+      {notice && (
+        <div class="panel" role="status">
+          {notice}
+        </div>
+      )}
+      <h2>
+        {w(lang, 'pending')} ({pending.length})
+      </h2>
+      {pending.length === 0 && <p>{w(lang, 'nonePending')}</p>}
+      {pending.map(({ state, current }) => {
+        const id = `r-${state.recordId.replace(/[^A-Za-z0-9_-]/g, '_')}`
+        const issue = problem?.recordId === state.recordId ? problem.message : undefined
+        return (
+          <section id={id} style="border-top:4px solid #0b0c0c;margin-top:1.5rem">
+            <h3>{state.title}</h3>
+            <p class="meta">
+              {unitNames.get(state.unitId) ?? state.unitId} · {w(lang, 'version', { v: state.version })} · {w(lang, 'submittedAt')}{' '}
+              {current ? at(current.receivedAt) : ''}
+            </p>
+            {current && <RequestValues form={form} record={current} lang={lang} />}
+            <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} class={issue ? 'field invalid' : 'field'}>
+              <input type="hidden" name="version" value={String(state.version)} />
+              <label class="label" for={`${id}-comment`}>
+                {w(lang, 'comment')}
+              </label>
+              <p class="hint">{w(lang, 'commentHint')}</p>
+              {issue && <p class="error-message">{issue}</p>}
+              <textarea class="input" id={`${id}-comment`} name="comment" rows={2} maxlength={MAX_COMMENT_CHARS}></textarea>
+              <p>
+                <button class="button" type="submit" name="decision" value="approved">
+                  {w(lang, 'approve')}
+                </button>{' '}
+                <button class="button button-danger" type="submit" name="decision" value="rejected">
+                  {w(lang, 'reject')}
+                </button>
+              </p>
+            </form>
+          </section>
+        )
+      })}
+      {recent.length > 0 && (
+        <>
+          <h2>{w(lang, 'recent')}</h2>
+          <ul class="forms">
+            {recent.map((state) => (
+              <li>
+                <strong>{state.title}</strong> · {unitNames.get(state.unitId) ?? state.unitId} ·{' '}
+                {w(lang, 'version', { v: state.version })}
+                <div>
+                  <Decision state={state} lang={lang} timeZone={deps.timeZone} />
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Page>
+  )
+}
+
+const RECENT = 20
+type ApproverEnv = AppEnv & { Variables: { decider: Decider; base: string } }
+
+/** The approvers' pages, mounted at `/a/:token`. */
+export function createApproverPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
+  const pages = new Hono<ApproverEnv>()
+  const domain = approvalDepsOf(deps, store, changed)
+
+  pages.use(async (c, next) => {
+    const lang = langOf(c)
+    c.set('lang', lang)
+    const token = c.req.param('token') ?? ''
+    const decider = await deciderForToken(store, deps.adminTokenHash, token)
+    if (!decider) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
+    c.set('decider', decider)
+    c.set('base', `/a/${token}`)
+    await next()
+  })
+
+  async function render(c: Context<ApproverEnv>, status: 200 | 409 | 422, extra: Pick<ApproverPageProps, 'notice' | 'problem'> = {}) {
+    const form = deps.forms.get(INFO_RELEASE_FORM)
+    if (!form) return c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} />, 404)
+    const states = await listRequests(domain)
+    const pendingStates = states.filter((s) => s.status === 'pending')
+    const currents = await Promise.all(pendingStates.map(async (s) => (await deps.stores.records.versions(s.recordId)).at(-1)))
+    const recent = states
+      .filter((s) => s.status !== 'pending')
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, RECENT)
+    const unitNames = new Map((await deps.stores.units.list()).map((u) => [u.id, u.name]))
+    return c.html(
+      <ApproverPage
+        deps={deps}
+        form={form}
+        decider={c.get('decider')}
+        base={c.get('base')}
+        lang={c.get('lang')}
+        pending={pendingStates.map((state, i) => ({ state, current: currents[i] }))}
+        recent={recent}
+        unitNames={unitNames}
+        {...extra}
+      />,
+      status,
+    )
+  }
+
+  pages.get('/', (c) => render(c, 200, c.req.query('decided') !== undefined ? { notice: w(c.get('lang'), 'done') } : {}))
+
+  pages.post('/requests/:id', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text(words.tooLarge.zh, 413) }), async (c) => {
+    const lang = c.get('lang')
+    const recordId = c.req.param('id')
+    const posted = await c.req.parseBody()
+    const decision = posted.decision === 'approved' || posted.decision === 'rejected' ? posted.decision : undefined
+    const version = Number(posted.version)
+    const comment = typeof posted.comment === 'string' ? posted.comment : ''
+    if (!decision) return render(c, 422, { problem: { recordId, message: w(lang, 'approve') + ' / ' + w(lang, 'reject') } })
+    try {
+      await decide(domain, { recordId, decision, comment, decider: c.get('decider'), ...(Number.isInteger(version) ? { version } : {}) })
+    } catch (error) {
+      if (error instanceof ApprovalInputError) {
+        const message = decision === 'rejected' && comment.trim() === '' ? w(lang, 'commentHint') : error.message
+        return render(c, 422, { problem: { recordId, message } })
+      }
+      if (error instanceof AlreadyDecidedError) return render(c, 409, { notice: w(lang, 'alreadyDecided') })
+      if (error instanceof ApprovalConflictError) return render(c, 409, { notice: w(lang, 'stale') })
+      if (error instanceof ApprovalNotFoundError) return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
+      throw error
+    }
+    return c.redirect(`${c.get('base')}?decided=${encodeURIComponent(recordId)}`, 303)
+  })
+
+  return pages
+}
+
+/**
+ * A unit's information-release requests and their decisions, newest first, for the unit home
+ * page: `<UnitInfoReleases deps={deps} store={deps.approvals.store} unit={unit} base={base} lang={lang} />`.
+ */
+export async function UnitInfoReleases(props: {
+  deps: Pick<AppDeps, 'forms' | 'timeZone'>
+  store: ApprovalStore
+  unit: Unit
+  base: string
+  lang: Lang
+}) {
+  const { deps, store, unit, base, lang } = props
+  if (!unit.forms.includes(INFO_RELEASE_FORM) || !deps.forms.get(INFO_RELEASE_FORM)) return null
+  const states = (await store.ofUnit(unit.id)).sort((a, b) => b.firstReceivedAt.localeCompare(a.firstReceivedAt))
+  return (
+    <section>
+      <h2>{w(lang, 'myRequests')}</h2>
+      <p>
+        <a href={`${base}/forms/${INFO_RELEASE_FORM}`}>{w(lang, 'newRequest')}</a>
+      </p>
+      {states.length === 0 && <p class="meta">{w(lang, 'noRequests')}</p>}
+      <ul class="forms">
+        {states.map((state) => (
+          <li>
+            <a href={`${base}/records/${encodeURIComponent(state.recordId)}`}>
+              <strong>{state.title}</strong>
+            </a>{' '}
+            <span class="meta">{w(lang, 'version', { v: state.version })}</span>
+            <div>
+              <Decision state={state} lang={lang} timeZone={deps.timeZone} />
+            </div>
+            {state.status === 'rejected' && (
+              <a href={`${base}/info-releases/${encodeURIComponent(state.recordId)}/resubmit`}>{w(lang, 'resubmit')}</a>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
+  const spec = specOf(field)
+  const errorId = issue ? `${field.id}-error` : undefined
+  return (
+    <div class={issue ? 'field invalid' : 'field'}>
+      <label class="label" for={field.id}>
+        {field.label[lang]}
+        {field.required ? '' : w(lang, 'optional')}
+      </label>
+      {field.hint && <p class="hint">{field.hint[lang]}</p>}
+      {issue && (
+        <p class="error-message" id={errorId}>
+          {issue.message}
+        </p>
+      )}
+      {spec.Control({ field, raw, invalid: issue !== undefined, describedBy: errorId, lang })}
+    </div>
+  )
+}
+
+function ResubmitPage(props: { form: FormDefinition; unit: Unit; path: string; base: string; lang: Lang; raw: FormRaw; issues: Issue[]; idempotencyKey: string }) {
+  const { form, unit, path, base, lang, raw, issues, idempotencyKey } = props
+  return (
+    <Page title={w(lang, 'resubmitTitle')} lang={lang} path={path}>
+      <p class="meta">{unit.name}</p>
+      <h1>{w(lang, 'resubmitTitle')}</h1>
+      {issues.length > 0 && (
+        <div class="error-summary" role="alert" tabindex={-1}>
+          <h2>{w(lang, 'errorSummary')}</h2>
+          <ul>
+            {issues.map((issue) => (
+              <li>
+                <a href={`#${issue.path.split('.')[0] || 'form'}`}>
+                  {form.fields.find((f) => f.id === issue.path.split('.')[0])?.label[lang] ?? issue.path}：{issue.message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form method="post" action={path} id="form" novalidate>
+        <input type="hidden" name="_key" value={idempotencyKey} />
+        {form.fields.map((field) => (
+          <FieldBlock field={field} raw={raw} issue={issues.find((i) => i.path === field.id || i.path.startsWith(`${field.id}.`))} lang={lang} />
+        ))}
+        <button class="button" type="submit">
+          {w(lang, 'submit')}
+        </button>
+      </form>
+      <p>
+        <a href={base}>{w(lang, 'back')}</a>
+      </p>
+    </Page>
+  )
+}
+
+type UnitEnv = AppEnv & { Variables: { base: string } }
+
+/** A unit's pages for its rejected requests, mounted at `/u/:token/info-releases`. */
+export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<UnitEnv> {
+  const pages = new Hono<UnitEnv>()
+  const domain = approvalDepsOf(deps, store, changed)
+
+  pages.use(async (c, next) => {
+    const lang = langOf(c)
+    c.set('lang', lang)
+    const token = c.req.param('token') ?? ''
+    const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
+    if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
+    c.set('unit', unit)
+    c.set('base', `/u/${token}`)
+    await next()
+  })
+
+  const formFor = (unit: Unit) => (unit.forms.includes(INFO_RELEASE_FORM) ? deps.forms.get(INFO_RELEASE_FORM) : undefined)
+  const page = (c: Context<UnitEnv>, form: FormDefinition, raw: FormRaw, issues: Issue[], key: string) => (
+    <ResubmitPage
+      form={form}
+      unit={c.get('unit')}
+      path={c.req.path}
+      base={c.get('base')}
+      lang={c.get('lang')}
+      raw={raw}
+      issues={issues}
+      idempotencyKey={key}
+    />
+  )
+  const message = (c: Context<UnitEnv>, key: 'notFound' | 'notRejected', status: 404 | 409) =>
+    c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), key)} path={c.req.path} />, status)
+
+  pages.get('/:id/resubmit', async (c) => {
+    const unit = c.get('unit')
+    const form = formFor(unit)
+    const versions = await deps.stores.records.versions(c.req.param('id'))
+    const current = versions.at(-1)
+    if (!form || !current || current.unitId !== unit.id || current.formId !== INFO_RELEASE_FORM) return message(c, 'notFound', 404)
+    const raw: FormRaw = Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, current.values[f.id])))
+    return c.html(page(c, form, raw, [], randomUUID()))
+  })
+
+  pages.post(
+    '/:id/resubmit',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(words.tooLarge.zh, 413) }),
+    async (c) => {
+      const unit = c.get('unit')
+      const form = formFor(unit)
+      if (!form) return message(c, 'notFound', 404)
+      const posted = await c.req.parseBody({ all: true })
+      const raw: FormRaw = Object.fromEntries(
+        Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
+      )
+      const body: Record<string, unknown> = {}
+      for (const field of form.fields) {
+        const value = specOf(field).fromForm(field, raw)
+        if (value !== undefined) body[field.id] = value
+      }
+      const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
+      try {
+        const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
+        if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)
+        return c.redirect(`${c.get('base')}/records/${encodeURIComponent(outcome.receipt.id)}?v=${outcome.receipt.version}`, 303)
+      } catch (error) {
+        if (error instanceof ApprovalNotFoundError) return message(c, 'notFound', 404)
+        if (error instanceof ApprovalConflictError) return message(c, 'notRejected', 409)
+        throw error
+      }
+    },
+  )
+
+  return pages
+}
