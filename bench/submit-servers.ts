@@ -1,0 +1,60 @@
+// The servers the submit benchmark loads, in a process of their own (as `npm start` runs): our
+// app and a bare Hono route doing one PutItem, both on the same embedded DynamoDB.
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { Hono } from 'hono'
+import { cachedUnits } from '#commons/cached-units.ts'
+import { systemClock } from '#commons/clock.ts'
+import { createDynamoClients } from '#commons/dynamo/client.ts'
+import { createDynamoStores } from '#commons/dynamo/stores.ts'
+import { ensureTable } from '#commons/dynamo/table.ts'
+import { loadForms } from '#commons/forms/registry.ts'
+import { silentLogger } from '#commons/log.ts'
+import { hashSecret } from '#commons/tokens.ts'
+import { addUnit } from '#commons/units.ts'
+import { createApp } from '#commons/web/app.tsx'
+import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+const UNITS = 200
+
+const dynamo = await startEmbeddedDynamo()
+const { client, doc } = createDynamoClients(dynamo.endpoint)
+await ensureTable(client, 'bench')
+const raw = createDynamoStores(doc, 'bench')
+const stores = { ...raw, units: cachedUnits(raw.units) }
+const forms = await loadForms()
+const tokens: string[] = []
+for (let i = 0; i < UNITS; i++) {
+  tokens.push((await addUnit(stores.units, forms, systemClock, { id: `unit-${i}`, name: `单位 ${i}`, forms: ['daily-health', 'emergency'] })).token)
+}
+const app = createApp({
+  forms,
+  stores,
+  clock: systemClock,
+  timeZone: 'Asia/Shanghai',
+  adminTokenHash: hashSecret(randomUUID()),
+  linkKey: randomUUID(),
+  publicUrl: 'http://bench',
+  log: silentLogger,
+  rebuildSheet: async () => ({ rows: 0 }),
+})
+
+// The baseline: what any form handler must at least do.
+const baseline = new Hono()
+baseline.post('/baseline', async (c) => {
+  const body = await c.req.json<Record<string, unknown>>()
+  await doc.send(new PutCommand({ TableName: 'bench', Item: { pk: `BASE#${randomUUID()}`, sk: 'V#1', values: body } }))
+  return c.json({ ok: true }, 201)
+})
+
+const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
+  new Promise<number>((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port))
+    void server
+  })
+const ours = await listen(app.fetch)
+const base = await listen(baseline.fetch)
+process.stdout.write(`${JSON.stringify({ ours: `http://127.0.0.1:${ours}`, baseline: `http://127.0.0.1:${base}`, tokens })}\n`)
