@@ -11,6 +11,7 @@ import type { RecordVersion } from '#commons/model.ts'
 import { createGoogleSheetSink, createSheetsClient, SheetWriteError, type GoogleSinkOptions } from '#commons/sheet/google-sink.ts'
 import { formTabLayout, MAX_CELL_CHARS } from '#commons/sheet/layout.ts'
 import { mirrorPass, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import type { SheetSink } from '#commons/sheet/sink.ts'
 import { addUnit } from '#commons/units.ts'
 import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem } from '../functions/local/system.ts'
@@ -45,7 +46,7 @@ function googleSink(options: Partial<GoogleSinkOptions> = {}) {
   })
 }
 
-const mirrorDeps = (sink = googleSink()): MirrorDeps => ({ ...h.stores, forms: h.forms, sink, timeZone: TIME_ZONE, log: silentLogger })
+const mirrorDeps = (sink: SheetSink = googleSink()): MirrorDeps => ({ ...h.stores, forms: h.forms, sink, timeZone: TIME_ZONE, log: silentLogger })
 
 async function mirrorAll(deps: MirrorDeps, limit?: number): Promise<void> {
   while ((await mirrorPass(deps, { now: h.clock.now(), ...(limit ? { limit } : {}) })).more);
@@ -124,6 +125,35 @@ describe('keyed rows', () => {
     // a row reserved by the pass that lost a claim stays blank; the record has exactly one row
     expectEachOnce(EMERGENCY, ids)
     expect(await h.stores.records.pendingMirror(1000)).toEqual([])
+  })
+
+  it('leaves no older version over a newer row when a slow pass lands last', async () => {
+    const token = await h.unit('office', ['daily-health'])
+    await submit('daily-health', token, healthReport({ onDuty: 30 }))
+    const inner = googleSink()
+    let release = () => {}
+    let arrived = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const atGate = new Promise<void>((resolve) => (arrived = resolve))
+    const slow = mirrorDeps({
+      apply: async (batch) => {
+        arrived()
+        await gate
+        return inner.apply(batch)
+      },
+    })
+    const slowPass = mirrorPass(slow, { now: h.clock.now() })
+    await atGate // the slow pass holds version 1
+
+    await submit('daily-health', token, healthReport({ onDuty: 29 }))
+    await mirrorAll(mirrorDeps())
+    release()
+    await slowPass
+
+    const rows = dataRowsOf(HEALTH)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.[4]).toBe(2) // version
+    expect(rows[0]?.[7]).toBe(29)
   })
 })
 

@@ -69,6 +69,25 @@ async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNul
   return Promise.all((deps.computedTabs ?? []).map(async (tab) => ({ tab: tab.layout.title, rows: await tab.rows(now) })))
 }
 
+const newestOf = async (deps: MirrorDeps, recordIds: string[]) =>
+  (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
+    (v): v is RecordVersion => v !== undefined,
+  )
+
+/**
+ * A slower concurrent writer (another pass, a rebuild) may have landed an older version over a
+ * newer row whose mark is already cleared. Looking again after our own write and rewriting what
+ * moved on settles it: whichever write lands last was checked after it landed.
+ */
+async function settle(deps: MirrorDeps, written: Map<string, number>, reread: (ids: string[]) => Promise<RecordVersion[]>): Promise<void> {
+  for (let round = 0; round < 3 && written.size > 0; round++) {
+    const moved = (await reread([...written.keys()])).filter((v) => v.version > (written.get(v.recordId) ?? Infinity))
+    if (moved.length === 0) return
+    await deps.sink.apply({ tabs: layouts(deps), rows: await rowWrites(deps, moved) })
+    written = new Map(moved.map((v) => [v.recordId, v.version]))
+  }
+}
+
 /**
  * One pass over at most `limit` marked versions, in one sheet batch with the computed tabs.
  * Throws when the sink fails: the marks stay and the next pass or sweep retries.
@@ -84,15 +103,14 @@ export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = 
   }
   const recordIds = [...new Set(pending.map((v) => v.recordId))]
   // The row shows the newest version, even if a newer one arrived after the marks were read.
-  const current = (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
-    (v): v is RecordVersion => v !== undefined,
-  )
+  const current = await newestOf(deps, recordIds)
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
   await deps.sink.apply({
     tabs: layouts(deps),
     rows: await rowWrites(deps, current),
     replace: await computedReplacements(deps, now),
   })
+  await settle(deps, newest, (ids) => newestOf(deps, ids))
   const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
   await deps.records.clearMirror(written)
   const lagMs = Math.max(0, ...written.map((v) => now.getTime() - Date.parse(v.receivedAt)))
@@ -113,6 +131,8 @@ export async function rebuildSheet(deps: MirrorDeps, now: Date = new Date()): Pr
   })
   await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, now))] })
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
+  // one scan rather than a read per record
+  await settle(deps, newest, async () => deps.records.currentOfAll())
   await deps.records.clearMirror(pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0)))
   return { rows: writes.length }
 }
