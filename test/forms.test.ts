@@ -9,9 +9,9 @@ import { dataRows, startHarness, type Harness } from './support/harness.ts'
 import { newKey, submission } from './support/fixtures.ts'
 
 describe('the form definitions', () => {
-  it('define the four forms of the work plan, with zh-CN and English labels on every field', async () => {
+  it('define the five forms of the work plan, with zh-CN and English labels on every field', async () => {
     const forms = await loadForms()
-    expect(forms.all.map((f) => f.id)).toEqual(['emergency', 'daily-health', 'wildlife-daily', 'site-daily'])
+    expect(forms.all.map((f) => f.id)).toEqual(['emergency', 'info-release', 'daily-health', 'wildlife-daily', 'site-daily'])
     for (const form of forms.all) {
       for (const field of form.fields) {
         expect(field.label.zh, `${form.id}.${field.id}`).toMatch(/[\u4e00-\u9fff]/)
