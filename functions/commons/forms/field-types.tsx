@@ -26,6 +26,10 @@ interface FieldTypeSpec<T extends FieldType> {
   fromForm(field: FieldOf<T>, raw: FormRaw): unknown
   /** a stored value → strings to pre-fill the HTML form with */
   toForm(field: FieldOf<T>, value: unknown): FormRaw
+  /**
+   * The HTML control. The element with id `field.id` is the one focused from the error summary;
+   * grouped controls (radios, rows) are wrapped in a fieldset by the page, which carries `describedBy`.
+   */
   Control(props: ControlProps<T>): Child
   /** a stored value → one sheet cell */
   cell(field: FieldOf<T>, value: unknown, lang: Lang): Cell
@@ -67,6 +71,9 @@ function parseInteger(s: string | undefined): unknown {
   const normalized = s.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
   return /^-?\d{1,15}$/.test(normalized) ? Number(normalized) : s
 }
+
+/** The first radio of a group takes the field's id, so the error summary's link lands on it. */
+const radioId = (fieldId: string, value: string, index: number) => (index === 0 ? fieldId : `${fieldId}-${value}`)
 
 const PHONE = /^\+?[0-9][0-9 \-()]{4,19}$/
 
@@ -126,11 +133,12 @@ export const fieldTypes: FieldTypeTable = {
     },
     toForm: (f, v) => ({ [f.id]: [v === true ? 'yes' : v === false ? 'no' : ''] }),
     Control: (p) => (
-      <div class="choices choices-inline" id={p.field.id} aria-describedby={p.describedBy}>
-        {(['yes', 'no'] as const).map((choice) => (
+      <div class="choices choices-inline">
+        {(['yes', 'no'] as const).map((choice, i) => (
           <label class="choice">
             <input
               type="radio"
+              id={radioId(p.field.id, choice, i)}
               name={p.field.id}
               value={choice}
               checked={first(p.raw, p.field.id) === choice}
@@ -148,11 +156,12 @@ export const fieldTypes: FieldTypeTable = {
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
     Control: (p) => (
-      <div class="choices" id={p.field.id} aria-describedby={p.describedBy}>
-        {p.field.options.map((option) => (
+      <div class="choices">
+        {p.field.options.map((option, i) => (
           <label class="choice">
             <input
               type="radio"
+              id={radioId(p.field.id, option.value, i)}
               name={p.field.id}
               value={option.value}
               checked={first(p.raw, p.field.id) === option.value}
@@ -223,12 +232,13 @@ export const fieldTypes: FieldTypeTable = {
       const quantities = p.raw[`${p.field.id}.quantity`] ?? []
       const rowCount = Math.min(p.field.maxItems, Math.max(3, items.length + 1))
       return (
-        <div class="item-list" id={p.field.id} aria-describedby={p.describedBy}>
+        <div class="item-list">
           {Array.from({ length: rowCount }, (_, i) => (
             <div class="item-row">
               <input
                 class="input"
                 type="text"
+                id={i === 0 ? p.field.id : undefined}
                 name={`${p.field.id}.item`}
                 aria-label={`${p.field.itemLabel[p.lang]} ${i + 1}`}
                 placeholder={p.field.itemLabel[p.lang]}
@@ -240,6 +250,7 @@ export const fieldTypes: FieldTypeTable = {
                 type="text"
                 inputmode="numeric"
                 pattern="[0-9]*"
+                autocomplete="off"
                 name={`${p.field.id}.quantity`}
                 aria-label={`${p.field.quantityLabel[p.lang]} ${i + 1}`}
                 placeholder={p.field.quantityLabel[p.lang]}

@@ -8,6 +8,7 @@ import { apiError, createApi } from './api.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 import { createPages } from './pages.tsx'
+import { serveClientScript } from './client-bundle.ts'
 import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createUnitApprovalPages } from './approvals.tsx'
 import { createAdminSession } from './admin-session.ts'
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
   app.get('/', (c) =>
     c.html(
       <Page title="Sentinel Forms" lang="zh" path="/">

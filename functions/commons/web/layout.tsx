@@ -7,37 +7,47 @@ import type { Lang } from '../i18n.ts'
 const css = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#0b0c0c;background:#f3f2f1}
-header{background:#0b0c0c;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem}
-header a{color:#fff}
+header{background:#0b0c0c;color:#fff;padding:.5rem 1rem;display:flex;align-items:center;gap:.8rem}
+header strong{flex:1}
+header a{color:#fff;padding:.4rem 0}
+header a.sos{background:#d4351c;padding:.4rem .7rem;font-weight:700;text-decoration:none}
 main{max-width:40rem;margin:0 auto;padding:1rem;background:#fff;min-height:100vh}
 h1{font-size:1.5rem;line-height:1.25;margin:.2rem 0 1rem}
 h2{font-size:1.2rem}
 a{color:#1d70b8}
+:focus-visible{outline:3px solid #fd0;outline-offset:0}
 .meta{color:#505a5f;margin:0 0 1rem}
-.field{margin:0 0 1.4rem}
+.vh{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0)}
+.field{margin:0 0 1.4rem;border:0;padding:0}
 .field.invalid{border-left:4px solid #d4351c;padding-left:.8rem}
-label.label,legend.label{display:block;font-weight:700;margin-bottom:.2rem}
+.label{display:block;font-weight:700;margin-bottom:.2rem;padding:0}
 .hint{color:#505a5f;margin:0 0 .3rem}
 .error-message{color:#d4351c;font-weight:700;margin:0 0 .3rem}
-.input{width:100%;font:inherit;padding:.45rem;border:2px solid #0b0c0c;border-radius:0}
-.input:focus{outline:3px solid #fd0;outline-offset:0}
+.input{width:100%;font:inherit;padding:.45rem;border:2px solid #0b0c0c;border-radius:0;min-height:2.75rem}
+.input:focus{outline:3px solid #fd0;outline-offset:0;box-shadow:inset 0 0 0 2px}
 .input-number{max-width:8rem}
-.choices{display:flex;flex-direction:column;gap:.4rem}
+.choices{display:flex;flex-direction:column;gap:.2rem}
 .choices-inline{flex-direction:row;gap:1.5rem}
-.choice{display:flex;align-items:center;gap:.4rem;min-height:2.2rem}
-.choice input{width:1.4rem;height:1.4rem}
+.choice{display:flex;align-items:center;gap:.5rem;min-height:2.75rem}
+.choice input{width:1.5rem;height:1.5rem;margin:0}
 .item-row{display:flex;gap:.5rem;margin-bottom:.4rem}
-.button{display:inline-block;font:inherit;font-weight:700;padding:.6rem 1.2rem;border:0;background:#00703c;color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18;cursor:pointer}
+.button{display:inline-block;font:inherit;font-weight:700;padding:.6rem 1.2rem;min-height:2.75rem;border:0;background:#00703c;color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18;cursor:pointer}
+.button:disabled{opacity:.6}
 .button-danger{background:#d4351c;box-shadow:0 2px 0 #55150b}
 .error-summary{border:4px solid #d4351c;padding:1rem;margin-bottom:1.5rem}
 .error-summary h2{margin-top:0}
+.error-summary a{color:#d4351c;font-weight:700}
 .panel{border:4px solid #00703c;padding:1rem;margin-bottom:1.5rem}
+.sync{position:sticky;top:0;z-index:1;background:#fff7bf;border-left:6px solid #0b0c0c;padding:.6rem .8rem;margin:0 0 1rem}
+.sync:empty{display:none}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .3rem;vertical-align:top}
 .tag{display:inline-block;padding:0 .4rem;font-weight:700;background:#cce2d8;color:#005a30}
+.tag-late{background:#fcd6c3;color:#6e3619}
 .tag-missing{background:#f4cdc6;color:#942514}
 ul.forms{list-style:none;padding:0}
 ul.forms li{border-bottom:1px solid #b1b4b6;padding:.7rem 0}
+ul.forms p{margin:.2rem 0 0}
 `
 
 export interface PageProps {
@@ -45,10 +55,14 @@ export interface PageProps {
   lang: Lang
   /** the current path, for the language switch */
   path: string
+  /** the unit's emergency form, linked from the header of every page: one tap away */
+  emergency?: string
+  /** same-origin progressive-enhancement script; the page works without it */
+  script?: string
   children?: Child
 }
 
-export function Page({ title, lang, path, children }: PageProps) {
+export function Page({ title, lang, path, emergency, script, children }: PageProps) {
   const other: Lang = lang === 'zh' ? 'en' : 'zh'
   return (
     <>
@@ -59,15 +73,21 @@ export function Page({ title, lang, path, children }: PageProps) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{title}</title>
           <style>{raw(css)}</style>
+          {script && <script src={script} defer></script>}
         </head>
         <body>
           <header>
             <strong>{lang === 'zh' ? '防控信息报送' : 'Sentinel Forms'}</strong>
-            <a href={`${path}?lang=${other}`} lang={other === 'zh' ? 'zh-CN' : 'en'}>
+            {emergency && (
+              <a class="sos" href={emergency}>
+                {lang === 'zh' ? '应急请求' : 'Emergency'}
+              </a>
+            )}
+            <a href={`${path}?lang=${other}`} lang={other === 'zh' ? 'zh-CN' : 'en'} hreflang={other === 'zh' ? 'zh-CN' : 'en'}>
               {other === 'zh' ? '中文' : 'English'}
             </a>
           </header>
-          <main>{children}</main>
+          <main id="main">{children}</main>
         </body>
       </html>
     </>

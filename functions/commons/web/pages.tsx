@@ -1,5 +1,5 @@
 // Server-rendered pages a unit's staff reach by the unit's own link. Plain HTML forms: they
-// work with JavaScript off.
+// work with JavaScript off; the client script (client/main.ts) only adds drafts and retries.
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -10,17 +10,27 @@ import { specOf, type FormRaw } from '../forms/field-types.tsx'
 import type { Issue } from '../forms/validation.ts'
 import { pickLang, type Lang } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
+import { dayStatus, type ReportStatus } from '../status.ts'
 import { earliestReportDate, recordIdFor, submit } from '../submissions.ts'
 import { unitForToken } from '../units.ts'
 import { MAX_BODY_BYTES } from './api.ts'
+import { clientScript } from './client-bundle.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 
 const words = {
-  home: { zh: '本单位填报', en: 'Your reports' },
+  home: { zh: '今天应报', en: 'Due today' },
+  otherForms: { zh: '其他表单', en: 'Other forms' },
   today: { zh: '今天', en: 'Today' },
-  submitted: { zh: '已报', en: 'Submitted' },
-  notYet: { zh: '未报', en: 'Not yet' },
+  on_time: { zh: '按时已报', en: 'On time' },
+  late: { zh: '迟报', en: 'Late' },
+  missing: { zh: '未报', en: 'Not yet' },
+  deadline: { zh: '截止 {time}', en: 'Due by {time}' },
+  overdue: { zh: '已过截止时间，请尽快补报', en: 'Past the deadline: report as soon as you can' },
+  correctUntil: { zh: '{date} 24:00 前可修改', en: 'Can be corrected until midnight, {date}' },
+  correcting: { zh: '正在修改已报内容（当前第 {v} 版）', en: 'Correcting what was sent (now version {v})' },
+  anotherSite: { zh: '再报一个工地', en: 'Report another site' },
+  error: { zh: '错误：', en: 'Error: ' },
   version: { zh: '版本', en: 'version' },
   report: { zh: '填报', en: 'Report' },
   correct: { zh: '修改', en: 'Correct' },
@@ -43,7 +53,7 @@ const words = {
 const w = (lang: Lang, key: keyof typeof words, params: Record<string, string | number> = {}) =>
   words[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
 
-type PageEnv = AppEnv & { Variables: { token: string; base: string } }
+type PageEnv = AppEnv & { Variables: { token: string; base: string; script: string | undefined; emergency: string | undefined } }
 
 function chooseLang(c: Context): Lang {
   const query = c.req.query('lang')
@@ -74,6 +84,7 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
       )}
       {issue && (
         <p class="error-message" id={errorId}>
+          <span class="vh">{w(lang, 'error')}</span>
           {issue.message}
         </p>
       )}
@@ -82,7 +93,7 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
   )
   const className = issue ? 'field invalid' : 'field'
   return grouped ? (
-    <fieldset class={className} style="border:0;padding:0;margin:0 0 1.4rem">
+    <fieldset class={className} aria-describedby={describedBy}>
       <legend class="label">{label}</legend>
       {body}
     </fieldset>
@@ -96,51 +107,72 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
   )
 }
 
+interface Chrome {
+  script: string | undefined
+  emergency: string | undefined
+}
+
 interface FormPageProps {
   deps: AppDeps
   unit: Unit
   form: FormDefinition
   base: string
   lang: Lang
+  chrome: Chrome
   raw: FormRaw
   issues: Issue[]
   date: string
   idempotencyKey: string
+  /** the version being corrected, when the form is pre-filled from a stored record */
+  correcting?: number
 }
 
-function FormPage({ deps, unit, form, base, lang, raw, issues, date, idempotencyKey }: FormPageProps) {
+/** Where an issue's link in the error summary lands: the field's first control. */
+const anchorOf = (issue: Issue) => issue.path.split('.')[0] || 'form'
+
+function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: FormPageProps) {
   const fieldIssue = (id: string) => issues.find((i) => i.path === id || i.path.startsWith(`${id}.`))
   const other = issues.filter((i) => !form.fields.some((f) => i.path === f.id || i.path.startsWith(`${f.id}.`)))
+  const dateIssue = other.find((i) => i.path === 'date')
   const today = localDate(deps.clock.now(), deps.timeZone)
   const path = `${base}/forms/${form.id}`
+  const title = issues.length > 0 ? `${w(lang, 'error')}${form.title[lang]}` : form.title[lang]
   return (
-    <Page title={form.title[lang]} lang={lang} path={path}>
+    <Page title={title} lang={lang} path={path} {...chrome}>
       <p class="meta">
-        {unit.name} · {form.kind === 'daily' ? `${w(lang, 'reportFor')} ${date}` : today}
+        {unit.name} · {w(lang, 'today')} {today}
       </p>
       <h1>{form.title[lang]}</h1>
       {issues.length > 0 && (
-        <div class="error-summary" role="alert" tabindex={-1}>
-          <h2>{w(lang, 'errorSummary')}</h2>
+        <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
+          <h2 id="error-summary-title">{w(lang, 'errorSummary')}</h2>
           <ul>
             {issues.map((issue) => (
               <li>
-                <a href={`#${issue.path.split('.')[0] || 'form'}`}>
-                  {form.fields.find((f) => f.id === issue.path.split('.')[0])?.label[lang] ?? issue.path}：{issue.message}
+                <a href={`#${anchorOf(issue)}`}>
+                  {form.fields.find((f) => f.id === anchorOf(issue))?.label[lang] ?? (issue.path === 'date' ? w(lang, 'reportFor') : issue.path)}：
+                  {issue.message}
                 </a>
               </li>
             ))}
           </ul>
         </div>
       )}
+      {correcting !== undefined && <p class="panel">{w(lang, 'correcting', { v: correcting })}</p>}
       {form.description && <p>{form.description[lang]}</p>}
       <form method="post" action={path} id="form" novalidate>
         <input type="hidden" name="_key" value={idempotencyKey} />
         {form.kind === 'daily' && (
-          <div class={other.some((i) => i.path === 'date') ? 'field invalid' : 'field'}>
+          <div class={dateIssue ? 'field invalid' : 'field'}>
             <label class="label" for="date">
               {w(lang, 'reportFor')}
             </label>
+            {dateIssue && (
+              <p class="error-message" id="date-error">
+                <span class="vh">{w(lang, 'error')}</span>
+                {dateIssue.message}
+              </p>
+            )}
             <input
               class="input"
               style="max-width:12rem"
@@ -150,6 +182,8 @@ function FormPage({ deps, unit, form, base, lang, raw, issues, date, idempotency
               value={date}
               min={earliestReportDate(today)}
               max={today}
+              aria-invalid={dateIssue ? 'true' : undefined}
+              aria-describedby={dateIssue ? 'date-error' : undefined}
             />
           </div>
         )}
@@ -167,9 +201,9 @@ function FormPage({ deps, unit, form, base, lang, raw, issues, date, idempotency
   )
 }
 
-function ErrorPage({ lang, message, path }: { lang: Lang; message: string; path: string }) {
+function ErrorPage({ lang, message, path, chrome }: { lang: Lang; message: string; path: string; chrome?: Chrome }) {
   return (
-    <Page title={message} lang={lang} path={path}>
+    <Page title={message} lang={lang} path={path} {...chrome}>
       <h1>{message}</h1>
     </Page>
   )
@@ -199,8 +233,56 @@ async function todaysRecord(deps: AppDeps, form: FormDefinition, unit: Unit, dat
   return (await deps.stores.records.versions(recordIdFor(form, unit.id, date, {}, ''))).at(-1)
 }
 
+const hhmm = (iso: string, timeZone: string) => localDateTime(new Date(iso), timeZone).slice(11, 16)
+const tagClass: Record<ReportStatus, string> = { on_time: 'tag', late: 'tag tag-late', missing: 'tag tag-missing' }
+
+interface DueProps {
+  deps: AppDeps
+  form: FormDefinition
+  base: string
+  lang: Lang
+  today: string
+  status: ReportStatus
+  deadline: string
+  records: RecordVersion[]
+}
+
+/** One daily form on the unit home: its status, deadline, what was sent and until when it can be corrected. */
+function Due({ deps, form, base, lang, today, status, deadline, records }: DueProps) {
+  const keyed = form.recordKeyFields.length > 0
+  const latest = records.at(-1)
+  const overdue = status === 'missing' && localDateTime(deps.clock.now(), deps.timeZone).slice(11, 16) > deadline
+  return (
+    <li>
+      <a href={`${base}/forms/${form.id}`}>
+        <strong>{form.title[lang]}</strong>
+      </a>{' '}
+      <span class={tagClass[status]}>{w(lang, status)}</span>
+      <p class="meta">
+        {w(lang, 'deadline', { time: deadline })}
+        {overdue && ` · ${w(lang, 'overdue')}`}
+        {records.length > 0 && ` · ${w(lang, 'correctUntil', { date: today })}`}
+      </p>
+      {records.map((r) => (
+        <p>
+          <a href={`${base}/records/${r.recordId}`}>
+            {form.recordKeyFields.map((id) => String(r.values[id] ?? '')).join(' ') || form.title[lang]}
+          </a>{' '}
+          · {w(lang, 'version')} {r.version} · {hhmm(r.receivedAt, deps.timeZone)}
+        </p>
+      ))}
+      {keyed && latest && (
+        <p>
+          <a href={`${base}/forms/${form.id}`}>{w(lang, 'anotherSite')}</a>
+        </p>
+      )}
+    </li>
+  )
+}
+
 export function createPages(deps: AppDeps): Hono<PageEnv> {
   const pages = new Hono<PageEnv>()
+  const chromeOf = (c: Context<PageEnv>): Chrome => ({ script: c.get('script'), emergency: c.get('emergency') })
 
   pages.use(async (c, next) => {
     const lang = chooseLang(c)
@@ -208,9 +290,12 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const token = c.req.param('token') ?? ''
     const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
     if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
+    const base = `/u/${token}`
     c.set('unit', unit)
     c.set('token', token)
-    c.set('base', `/u/${token}`)
+    c.set('base', base)
+    c.set('script', (await clientScript(deps.log))?.path)
+    c.set('emergency', unit.forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
     await next()
   })
 
@@ -219,21 +304,20 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     return form && c.get('unit').forms.includes(form.id) ? form : undefined
   }
   const notFound = (c: Context<PageEnv>) =>
-    c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} />, 404)
+    c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} chrome={chromeOf(c)} />, 404)
 
   pages.get('/', async (c) => {
     const { unit, lang, base } = { unit: c.get('unit'), lang: c.get('lang'), base: c.get('base') }
     const today = localDate(deps.clock.now(), deps.timeZone)
     const forms = deps.forms.all.filter((f) => unit.forms.includes(f.id))
-    const todays = await Promise.all(
-      forms.map(async (form) =>
-        form.kind === 'daily'
-          ? (await deps.stores.records.currentOfDay(form.id, today)).filter((r) => r.unitId === unit.id)
-          : [],
-      ),
-    )
+    const daily = forms.filter((f) => f.kind === 'daily')
+    const [status, todays] = await Promise.all([
+      dayStatus({ ...deps.stores, forms: deps.forms, timeZone: deps.timeZone }, today),
+      Promise.all(daily.map(async (form) => (await deps.stores.records.currentOfDay(form.id, today)).filter((r) => r.unitId === unit.id))),
+    ])
+    const onDemand = forms.filter((f) => f.kind === 'on_demand' && f.id !== 'emergency')
     return c.html(
-      <Page title={unit.name} lang={lang} path={base}>
+      <Page title={unit.name} lang={lang} path={base} {...chromeOf(c)}>
         <p class="meta">
           {w(lang, 'today')} {today}
         </p>
@@ -247,30 +331,35 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
         )}
         <h2>{w(lang, 'home')}</h2>
         <ul class="forms">
-          {forms
-            .filter((f) => f.kind === 'daily')
-            .map((form) => {
-              const records = todays[forms.indexOf(form)] ?? []
-              const done = records.length > 0
-              return (
-                <li>
-                  <a href={`${base}/forms/${form.id}`}>
-                    <strong>{form.title[lang]}</strong>
-                  </a>{' '}
-                  <span class={done ? 'tag' : 'tag tag-missing'}>{done ? w(lang, 'submitted') : w(lang, 'notYet')}</span>
-                  {form.recordKeyFields.length > 0 && done && <div>{w(lang, 'sitesToday', { n: records.length })}</div>}
-                  {records.map((r) => (
-                    <div class="meta">
-                      <a href={`${base}/records/${r.recordId}`}>
-                        {form.recordKeyFields.map((id) => String(r.values[id] ?? '')).join(' ') || form.title[lang]}
-                      </a>{' '}
-                      · {w(lang, 'version')} {r.version} · {localDateTime(new Date(r.receivedAt), deps.timeZone).slice(11, 16)}
-                    </div>
-                  ))}
-                </li>
-              )
-            })}
+          {daily.map((form, i) => {
+            const formStatus = status.forms.find((f) => f.formId === form.id)
+            const mine = formStatus?.units.find((u) => u.unitId === unit.id)
+            return (
+              <Due
+                deps={deps}
+                form={form}
+                base={base}
+                lang={lang}
+                today={today}
+                status={mine?.status ?? 'missing'}
+                deadline={formStatus?.deadline ?? ''}
+                records={todays[i] ?? []}
+              />
+            )
+          })}
         </ul>
+        {onDemand.length > 0 && (
+          <>
+            <h2>{w(lang, 'otherForms')}</h2>
+            <ul class="forms">
+              {onDemand.map((form) => (
+                <li>
+                  <a href={`${base}/forms/${form.id}`}>{form.title[lang]}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </Page>,
     )
   })
@@ -296,10 +385,12 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
         form={form}
         base={c.get('base')}
         lang={c.get('lang')}
+        chrome={chromeOf(c)}
         raw={raw}
         issues={[]}
         date={from?.date ?? date}
         idempotencyKey={randomUUID()}
+        correcting={from?.version}
       />,
     )
   })
@@ -339,6 +430,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             form={form}
             base={c.get('base')}
             lang={lang}
+            chrome={chromeOf(c)}
             raw={raw}
             issues={outcome.issues}
             date={typeof body.date === 'string' ? body.date : today}
@@ -360,8 +452,11 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const form = record && deps.forms.get(record.formId)
     if (!record || !form) return notFound(c)
     const base = c.get('base')
+    const today = localDate(deps.clock.now(), deps.timeZone)
+    // A unit corrects a day's report until local midnight; after that only the office reopens it.
+    const correctable = form.kind === 'daily' && record.date === today
     return c.html(
-      <Page title={w(lang, 'stored')} lang={lang} path={`${base}/records/${record.recordId}`}>
+      <Page title={w(lang, 'stored')} lang={lang} path={`${base}/records/${record.recordId}`} {...chromeOf(c)}>
         <div class="panel" role="status">
           <h1 style="margin:0">{w(lang, 'stored')}</h1>
           <p style="margin:.3rem 0 0">
@@ -370,13 +465,16 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
         </div>
         <p class="meta">
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}
+          {correctable && ` · ${w(lang, 'correctUntil', { date: today })}`}
         </p>
         <StoredValues form={form} record={record} lang={lang} />
         <p>
-          {form.kind === 'daily' && (
-            <a href={`${base}/forms/${form.id}?from=${encodeURIComponent(record.recordId)}`}>{w(lang, 'correct')}</a>
-          )}{' '}
-          · <a href={base}>{w(lang, 'back')}</a>
+          {correctable && (
+            <>
+              <a href={`${base}/forms/${form.id}?from=${encodeURIComponent(record.recordId)}`}>{w(lang, 'correct')}</a> ·{' '}
+            </>
+          )}
+          <a href={base}>{w(lang, 'back')}</a>
         </p>
       </Page>,
     )

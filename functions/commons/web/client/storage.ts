@@ -1,0 +1,70 @@
+// What the client keeps on the device (localStorage): drafts per form page, and the queue of
+// submissions not yet answered by the server. Storage may be missing or full (private mode):
+// then nothing is kept, and submitting still works while the page is open.
+
+export interface Draft {
+  /** the Idempotency-Key of this draft (the form's `_key`) */
+  key: string
+  savedAt: number
+  fields: [string, string][]
+}
+
+export interface Queued {
+  url: string
+  /** the urlencoded form post, `_key` included */
+  body: string
+  key: string
+  /** the draft it came from, which is also the form page's address */
+  draft: string
+  title: string
+}
+
+/** Drafts older than this are stale: yesterday's numbers are not today's report. */
+const DRAFT_TTL_MS = 18 * 3_600_000
+const QUEUE = 'sf:queue'
+const draftName = (draft: string) => `sf:draft:${draft}`
+
+function read<T>(name: string): T | undefined {
+  try {
+    const text = localStorage.getItem(name)
+    return text === null ? undefined : (JSON.parse(text) as T)
+  } catch {
+    return undefined
+  }
+}
+
+function write(name: string, value: unknown): void {
+  try {
+    if (value === undefined) localStorage.removeItem(name)
+    else localStorage.setItem(name, JSON.stringify(value))
+  } catch {
+    // Storage unavailable or full: the page still submits while it is open.
+  }
+}
+
+/** A form page's draft is keyed by its path and the record it corrects, not by language. */
+export function draftKeyOf(href: string): string {
+  const url = new URL(href)
+  const from = url.searchParams.get('from')
+  return url.pathname + (from ? `?from=${encodeURIComponent(from)}` : '')
+}
+
+export function loadDraft(draft: string): Draft | undefined {
+  const saved = read<Draft>(draftName(draft))
+  if (!saved || !Array.isArray(saved.fields) || typeof saved.key !== 'string') return undefined
+  if (Date.now() - saved.savedAt > DRAFT_TTL_MS) {
+    removeDraft(draft)
+    return undefined
+  }
+  return saved
+}
+
+export const saveDraft = (draft: string, value: Draft) => write(draftName(draft), value)
+export const removeDraft = (draft: string) => write(draftName(draft), undefined)
+
+export function loadQueue(): Queued[] {
+  const queue = read<Queued[]>(QUEUE)
+  return Array.isArray(queue) ? queue : []
+}
+
+export const saveQueue = (queue: Queued[]) => write(QUEUE, queue.length > 0 ? queue : undefined)

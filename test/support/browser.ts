@@ -1,0 +1,108 @@
+// The real app on a random port (harness: dynalite, real stores) driven by Debian's Chromium
+// through playwright-core. One browser per test file; each test opens its own context.
+import { mkdir, readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { serve, type ServerType } from '@hono/node-server'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { startHarness, type Harness } from './harness.ts'
+
+export const PHONE_VIEWPORT = { width: 390, height: 844 }
+export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export interface BrowserApp {
+  h: Harness
+  /** http://127.0.0.1:port */
+  url: string
+  browser: Browser
+  /** a fresh phone-sized context (no shared storage with other tests) */
+  phone(options?: BrowserContextOptions): Promise<BrowserContext>
+  close(): Promise<void>
+}
+
+export async function startBrowserApp(): Promise<BrowserApp> {
+  const h = await startHarness()
+  const server: ServerType = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // playwright gives every launch a fresh temporary profile (user data dir) of its own.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  const contexts: BrowserContext[] = []
+  await mkdir(ARTIFACTS_DIR, { recursive: true })
+  return {
+    h,
+    url: `http://127.0.0.1:${port}`,
+    browser,
+    async phone(options = {}) {
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true, locale: 'zh-CN', ...options })
+      context.setDefaultTimeout(8_000)
+      contexts.push(context)
+      return context
+    },
+    async close() {
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)))
+      await browser.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await h.close()
+    },
+  }
+}
+
+/** Saves a full-page screenshot under test-artifacts/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true })
+}
+
+let axeSource: string | undefined
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: unknown[] }[]
+}
+
+/** Runs axe-core in the page and returns its serious and critical violations. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays on.
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+/** Types values into a form by field name, as a person would: radios by value, repeated names (list rows) in order. */
+export async function fillForm(page: Page, fields: [string, string][]): Promise<void> {
+  const used = new Map<string, number>()
+  for (const [name, value] of fields) {
+    const radio = page.locator(`input[type=radio][name="${name}"][value="${value}"]`)
+    if ((await radio.count()) > 0) {
+      await radio.check()
+      continue
+    }
+    const index = used.get(name) ?? 0
+    used.set(name, index + 1)
+    await page.locator(`[name="${name}"]`).nth(index).fill(value)
+  }
+}
