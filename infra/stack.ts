@@ -1,15 +1,45 @@
-// The AWS stack. The table's keys and indexes come from the same definition the local
-// server uses, so the two cannot drift apart.
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
+// The AWS stack: the same product as `npm start`, on serverless services. The table's keys and
+// indexes come from the definition the local server uses, so the two cannot drift apart.
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib'
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events'
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import { Key } from 'aws-cdk-lib/aws-kms'
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda'
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns'
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import type { Construct } from 'constructs'
 import { tableIndexes, tableKeys } from '../functions/commons/dynamo/table.ts'
+import { METRIC_NAMESPACE } from '../functions/commons/lambda/metrics.ts'
+import { DeployConfig, DeployConfigError } from './config.ts'
+import { SentinelFunction } from './function.ts'
+
+export interface SentinelStackProps extends StackProps {
+  config?: Partial<DeployConfig>
+}
+
+/** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
+const markedFilter = (attribute: string) =>
+  FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
 
 export class SentinelStack extends Stack {
   readonly table: TableV2
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props)
+    const config = DeployConfig.parse(props.config ?? {})
+    const logRetention = retentionDays(config.logRetentionDays)
+
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: tableKeys.partitionKey, type: AttributeType.STRING },
       sortKey: { name: tableKeys.sortKey, type: AttributeType.STRING },
@@ -18,11 +48,267 @@ export class SentinelStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
       globalSecondaryIndexes: Object.entries(tableIndexes).map(([indexName, index]) => ({
         indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       })),
     })
+    const table = this.table
+
+    // ---- topics: the emergency group, and ops for alarms ---------------------------------
+    // A customer-managed key: CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key.
+    const topicKey = new Key(this, 'TopicKey', {
+      description: 'Sentinel Forms SNS topics (alerts carry contact details)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*')
+    const failures = new Queue(this, 'Failures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    })
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is itself the dead-letter queue (stream on-failure metadata, rule and async-invoke failures, SNS deliveries)',
+    })
+    Validations.of(failures).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'this queue is itself the dead-letter queue' })
+
+    const alertTopic = new Topic(this, 'AlertTopic', {
+      displayName: 'Sentinel Forms 应急告警',
+      masterKey: topicKey,
+      enforceSSL: true,
+    })
+    for (const email of config.alertEmails) alertTopic.addSubscription(new EmailSubscription(email, { deadLetterQueue: failures }))
+    // sns.Subscription directly: CDK's SmsSubscription drops the dead-letter queue.
+    config.alertPhones.forEach((phone, i) => {
+      new Subscription(this, `AlertSms${i + 1}`, { topic: alertTopic, protocol: SubscriptionProtocol.SMS, endpoint: phone, deadLetterQueue: failures })
+    })
+    const opsTopic = new Topic(this, 'OpsTopic', { displayName: 'Sentinel Forms ops alarms', masterKey: topicKey, enforceSSL: true })
+    for (const email of config.opsEmails) opsTopic.addSubscription(new EmailSubscription(email, { deadLetterQueue: failures }))
+    const alarmAction = new SnsAction(opsTopic)
+
+    // ---- secrets: values are generated or put after the deploy, never in the template ----
+    const adminToken = new Secret(this, 'AdminToken', {
+      description: 'Sentinel Forms admin token (Authorization: Bearer …)',
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    })
+    const linkKey = new Secret(this, 'LinkKey', {
+      description: 'Sentinel Forms HMAC key of the signed links sent in reminders and alerts',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    })
+    const googleKey = new Secret(this, 'GoogleKey', {
+      description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
+    })
+    const webhooks = new Secret(this, 'Webhooks', {
+      description: 'Sentinel Forms chat webhooks: {"ALERT_WEBHOOKS": "type=url,…", "ESCALATION_WEBHOOKS": "…"}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
+    })
+    for (const secret of [adminToken, linkKey, googleKey, webhooks]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
+      })
+    }
+
+    // ---- functions ------------------------------------------------------------------------
+    const common = {
+      TABLE_NAME: table.tableName,
+      ORG_TIMEZONE: config.timeZone,
+      SECRETS_REVISION: config.secretsRevision,
+    }
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Sentinel Forms: unit pages, JSON API, admin API',
+      createDefaultStage: false,
+    })
+    const publicUrl = config.publicUrl ?? httpApi.apiEndpoint
+    const withUrl = { ...common, PUBLIC_URL: publicUrl }
+
+    const mirror = new SentinelFunction(this, 'Mirror', {
+      name: 'mirror',
+      description: 'Mirrors the table to the leaders’ Google Sheet (stream, sweep, rebuild)',
+      memoryMiB: 512,
+      timeout: Duration.minutes(5),
+      environment: {
+        ...withUrl,
+        ...(config.sheetId ? { SHEET_ID: config.sheetId } : {}),
+        GOOGLE_KEY_SECRET_ARN: googleKey.secretArn,
+      },
+      logRetention,
+      opsTopic,
+      failureQueue: failures,
+    })
+    if (!config.sheetId) {
+      Annotations.of(mirror).addWarningV2('sentinel:noSheetId', 'no sheetId in the context: the mirror fails at start until it is set (-c sheetId=…)')
+    }
+    const api = new SentinelFunction(this, 'Api', {
+      name: 'api',
+      description: 'Sentinel Forms web app and JSON API (Hono)',
+      memoryMiB: 512,
+      timeout: Duration.seconds(29),
+      environment: {
+        ...withUrl,
+        ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn,
+        LINK_KEY_SECRET_ARN: linkKey.secretArn,
+        MIRROR_FUNCTION_NAME: mirror.fn.functionName,
+      },
+      logRetention,
+      opsTopic,
+    })
+    const schedule = new SentinelFunction(this, 'Schedule', {
+      name: 'schedule',
+      description: 'Daily mechanism: reminders before deadlines, the deadline summary',
+      memoryMiB: 256,
+      timeout: Duration.minutes(2),
+      environment: {
+        ...withUrl,
+        WEBHOOKS_SECRET_ARN: webhooks.secretArn,
+        LINK_KEY_SECRET_ARN: linkKey.secretArn,
+        REMINDER_LEAD_MIN: String(config.reminderLeadMinutes),
+      },
+      logRetention,
+      opsTopic,
+      failureQueue: failures,
+    })
+
+    // ---- grants (each function gets what it uses, nothing more) ----------------------------
+    for (const f of [api, mirror, schedule]) {
+      table.grantReadWriteData(f.role)
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
+        reason: 'the app queries its own table’s indexes (outboxes, by day, idempotency keys); nothing outside this table',
+      })
+    }
+    adminToken.grantRead(api.role)
+    linkKey.grantRead(api.role)
+    // The function itself, not its versions: grantInvoke would add "<arn>:*".
+    api.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mirror.fn.functionArn] }))
+    googleKey.grantRead(mirror.role)
+    webhooks.grantRead(schedule.role)
+    linkKey.grantRead(schedule.role)
+
+    // ---- the HTTP API: stage throttling stands in for WAF, which cannot attach to an HTTP API
+    const routes = [
+      ...httpApi.addRoutes({ path: '/{proxy+}', integration: new HttpLambdaIntegration('App', api.fn) }),
+      ...httpApi.addRoutes({ path: '/', integration: new HttpLambdaIntegration('Root', api.fn) }),
+    ]
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY })
+    new HttpStage(this, 'Stage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+    })
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'the app authenticates itself: unit bearer tokens (hashed, constant-time) and the admin token; unit pages must open from a link on a phone',
+      })
+    }
+
+    // ---- streams: bounded retries, bisect, partial failures, a dead-letter queue ------------
+    const streamMapping = (id: string, target: SentinelFunction, attribute: string) => {
+      table.grantStreamRead(target.role)
+      return new EventSourceMapping(this, id, {
+        target: target.fn,
+        eventSourceArn: table.tableStreamArn,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(2),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(1),
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(failures),
+        filters: [markedFilter(attribute)],
+      })
+    }
+    streamMapping('MirrorStream', mirror, 'mirrorQ')
+
+    // ---- schedules: the sweep re-drives whatever is still marked ----------------------------
+    const ruleTarget = (f: SentinelFunction) =>
+      new LambdaFunction(f.fn, { deadLetterQueue: failures, retryAttempts: 2, maxEventAge: Duration.minutes(10) })
+    new Rule(this, 'MirrorSweep', {
+      description: 'Mirror sweep: re-drives marked records and refreshes the computed tabs',
+      schedule: Schedule.rate(Duration.minutes(config.sweepMinutes)),
+      targets: [ruleTarget(mirror)],
+    })
+    new Rule(this, 'DailyCycle', {
+      description: 'Daily mechanism: reminders before each deadline and the summary at it',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [ruleTarget(schedule)],
+    })
+
+    // ---- alarms ----------------------------------------------------------------------------
+    const alarm = (id: string, description: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmDescription'>) =>
+      new Alarm(this, id, { alarmDescription: description, treatMissingData: TreatMissingData.NOT_BREACHING, ...props }).addAlarmAction(
+        alarmAction,
+      )
+    alarm('FailuresNotEmpty', 'Something was dead-lettered: stream batches, rule or alert deliveries. The sweep re-drives marked records; look at the message and the logs.', {
+      metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    alarm('MirrorStreamLag', 'The mirror is more than 5 minutes behind the table stream', {
+      metric: mirror.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 5 * 60_000,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    })
+    alarm('MirrorLag', 'A submission took more than 10 minutes to reach the leaders’ sheet', {
+      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'MirrorLagMs', period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 10 * 60_000,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    })
+    alarm('NoticesFailing', 'Reminders or summaries failed to go out for 15 minutes: check the unit, office and leaders webhooks', {
+      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'NoticesFailed', period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    alarm('Api5xx', 'The HTTP API answered 5 or more server errors in 5 minutes', {
+      metric: httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+
+    new CfnOutput(this, 'Url', { value: publicUrl, description: 'the address staff and the office use' })
+    new CfnOutput(this, 'AdminTokenSecret', { value: adminToken.secretName, description: 'aws secretsmanager get-secret-value --secret-id …' })
+    new CfnOutput(this, 'GoogleKeySecret', { value: googleKey.secretName })
+    new CfnOutput(this, 'WebhooksSecret', { value: webhooks.secretName })
+    new CfnOutput(this, 'AlertTopicArn', { value: alertTopic.topicArn })
+    new CfnOutput(this, 'FailuresQueueUrl', { value: failures.queueUrl })
   }
+}
+
+/**
+ * JSON access logs with HTTP API variables. The route key, never the path: a unit's page path
+ * carries its token, and logs must hold no credential.
+ */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    route: '$context.routeKey',
+    status: '$context.status',
+    latencyMs: '$context.responseLatency',
+    integrationError: '$context.integrationErrorMessage',
+    userAgent: '$context.identity.userAgent',
+  }),
+)
+
+function retentionDays(days: number): RetentionDays {
+  const valid = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number')
+  const found = valid.find((v) => v === days)
+  if (found === undefined) throw new DeployConfigError(`logRetentionDays must be one of ${valid.join(', ')}`)
+  return found
 }

@@ -1,0 +1,26 @@
+// On AWS the API asks the mirror function for a sheet rebuild: only the mirror holds the
+// Google key and client, which keeps the API bundle small.
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
+import { z } from 'zod'
+
+export class RebuildFailedError extends Error {
+  override name = 'RebuildFailedError'
+}
+
+/** The direct-invoke payload the mirror function answers with a rebuild. */
+export const REBUILD_REQUEST = { action: 'rebuild' } as const
+
+export const isRebuildRequest = (event: unknown): boolean => (event as { action?: unknown } | null)?.action === REBUILD_REQUEST.action
+
+const RebuildResult = z.object({ rows: z.number().int().min(0) })
+
+export async function invokeRebuild(client: LambdaClient, functionName: string): Promise<{ rows: number }> {
+  const out = await client.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(REBUILD_REQUEST) }),
+  )
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : ''
+  if (out.FunctionError) throw new RebuildFailedError(`the mirror function failed the rebuild (${out.FunctionError}): ${text.slice(0, 500)}`)
+  const parsed = RebuildResult.safeParse(JSON.parse(text || 'null'))
+  if (!parsed.success) throw new RebuildFailedError('the mirror function answered the rebuild with an unexpected payload')
+  return parsed.data
+}

@@ -1,0 +1,32 @@
+// What every Lambda function builds once per cold start: the DynamoDB stores, the forms, the
+// Secrets Manager client. Clients take their endpoints from the standard AWS variables
+// (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { systemClock, type Clock } from '../clock.ts'
+import { createDynamoClients } from '../dynamo/client.ts'
+import { createDynamoStores } from '../dynamo/stores.ts'
+import { loadBundledForms } from '../forms/bundled.ts'
+import type { FormRegistry } from '../forms/registry.ts'
+import { consoleLogger, type Logger } from '../log.ts'
+import type { Stores } from '../store.ts'
+import type { BaseConfig } from './config.ts'
+import type { z } from 'zod'
+
+export interface LambdaRuntime {
+  stores: Stores
+  forms: FormRegistry
+  clock: Clock
+  log: Logger
+  secrets: SecretsManagerClient
+}
+
+export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
+  const { doc } = createDynamoClients()
+  return {
+    stores: createDynamoStores(doc, config.TABLE_NAME),
+    forms: await loadBundledForms(),
+    clock: systemClock,
+    log: consoleLogger,
+    secrets: new SecretsManagerClient({}),
+  }
+}

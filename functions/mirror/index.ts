@@ -1,0 +1,55 @@
+// The mirror function: the same mirror pass as the local server, woken three ways — by the
+// table stream (records still marked for the mirror), by the scheduled sweep (re-drives what is
+// still marked, refreshes the computed tabs), and by the API for a whole-sheet rebuild.
+import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
+import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
+import { sheetsClientOptions } from '#commons/lambda/google.ts'
+import { emitMetrics } from '#commons/lambda/metrics.ts'
+import { isRebuildRequest } from '#commons/lambda/rebuild.ts'
+import { lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { secretValue } from '#commons/lambda/secrets.ts'
+import { batchResponse, isStreamEvent, markedRecords, type BatchResponse } from '#commons/lambda/stream.ts'
+import { createGoogleSheetSink, createSheetsClient } from '#commons/sheet/google-sink.ts'
+import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { overviewTab } from '#commons/sheet/overview.ts'
+
+const config = parseLambdaConfig(MirrorConfig)
+const { stores, forms, clock, log, secrets } = await lambdaRuntime(config)
+const sheets = createSheetsClient(await sheetsClientOptions(await secretValue(secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
+const sink = createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log })
+const timeZone = config.ORG_TIMEZONE
+const deps: MirrorDeps = {
+  ...stores,
+  forms,
+  sink,
+  timeZone,
+  log,
+  computedTabs: [overviewTab({ ...stores, forms, timeZone })],
+  ready: sink.ready,
+}
+
+/** Passes until nothing is marked (or time runs short); one minute is kept for the last batch. */
+async function drain(refresh: boolean, context: unknown) {
+  const result = await drainPasses((first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }), remainingOf(context), 60_000)
+  emitMetrics({ MirrorLagMs: result.last.lagMs }, 'Milliseconds')
+  log.info('mirror drained', { passes: result.passes, finished: result.finished, pending: result.last.pending })
+  return result
+}
+
+export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | void> {
+  if (isRebuildRequest(event)) return rebuildSheet(deps, clock.now())
+  if (isStreamEvent(event)) {
+    const marked = markedRecords(event, 'mirrorQ')
+    if (marked.length === 0) return batchResponse([], false)
+    try {
+      const { finished } = await drain(false, context)
+      return batchResponse(marked, !finished)
+    } catch (error) {
+      // The marks stay; Lambda retries from the first record, the sweep after that.
+      log.error('mirror pass failed', { error, records: marked.length })
+      return batchResponse(marked, true)
+    }
+  }
+  // The scheduled sweep: a failure throws, so the retry and the failure queue see it.
+  await drain(true, context)
+}

@@ -1,0 +1,54 @@
+// Deployment configuration: cdk.json context, `-c key=value` on the command line, or stack
+// props. Everything here lands in the template, so it holds no secret: secret values go into
+// Secrets Manager after the deploy (README, "Deploy to AWS").
+import { z } from 'zod'
+
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}, 'not an IANA time zone')
+
+export const DeployConfig = z.object({
+  /** the leaders' spreadsheet id (from its URL); without it the mirror cannot start */
+  sheetId: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/).optional(),
+  timeZone: timeZone.default('Asia/Shanghai'),
+  /** the emergency group's e-mail subscriptions to the alert topic */
+  alertEmails: list.pipe(z.array(z.email())).default([]),
+  /** the emergency group's SMS subscriptions (E.164, e.g. +8613800000000) */
+  alertPhones: list.pipe(z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164, e.g. +8613800000000'))).default([]),
+  /** who receives the operational alarms */
+  opsEmails: list.pipe(z.array(z.email())).default([]),
+  /** the address staff use, when a custom domain fronts the API; the HTTP API's URL otherwise */
+  publicUrl: z.url().optional(),
+  /** HTTP API stage limits: steady requests per second and burst */
+  throttleRate: z.coerce.number().min(1).max(10_000).default(50),
+  throttleBurst: z.coerce.number().int().min(1).max(5_000).default(100),
+  /** how often the mirror sweep and the schedule pass run, in minutes */
+  sweepMinutes: z.coerce.number().int().min(1).max(60).default(5),
+  /** minutes before each deadline when missing units are reminded */
+  reminderLeadMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  logRetentionDays: z.coerce.number().int().default(90),
+  /** bump to make every function start afresh and re-read its secrets */
+  secretsRevision: z.coerce.string().default('1'),
+})
+export type DeployConfig = z.infer<typeof DeployConfig>
+
+export class DeployConfigError extends Error {
+  override name = 'DeployConfigError'
+}
+
+/** Reads each key of DeployConfig from the CDK context (`node.tryGetContext`). */
+export function deployConfigFrom(context: (key: string) => unknown): DeployConfig {
+  const raw = Object.fromEntries(Object.keys(DeployConfig.shape).map((key) => [key, context(key)]).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = DeployConfig.safeParse(raw)
+  if (parsed.success) return parsed.data
+  throw new DeployConfigError(`bad CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+}

@@ -1,0 +1,116 @@
+// The house Lambda function: Node 22 on arm64, bundled by NodejsFunction with the local esbuild
+// (never Docker), its own log group with retention, its own role with only what it is granted,
+// X-Ray tracing, and an errors and a throttles alarm to the ops topic.
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
+import type { ITopic } from 'aws-cdk-lib/aws-sns'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import { bundleSettings, externalModules, functionEntries, repoRoot, type FunctionName } from './bundling.ts'
+
+export interface SentinelFunctionProps {
+  name: FunctionName
+  description: string
+  memoryMiB: number
+  timeout: Duration
+  environment: Record<string, string>
+  logRetention: RetentionDays
+  opsTopic: ITopic
+  /** for functions invoked asynchronously (rules): where failed invocations go */
+  failureQueue?: IQueue
+}
+
+export class SentinelFunction extends Construct {
+  readonly fn: NodejsFunction
+  readonly role: Role
+  readonly logGroup: LogGroup
+
+  constructor(scope: Construct, id: string, props: SentinelFunctionProps) {
+    super(scope, id)
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY })
+    // Our own role instead of the managed AWSLambdaBasicExecutionRole (logs on *): this
+    // function writes to its own log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Sentinel Forms ${props.name} function`,
+    })
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    )
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${repoRoot}/${functionEntries[props.name]}`,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}/package-lock.json`,
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMiB,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.TEXT,
+      tracing: Tracing.ACTIVE,
+      environment: { ...props.environment, NODE_OPTIONS: '--no-deprecation' },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        charset: Charset.UTF8,
+        target: bundleSettings.target,
+        minify: bundleSettings.minify,
+        sourceMap: false,
+        banner: bundleSettings.banner,
+        mainFields: [...bundleSettings.mainFields],
+        define: bundleSettings.define(),
+        externalModules,
+      },
+    })
+    // The log statement's resource is this function's own log group, ":*" being its streams.
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>:*]`,
+      reason: 'log streams of this function’s own log group only',
+    })
+    // X-Ray's PutTraceSegments/PutTelemetryRecords accept no resource-level permissions.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing actions (xray:PutTraceSegments, xray:PutTelemetryRecords) support only Resource "*"',
+    })
+
+    if (props.failureQueue) {
+      this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.failureQueue), retryAttempts: 2, maxEventAge: Duration.hours(1) })
+    }
+    for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+      Validations.of(this.fn).acknowledge({
+        id,
+        reason: 'Node 22 is the runtime this project targets and tests (LTS, supported into 2027); moving to Node 24 is a deliberate upgrade',
+      })
+    }
+    Validations.of(this.fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: props.failureQueue
+        ? 'asynchronous failures go to an on-failure destination (the failures queue), which keeps the request and the error, unlike a DLQ'
+        : 'invoked synchronously only (API Gateway, the API’s rebuild call): a DLQ would never receive anything',
+    })
+
+    const action = new SnsAction(props.opsTopic)
+    for (const [metric, what] of [
+      [this.fn.metricErrors({ period: Duration.minutes(5) }), 'Errors'],
+      [this.fn.metricThrottles({ period: Duration.minutes(5) }), 'Throttles'],
+    ] as const) {
+      new Alarm(this, `${what}Alarm`, {
+        alarmDescription: `Sentinel Forms ${props.name} function: ${what.toLowerCase()} in the last 5 minutes`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action)
+    }
+  }
+}
