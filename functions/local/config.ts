@@ -3,6 +3,7 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { defaultTableName } from '#commons/dynamo/table.ts'
+import { parseWebhookList, WebhookConfigError } from '#commons/alerts/config.ts'
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
 
@@ -14,6 +15,21 @@ const timeZone = z.string().refine((tz) => {
     return false
   }
 }, 'not an IANA time zone')
+
+/** A webhook list (`type=url,…`), checked at start; errors name the entry, never its secret. */
+const webhookList = (variable: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseWebhookList(value, variable)
+      } catch (error) {
+        if (!(error instanceof WebhookConfigError)) throw error
+        ctx.addIssue({ code: 'custom', message: error.message })
+        return z.NEVER
+      }
+    })
 
 export const LocalConfig = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -41,6 +57,19 @@ export const LocalConfig = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
   GOOGLE_ACCESS_TOKEN: z.string().optional(),
   SHEETS_API_URL: z.url().optional(),
+  // Emergency alerts: chat robots (`type=url,…`), the SNS topic, escalation, acknowledge links.
+  ALERT_WEBHOOKS: webhookList('ALERT_WEBHOOKS'),
+  ESCALATION_WEBHOOKS: webhookList('ESCALATION_WEBHOOKS'),
+  /** one escalation window for every severity; unset: 特急 300 s, 紧急 900 s, 一般 3600 s */
+  ESCALATE_AFTER_S: z.coerce.number().min(1).max(7 * 86_400).optional(),
+  ESCALATE_MAX: z.coerce.number().int().min(0).max(20).default(3),
+  ALERT_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),
+  /** HMAC key of the one-tap acknowledge links (generated and kept in DATA_DIR when unset) */
+  ACK_LINK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  ACK_LINK_TTL_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  ALERT_LANG: z.enum(['zh', 'en']).default('zh'),
+  /** how often the alert worker looks for retries and escalations due */
+  ALERT_TICK_S: z.coerce.number().min(0.1).max(300).default(5),
 })
 export type LocalConfig = z.infer<typeof LocalConfig>
 

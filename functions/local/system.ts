@@ -23,6 +23,7 @@ import type { AppDeps } from '#commons/web/deps.ts'
 import type { LocalConfig } from './config.ts'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.ts'
 import { startApprovals } from './approvals.ts'
+import { startAlerts } from './alerts.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 import { startDailyCycle } from './daily-timer.ts'
 
@@ -87,6 +88,13 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
   const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
+  const ackKey = await secretFor(config, config.ACK_LINK_SECRET, 'ack-link-secret')
+  // The sheet's 应急 tab follows every emergency change (the next mirror pass refreshes it).
+  const emergencyChanged = () => {
+    sweepDue = true
+    mirror.wake()
+  }
+  const alerts = startAlerts(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, ackKey, workers: options.workers, changed: emergencyChanged })
   const approvals = startApprovals(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, workers: options.workers })
 
   const timeZone = config.ORG_TIMEZONE
@@ -96,15 +104,20 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     sink,
     timeZone,
     log,
-    computedTabs: [overviewTab({ ...stores, forms, timeZone }), ...approvals.tabs],
+    computedTabs: [overviewTab({ ...stores, forms, timeZone }), ...approvals.tabs, alerts.tab],
     ...(sink.ready ? { ready: sink.ready } : {}),
   }
   let sweepDue = true
   const mirror = startPump(
     async () => {
       // The sweep also refreshes the computed tabs (overview status changes with the clock).
-      const result = await mirrorPass(mirrorDeps, { refresh: sweepDue, now: clock.now() })
+      // Taken before the pass: a change during it (an acknowledged emergency) asks for another.
+      const refresh = sweepDue
       sweepDue = false
+      const result = await mirrorPass(mirrorDeps, { refresh, now: clock.now() }).catch((error: unknown) => {
+        sweepDue ||= refresh
+        throw error
+      })
       if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs, pending: result.pending, more: result.more })
       return result
     },
@@ -131,10 +144,12 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     onStored: options.workers
       ? (version) => {
           mirror.wake()
+          if (version.pendingAlert) alerts.pump.wake()
           if (version.formId === INFO_RELEASE_FORM) approvals.changed()
         }
       : undefined,
     approvals: { store: approvals.store, changed: approvals.changed },
+    alerts: alerts.app,
     rebuildSheet: () => rebuildSheet(mirrorDeps, clock.now()),
   }
   const app = createApp(deps)
@@ -151,6 +166,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     async close() {
       await dailyCycle?.stop()
       await approvals.pump.stop()
+      await alerts.pump.stop()
       await mirror.stop()
       client.destroy()
       await embedded?.close()

@@ -140,7 +140,7 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   for (const version of marked) await deps.records.clearAlert(version)
   const delivered = [...outcomes.values()].filter((o) => o.ok).length
   const failed = [...outcomes.values()].filter((o) => !o.ok).length
-  if (created > 0 || planned.length > 0) deps.onChanged?.()
+  if (created > 0 || outcomes.size > 0) deps.onChanged?.()
   return { created, delivered, failed, more: marked.length >= limit || due.length >= limit }
 }
 
