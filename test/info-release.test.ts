@@ -247,6 +247,20 @@ describe('the information-release cycle', () => {
     expect((await approvals.events(id)).map((e) => `${e.version}:${e.kind}`)).toEqual(['1:submitted', '1:rejected', '2:submitted'])
   })
 
+  it('registers a new version that a crash left unregistered, on the next sweep', async () => {
+    const id = await request()
+    expect((await decide(id, 'reject', { comment: '请修改' })).status).toBe(200)
+    const [v1] = await stores.records.versions(id)
+    if (!v1) throw new Error('no version 1')
+    // The resubmission's write happened; the process died before it registered the version.
+    await stores.records.putVersion({ ...v1, version: 2, idempotencyKey: newKey(), values: infoRelease({ title: '改后' }), pendingMirror: false })
+
+    await approvalPass(noticeDeps)
+
+    expect((await list('pending')).find((r) => r.id === id)).toMatchObject({ version: 2, title: '改后' })
+    expect(receiver.requests.map((r) => (r.body as { id: string }).id)).toContain(`${id}.v2.submitted`)
+  })
+
   it('takes back only a rejected request, and only from its own unit', async () => {
     const id = await request()
     const other = (await addUnit(stores.units, forms, clock, { id: 'park-west', name: '西园公园管理处', type: 'park' })).token

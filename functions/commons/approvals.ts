@@ -5,7 +5,7 @@
 // version submitted, a version decided), each written once by a conditional put and never
 // rewritten. The decision of a version has one key, so a request cannot be decided twice; the
 // state shown in lists is derived from the events and may be rebuilt from them at any time.
-import { addDays, localDate, localDateTime, type Clock } from './clock.ts'
+import { addDays, localDate, localDateTime, zonedInstant, type Clock } from './clock.ts'
 import type { FormDefinition, Lang } from './forms/definition.ts'
 import { validateValues } from './forms/validation.ts'
 import { t } from './i18n.ts'
@@ -22,6 +22,7 @@ export const MAX_COMMENT_CHARS = 1000
 /** How far back the registration sweep looks on a fresh install. */
 const FIRST_SCAN_DAYS = 7
 const SCAN_FROM_SETTING = 'approvals.scanFrom'
+const STATUSES: ApprovalState['status'][] = ['pending', 'approved', 'rejected']
 
 export class ApprovalNotFoundError extends Error {
   override name = 'ApprovalNotFoundError'
@@ -115,9 +116,15 @@ async function register(deps: ApprovalDeps, versions: RecordVersion[], version: 
 export async function registerNew(deps: ApprovalDeps): Promise<{ registered: number }> {
   const today = localDate(deps.clock.now(), deps.timeZone)
   const from = (await deps.settings.get(SCAN_FROM_SETTING)) ?? addDays(today, -FIRST_SCAN_DAYS)
+  // States of the requests first received in the window: most of what the scan finds is known.
+  const since = zonedInstant(from, '00:00', deps.timeZone).toISOString()
+  const known = new Map(
+    (await Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s, since)))).flat().map((s) => [s.recordId, s.version]),
+  )
   let registered = 0
   for (let date = from; date <= today; date = addDays(date, 1)) {
     for (const seen of await deps.records.currentOfDay(INFO_RELEASE_FORM, date)) {
+      if ((known.get(seen.recordId) ?? 0) >= seen.version) continue
       const versions = await deps.records.versions(seen.recordId)
       const current = versions.at(-1)
       const events = await deps.approvals.events(seen.recordId)
@@ -135,7 +142,7 @@ export async function registerNew(deps: ApprovalDeps): Promise<{ registered: num
 /** Requests in one state (or all), oldest first; new submissions are registered first. */
 export async function listRequests(deps: ApprovalDeps, status?: ApprovalState['status']): Promise<ApprovalState[]> {
   await registerNew(deps)
-  const statuses: ApprovalState['status'][] = status ? [status] : ['pending', 'approved', 'rejected']
+  const statuses = status ? [status] : STATUSES
   const states = (await Promise.all(statuses.map((s) => deps.approvals.byStatus(s)))).flat()
   return states.sort((a, b) => a.firstReceivedAt.localeCompare(b.firstReceivedAt) || a.recordId.localeCompare(b.recordId))
 }
@@ -297,7 +304,7 @@ export function infoReleaseTab(deps: {
     },
     async rows() {
       const [states, units] = await Promise.all([
-        Promise.all((['pending', 'approved', 'rejected'] as const).map((s) => deps.approvals.byStatus(s))),
+        Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s))),
         deps.units.list(),
       ])
       const names = new Map(units.map((u) => [u.id, u.name]))

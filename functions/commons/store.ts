@@ -124,7 +124,8 @@ export interface ApprovalStore {
   putEvent(event: ApprovalEvent): Promise<boolean>
   /** stores the derived state unless a state with a higher seq is stored already */
   putState(state: ApprovalState): Promise<void>
-  byStatus(status: ApprovalState['status']): Promise<ApprovalState[]>
+  /** states in one status, by first arrival; with `since` (ISO), only requests first received from then on */
+  byStatus(status: ApprovalState['status'], since?: string): Promise<ApprovalState[]>
   ofUnit(unitId: string): Promise<ApprovalState[]>
   /** events whose notice is still to be delivered, oldest first */
   pendingNotices(limit: number): Promise<ApprovalEvent[]>

@@ -111,11 +111,11 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
         ),
       )
     },
-    async byStatus(status) {
+    async byStatus(status, since) {
       const items = await queryAll({
         IndexName: 'byDay',
-        KeyConditionExpression: 'dayKey = :k',
-        ExpressionAttributeValues: { ':k': `APPROVALS#${status}` },
+        KeyConditionExpression: since ? 'dayKey = :k AND daySort >= :s' : 'dayKey = :k',
+        ExpressionAttributeValues: { ':k': `APPROVALS#${status}`, ...(since ? { ':s': since } : {}) },
       })
       return items.map(stateFromItem)
     },
