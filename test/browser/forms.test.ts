@@ -205,6 +205,19 @@ describe('forms on a phone in Chromium', () => {
     expect(await page.locator('input[name=_key]').inputValue()).toBe(key)
   })
 
+  it('drops a draft left from another day', async () => {
+    const token = await app.h.unit('stale-unit', ALL_FORMS)
+    const context = await app.phone()
+    await context.clock.install({ time: new Date('2026-11-28T21:00:00+08:00') })
+    const page = await context.newPage()
+    await page.goto(`${app.url}/u/${token}/forms/daily-health`)
+    await fillForm(page, [['staffTotal', '40']])
+    await context.clock.setSystemTime(new Date('2026-11-29T08:00:00+08:00'))
+    await page.reload()
+    expect(await page.locator('#staffTotal').inputValue()).toBe('')
+    expect(await page.locator('#sync').textContent()).toBe('')
+  })
+
   it('stores a double tap once', async () => {
     const token = await app.h.unit('tap-unit', ALL_FORMS)
     const page = await (await app.phone()).newPage()
@@ -213,6 +226,16 @@ describe('forms on a phone in Chromium', () => {
     await page.getByRole('button', { name: '提交' }).dblclick()
     await page.waitForURL(/\/records\//)
     expect(await app.h.stores.records.versions('daily-health.2026-11-28.tap-unit')).toHaveLength(1)
+  })
+
+  it('passes axe-core on every unit page: each form, and the pages for a missing form or a bad link', async () => {
+    const token = await app.h.unit('axe-unit', app.h.forms.all.map((f) => f.id))
+    const page = await (await app.phone()).newPage()
+    const paths = [...app.h.forms.all.map((f) => `/u/${token}/forms/${f.id}`), `/u/${token}/forms/no-such-form`, '/u/axe-unit.not-the-secret']
+    for (const path of paths) {
+      await page.goto(`${app.url}${path}`)
+      expect({ path, violations: await seriousViolations(page) }).toEqual({ path, violations: [] })
+    }
   })
 
   it('switches to English and stays in English', async () => {

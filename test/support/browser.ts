@@ -52,7 +52,7 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     url: `http://127.0.0.1:${port}`,
     browser,
     async phone(options = {}) {
-      const context = await browser.newContext({ viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true, locale: 'zh-CN', ...options })
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options })
       context.setDefaultTimeout(8_000)
       contexts.push(context)
       return context

@@ -19,8 +19,6 @@ export interface Queued {
   title: string
 }
 
-/** Drafts older than this are stale: yesterday's numbers are not today's report. */
-const DRAFT_TTL_MS = 18 * 3_600_000
 const QUEUE = 'sf:queue'
 const draftName = (draft: string) => `sf:draft:${draft}`
 
@@ -52,7 +50,8 @@ export function draftKeyOf(href: string): string {
 export function loadDraft(draft: string): Draft | undefined {
   const saved = read<Draft>(draftName(draft))
   if (!saved || !Array.isArray(saved.fields) || typeof saved.key !== 'string') return undefined
-  if (Date.now() - saved.savedAt > DRAFT_TTL_MS) {
+  // A draft from another day is stale: yesterday's numbers are not today's report.
+  if (new Date(saved.savedAt).toDateString() !== new Date().toDateString()) {
     removeDraft(draft)
     return undefined
   }
