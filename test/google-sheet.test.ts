@@ -226,6 +226,18 @@ describe('faults', () => {
     expect(await h.stores.records.pendingMirror(1000)).toEqual([])
   })
 
+  it('gives up at once when Retry-After asks for longer than the retry budget', async () => {
+    await emergencies(5)
+    const waits: number[] = []
+    const deps = mirrorDeps(googleSink({ retryBudgetMs: 60_000, sleep: async (ms) => void waits.push(ms) }))
+    server.failNext(1, { status: 429, retryAfterS: 120, kind: 'values.batchUpdate' })
+
+    await expect(mirrorPass(deps, { now: h.clock.now() })).rejects.toThrow(/marks stay/)
+
+    expect(waits).toEqual([])
+    expect(await h.stores.records.pendingMirror(1000)).toHaveLength(5)
+  })
+
   it('gives exact rows when a fifth of the requests fail or time out', async () => {
     const ids = await emergencies(120)
     const deps = mirrorDeps(googleSink({ timeoutMs: 200, maxRetries: 1 }))

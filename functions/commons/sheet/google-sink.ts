@@ -41,8 +41,8 @@ export interface GoogleSinkOptions {
   timeoutMs?: number
   /** retries per batch before it fails and the marks stay for the next pass */
   maxRetries?: number
-  /** total time a batch may spend waiting between retries */
-  maxRetryWaitMs?: number
+  /** time a batch may spend on failed requests and the waits after them, then it gives up (fit it inside the caller's own timeout) */
+  retryBudgetMs?: number
   /** first backoff step; doubles per retry up to maxBackoffMs */
   baseBackoffMs?: number
   maxBackoffMs?: number
@@ -132,7 +132,7 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
     log,
     timeoutMs = 30_000,
     maxRetries = 6,
-    maxRetryWaitMs = 60_000,
+    retryBudgetMs = 60_000,
     baseBackoffMs = 1000,
     maxBackoffMs = 32_000,
     minWriteIntervalMs = 1100,
@@ -158,21 +158,23 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
   }
 
   /** Runs `step` again on 429, 5xx and timeouts, with exponential backoff and jitter, within the batch's budget. */
-  function retrying(budget: { retries: number; waitedMs: number }) {
+  function retrying(budget: { retries: number; spentMs: number }) {
     return async <T>(what: string, step: () => Promise<T>): Promise<T> => {
       for (let attempt = 0; ; attempt++) {
+        const started = now()
         try {
           return await step()
         } catch (error) {
+          budget.spentMs += now() - started
           const { status, retryAfterMs, transient } = failureOf(error)
           const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** attempt)
           const waitMs = Math.max(retryAfterMs ?? 0, exp / 2 + Math.random() * (exp / 2))
           const fail = (why: string) =>
             new SheetWriteError(`Google Sheet ${what} failed (${why}); the marks stay for the next pass`, status, { cause: error })
           if (!transient) throw fail(`HTTP ${status ?? 'error'}`)
-          if (budget.retries <= 0 || budget.waitedMs + waitMs > maxRetryWaitMs) throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
+          if (budget.retries <= 0 || budget.spentMs + waitMs > retryBudgetMs) throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
           budget.retries--
-          budget.waitedMs += waitMs
+          budget.spentMs += waitMs
           log.warn('sheet request retried', { what, status: status ?? 'timeout', attempt: attempt + 1, waitMs: Math.round(waitMs) })
           await sleep(waitMs)
         }
@@ -296,7 +298,7 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
   }
 
   async function applyNow(batch: SheetBatch): Promise<void> {
-    const attempt = retrying({ retries: maxRetries, waitedMs: 0 })
+    const attempt = retrying({ retries: maxRetries, spentMs: 0 })
     const need = needs(batch)
     // reads the tabs afresh on every try: a timed-out addSheet may have happened after all
     const layout = () => attempt('layout', () => ensureLayout(batch, need))
