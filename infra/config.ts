@@ -18,7 +18,7 @@ const timeZone = z.string().refine((tz) => {
 
 export const DeployConfig = z.object({
   /** the leaders' spreadsheet id (from its URL); without it the mirror cannot start */
-  sheetId: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/).optional(),
+  sheetId: z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'the id from the sheet URL (…/spreadsheets/d/ID/edit)').optional(),
   timeZone: timeZone.default('Asia/Shanghai'),
   /** the emergency group's e-mail subscriptions to the alert topic */
   alertEmails: list.pipe(z.array(z.email())).default([]),

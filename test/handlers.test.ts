@@ -18,7 +18,9 @@ import { bundleCacheDir, buildBundle, type FunctionName } from '../infra/bundlin
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { healthReport, newKey } from './support/fixtures.ts'
 import { fixedClock } from './support/harness.ts'
+import { startLambdaServer, type LambdaServer } from './support/lambda-server.ts'
 import { startSecretsServer, type SecretsServer } from './support/secrets-server.ts'
+import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'))
 
@@ -63,38 +65,85 @@ let dynamo: EmbeddedDynamo
 let clients: DynamoClients
 let stores: Stores
 let secrets: SecretsServer
+let sheets: SheetsServer
+let lambdaServer: LambdaServer
 let unitToken: string
 const bundles = new Map<FunctionName, string>()
 let coldStarts = 0
 
-const originalEnv = { ...process.env }
+const call = async (event: unknown) => (await (await coldStartOnce('api'))(event, lambdaContext)) as ApiResult
 
-/**
- * Imports a bundle afresh with `env` as the function's environment (a new module instance is a
- * new cold start). The environment stays, as in a Lambda instance: clients read it lazily.
- */
-async function coldStart(name: FunctionName, env: Record<string, string | undefined>): Promise<Handler> {
-  process.env = { ...originalEnv }
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) delete process.env[key]
-    else process.env[key] = value
-  }
-  const file = bundles.get(name) ?? (await buildBundle(name, join(bundleCacheDir, `test-${process.pid}-${name}.mjs`))).file
-  bundles.set(name, file)
-  const module = (await import(`${pathToFileURL(file).href}?cold=${++coldStarts}`)) as { handler: Handler }
-  return module.handler
+/** Submits a health report through the API function; returns the version stored. */
+async function submitHealthReport(overrides: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
+  const result = await call(
+    apiEvent('POST', '/api/forms/daily-health/submissions', {
+      headers: { authorization: `Bearer ${unitToken}`, 'idempotency-key': newKey() },
+      body: healthReport(overrides),
+    }),
+  )
+  expect(result.statusCode).toBe(201)
+  return JSON.parse(result.body) as { id: string; version: number }
 }
 
-const awsEnv = () => ({
+let sequence = 4421584700000000017450439000n
+/** The stream batch Lambda would deliver after these versions were written: the real record shape, the stored item as NewImage. */
+async function streamBatchFor(versions: { id: string; version: number }[]) {
+  const [insert] = (fixture('dynamodb-stream-event.json') as { Records: Record<string, unknown>[] }).Records
+  const records = await Promise.all(
+    versions.map(async ({ id, version }) => {
+      const Key = { pk: { S: `REC#${id}` }, sk: { S: `V#${String(version).padStart(6, '0')}` } }
+      const { Item } = await clients.client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }))
+      const dynamodb = (insert as { dynamodb: Record<string, unknown> }).dynamodb
+      return { ...insert, dynamodb: { ...dynamodb, Keys: Key, NewImage: Item, SequenceNumber: String(++sequence) } }
+    }),
+  )
+  return { Records: records }
+}
+
+const healthTab = '人员健康日报'
+
+const originalEnv = { ...process.env }
+const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
+
+/**
+ * Every function's environment, as the stack sets it (the union: each function reads its own
+ * part). It stays set, as in a Lambda instance: the SDK clients read it lazily.
+ */
+const functionEnv = () => ({
   AWS_REGION: 'ap-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+  AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
   TABLE_NAME: TABLE,
   ORG_TIMEZONE: 'Asia/Shanghai',
   PUBLIC_URL: 'https://abc123def4.execute-api.ap-east-1.amazonaws.com/',
+  ADMIN_TOKEN_SECRET_ARN: SECRET('AdminToken'),
+  LINK_KEY_SECRET_ARN: SECRET('LinkKey'),
+  GOOGLE_KEY_SECRET_ARN: SECRET('GoogleKey'),
+  WEBHOOKS_SECRET_ARN: SECRET('Webhooks'),
+  MIRROR_FUNCTION_NAME: 'SentinelForms-MirrorFunction',
+  SHEET_ID,
+  SHEETS_API_URL: sheets.url,
 })
+
+/** Imports a bundle afresh (a new module instance is a new cold start), with `overrides` during its init. */
+async function coldStart(name: FunctionName, overrides: Record<string, string | undefined> = {}): Promise<Handler> {
+  const file = bundles.get(name) ?? (await buildBundle(name, join(bundleCacheDir, `test-${process.pid}-${name}.mjs`))).file
+  bundles.set(name, file)
+  process.env = { ...originalEnv, ...functionEnv() }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete process.env[key]
+    else process.env[key] = value
+  }
+  try {
+    const module = (await import(`${pathToFileURL(file).href}?cold=${++coldStarts}`)) as { handler: Handler }
+    return module.handler
+  } finally {
+    process.env = { ...originalEnv, ...functionEnv() }
+  }
+}
 
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo()
@@ -107,34 +156,39 @@ beforeAll(async () => {
     name: '东园公园',
     type: 'park',
   }))
+  sheets = await startSheetsServer({ spreadsheetId: SHEET_ID, tabs: ['Sheet1'] })
   secrets = await startSecretsServer({
     [SECRET('AdminToken')]: ADMIN_TOKEN,
     [SECRET('LinkKey')]: 'link-key-0123456789abcdefghijklmnopqrstuv',
+    [SECRET('GoogleKey')]: JSON.stringify({ access_token: sheets.token }),
+    [SECRET('Webhooks')]: JSON.stringify({}),
   })
+  // The API's rebuild reaches the mirror function through Lambda's Invoke API.
+  lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, lambdaContext))
 })
+
+const warm = new Map<FunctionName, Promise<Handler>>()
+/** One warm instance per function, as Lambda keeps it between invocations. */
+const coldStartOnce = (name: FunctionName) => {
+  let handler = warm.get(name)
+  if (!handler) warm.set(name, (handler = coldStart(name)))
+  return handler
+}
 
 afterAll(async () => {
   process.env = originalEnv
   await Promise.all([...bundles.values()].map((file) => rm(file, { force: true })))
   clients.client.destroy()
   await dynamo.close()
-  await secrets.close()
+  await Promise.all([secrets.close(), sheets.close(), lambdaServer.close()])
 })
 
 describe('the API function behind the HTTP API', () => {
   let handler: Handler
-  const apiEnv = () => ({
-    ...awsEnv(),
-    ADMIN_TOKEN_SECRET_ARN: SECRET('AdminToken'),
-    LINK_KEY_SECRET_ARN: SECRET('LinkKey'),
-    MIRROR_FUNCTION_NAME: 'SentinelForms-MirrorFunction',
-  })
 
   beforeAll(async () => {
-    handler = await coldStart('api', apiEnv())
+    handler = await coldStartOnce('api')
   })
-
-  const call = async (event: unknown) => (await handler(event, lambdaContext)) as ApiResult
 
   it('stores a unit’s report sent through API Gateway and answers 201, marked for the mirror', async () => {
     const key = newKey()
@@ -218,6 +272,80 @@ describe('the API function behind the HTTP API', () => {
   })
 
   it('fails its cold start naming the variable that is missing', async () => {
-    await expect(coldStart('api', { ...apiEnv(), TABLE_NAME: undefined })).rejects.toThrow(/TABLE_NAME/)
+    await expect(coldStart('api', { TABLE_NAME: undefined })).rejects.toThrow(/TABLE_NAME/)
+  })
+})
+
+describe('the mirror function on the table stream', () => {
+  it('writes a stored report to the leaders’ sheet when the stream delivers it, reporting no failures', async () => {
+    const stored = await submitHealthReport({ onDuty: 29 })
+    const mirror = await coldStartOnce('mirror')
+
+    const result = await mirror(await streamBatchFor([stored]), lambdaContext)
+
+    expect(result).toEqual({ batchItemFailures: [] })
+    const rows = sheets.values(healthTab)
+    expect(rows.some((row) => row.includes('东园公园') && row.includes(29))).toBe(true)
+    const [pending] = await Promise.all([stores.records.pendingMirror(10)])
+    expect(pending).toEqual([])
+  })
+
+  it('reports the batch’s records as failed when the sheet refuses, and keeps their marks for the sweep', async () => {
+    const stored = await submitHealthReport({ onDuty: 28 })
+    const mirror = await coldStartOnce('mirror')
+    const batch = await streamBatchFor([stored])
+    // 403: the sheet is not shared with the service account; the sink does not retry it.
+    sheets.failNext(1, { status: 403 })
+
+    const result = (await mirror(batch, lambdaContext)) as { batchItemFailures: { itemIdentifier: string }[] }
+
+    const sequenceNumber = (batch.Records[0] as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber }])
+    expect((await stores.records.pendingMirror(10)).map((v) => [v.recordId, v.version])).toEqual([[stored.id, stored.version]])
+  })
+
+  it('writes what is still marked on the scheduled sweep, and refreshes the overview', async () => {
+    const mirror = await coldStartOnce('mirror')
+    const scheduled = { version: '0', id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9c', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:05:00Z', resources: [], detail: {} }
+
+    await mirror(scheduled, lambdaContext)
+
+    expect(await stores.records.pendingMirror(10)).toEqual([])
+    expect(sheets.values(healthTab).filter((row) => row.includes(28))).toHaveLength(1)
+    expect(sheets.tabs().map((t) => t.title)).toContain('概览')
+  })
+
+  it('does nothing for stream records without a mirror mark (the mark’s own removal)', async () => {
+    const mirror = await coldStartOnce('mirror')
+    const [, modify] = (fixture('dynamodb-stream-event.json') as { Records: unknown[] }).Records
+    const before = sheets.requests.length
+
+    const result = await mirror({ Records: [modify] }, lambdaContext)
+
+    expect(result).toEqual({ batchItemFailures: [] })
+    expect(sheets.requests.length).toBe(before)
+  })
+
+  it('rebuilds the sheet when the admin asks the API, through Lambda’s Invoke API', async () => {
+    sheets.editByHand(healthTab, 2, ['hand-edited'])
+
+    const result = await call(apiEvent('POST', '/api/admin/sheet/rebuild', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }))
+
+    expect(result.statusCode).toBe(200)
+    expect((JSON.parse(result.body) as { rows: number }).rows).toBeGreaterThanOrEqual(1)
+    expect(sheets.values(healthTab).flat()).not.toContain('hand-edited')
+  })
+})
+
+describe('the schedule function on its EventBridge rule', () => {
+  it('runs the daily cycle and answers the scheduled event without failing', async () => {
+    const schedule = await coldStartOnce('schedule')
+    const scheduled = { version: '0', id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9d', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:05:00Z', resources: [], detail: {} }
+
+    await expect(schedule(scheduled, lambdaContext)).resolves.toBeUndefined()
+  })
+
+  it('fails its cold start naming the secret when the webhooks secret is not JSON', async () => {
+    await expect(coldStart('schedule', { WEBHOOKS_SECRET_ARN: SECRET('AdminToken') })).rejects.toThrow(/is not JSON/)
   })
 })

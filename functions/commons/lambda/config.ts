@@ -33,7 +33,7 @@ export const ApiConfig = BaseConfig.extend({
 })
 
 export const MirrorConfig = BaseConfig.extend({
-  SHEET_ID: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a Google spreadsheet id (from its URL)'),
+  SHEET_ID: z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'the id from the sheet URL (…/spreadsheets/d/ID/edit)'),
   GOOGLE_KEY_SECRET_ARN: secretId,
   /** the Sheets API root (tests and local API servers); Google's when unset */
   SHEETS_API_URL: z.url().optional(),
