@@ -1,7 +1,7 @@
 // Information-release approval on one machine: its store, its sheet tab, and a worker that
 // registers new requests and delivers notices (woken by writes, plus the periodic sweep).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deliverOnce, parseWebhookList } from '#commons/alerts/channels.ts'
+import { deliverOnce, type WebhookTarget } from '#commons/alerts/channels.ts'
 import { approvalPass } from '#commons/approval-notices.ts'
 import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
 import type { Clock } from '#commons/clock.ts'
@@ -22,13 +22,11 @@ export interface LocalApprovals {
 }
 
 export function startApprovals(
-  config: { TABLE_NAME: string; ORG_TIMEZONE: string; APPROVER_WEBHOOKS?: string | undefined; SWEEP_INTERVAL_S: number },
+  config: { TABLE_NAME: string; ORG_TIMEZONE: string; APPROVER_WEBHOOKS: WebhookTarget[]; SWEEP_INTERVAL_S: number },
   parts: { doc: DynamoDBDocumentClient; stores: Stores; forms: FormRegistry; clock: Clock; log: Logger; publicUrl: string; workers: boolean },
 ): LocalApprovals {
   const { stores, forms, clock, log } = parts
   const timeZone = config.ORG_TIMEZONE
-  // Parsed at start: a bad entry stops the server with the variable's name.
-  const approverTargets = parseWebhookList(config.APPROVER_WEBHOOKS, 'APPROVER_WEBHOOKS')
   const store = createApprovalStore(parts.doc, config.TABLE_NAME)
   const form = forms.get(INFO_RELEASE_FORM)
   const pump = startPump(
@@ -42,7 +40,7 @@ export function startApprovals(
             clock,
             timeZone,
             form,
-            approverTargets,
+            approverTargets: config.APPROVER_WEBHOOKS,
             deliver: (target, message) => deliverOnce(fetch, target, message, { timeZone, now: clock.now() }),
             publicUrl: parts.publicUrl,
             log,

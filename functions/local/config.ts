@@ -46,7 +46,7 @@ export const LocalConfig = z.object({
   MIRROR_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(200),
   SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(30),
   /** where new information-release requests are announced (`type=url`, as ALERT_WEBHOOKS) */
-  APPROVER_WEBHOOKS: z.string().optional(),
+  APPROVER_WEBHOOKS: webhookList('APPROVER_WEBHOOKS'),
   // The daily cycle: reminders before each deadline, the summary at it.
   REMINDER_LEAD_MIN: z.coerce.number().int().min(0).max(24 * 60).default(60),
   DAILY_CYCLE_INTERVAL_S: z.coerce.number().min(1).max(3600).default(60),
