@@ -2,6 +2,7 @@
 // JavaScript, checked by axe-core; screenshots go to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
+import { addUnit } from '#commons/units.ts'
 import { fillForm, screenshot, seriousViolations, startBrowserApp, type BrowserApp } from '../support/browser.ts'
 
 let app: BrowserApp
@@ -127,8 +128,14 @@ describe('forms on a phone in Chromium', () => {
     expect(stored?.values).toMatchObject({ abnormalFound: true, sickCount: 2, species: '野鸭' })
   })
 
-  it('fills and submits the construction site daily report', async () => {
-    const token = await app.h.unit('site-unit', ALL_FORMS)
+  it('fills and submits the construction site daily report, and the home page names the sites still owed', async () => {
+    const { token } = await addUnit(app.h.stores.units, app.h.forms, app.h.clock, {
+      id: 'site-unit',
+      name: '工程建设处',
+      type: 'engineering',
+      forms: ALL_FORMS,
+      sites: ['北湖湿地二期', '南山隧道'],
+    })
     const page = await (await app.phone()).newPage()
     await page.goto(`${app.url}/u/${token}/forms/site-daily`)
     await expectAccessible(page)
@@ -137,7 +144,10 @@ describe('forms on a phone in Chromium', () => {
     const records = await app.h.stores.records.currentOfDay('site-daily', '2026-11-28')
     expect(records.filter((r) => r.unitId === 'site-unit').map((r) => r.values.workersOnSite)).toEqual([56])
     await page.goto(`${app.url}/u/${token}`)
-    expect(await page.locator('main').textContent()).toContain('北湖湿地二期')
+    const home = (await page.locator('main').textContent()) ?? ''
+    expect(home).toContain('北湖湿地二期')
+    expect(home).toContain('未报工地：南山隧道')
+    await screenshot(page, 'home-sites')
   })
 
   it('raises an emergency request with supplies in one tap from the home page', async () => {

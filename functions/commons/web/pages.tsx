@@ -30,6 +30,7 @@ const words = {
   correctUntil: { zh: '{date} 24:00 前可修改', en: 'Can be corrected until midnight, {date}' },
   correcting: { zh: '正在修改已报内容（当前第 {v} 版）', en: 'Correcting what was sent (now version {v})' },
   anotherSite: { zh: '再报一个工地', en: 'Report another site' },
+  sitesMissing: { zh: '未报工地：{sites}', en: 'Sites not yet reported: {sites}' },
   error: { zh: '错误：', en: 'Error: ' },
   version: { zh: '版本', en: 'version' },
   report: { zh: '填报', en: 'Report' },
@@ -245,10 +246,12 @@ interface DueProps {
   status: ReportStatus
   deadline: string
   records: RecordVersion[]
+  /** the unit's named sites still owed today (site-daily) */
+  sitesMissing: string[]
 }
 
 /** One daily form on the unit home: its status, deadline, what was sent and until when it can be corrected. */
-function Due({ deps, form, base, lang, today, status, deadline, records }: DueProps) {
+function Due({ deps, form, base, lang, today, status, deadline, records, sitesMissing }: DueProps) {
   const keyed = form.recordKeyFields.length > 0
   const latest = records.at(-1)
   const overdue = status === 'missing' && localDateTime(deps.clock.now(), deps.timeZone).slice(11, 16) > deadline
@@ -271,6 +274,7 @@ function Due({ deps, form, base, lang, today, status, deadline, records }: DuePr
           · {w(lang, 'version')} {r.version} · {hhmm(r.receivedAt, deps.timeZone)}
         </p>
       ))}
+      {sitesMissing.length > 0 && <p>{w(lang, 'sitesMissing', { sites: sitesMissing.join(lang === 'zh' ? '、' : ', ') })}</p>}
       {keyed && latest && (
         <p>
           <a href={`${base}/forms/${form.id}`}>{w(lang, 'anotherSite')}</a>
@@ -344,6 +348,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
                 status={mine?.status ?? 'missing'}
                 deadline={formStatus?.deadline ?? ''}
                 records={todays[i] ?? []}
+                sitesMissing={(mine?.sites ?? []).filter((s) => s.status === 'missing').map((s) => s.site)}
               />
             )
           })}
