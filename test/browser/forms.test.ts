@@ -96,7 +96,12 @@ describe('forms on a phone in Chromium', () => {
   it('fills and submits the staff health daily report, then shows what was stored and its version', async () => {
     const token = await app.h.unit('health-unit', ALL_FORMS)
     const page = await (await app.phone()).newPage()
+    // A CSP refusal or a script error shows up here: the strict policy must not stop the script.
+    const problems: string[] = []
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()))
+    page.on('pageerror', (error) => problems.push(error.message))
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
+    expect(await page.evaluate(() => document.getElementById('sync') !== null)).toBe(true) // the script ran
     expect(await page.locator('#staffTotal').getAttribute('inputmode')).toBe('numeric')
     expect(await page.locator('#reporterName').getAttribute('autocomplete')).toBe('name')
     expect(await page.locator('#reporterPhone').getAttribute('autocomplete')).toBe('tel')
@@ -111,6 +116,7 @@ describe('forms on a phone in Chromium', () => {
     await expectAccessible(page)
     await screenshot(page, 'confirmation-daily-health')
     expect(await app.h.stores.records.versions('daily-health.2026-11-28.health-unit')).toHaveLength(1)
+    expect(problems).toEqual([])
 
     await page.goto(`${app.url}/u/${token}`)
     expect(await page.locator('main').textContent()).toContain('按时已报')

@@ -72,6 +72,8 @@ export function Page({ title, lang, path, emergency, script, children }: PagePro
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{title}</title>
+          {/* no favicon request: one round trip fewer on a weak signal */}
+          <link rel="icon" href="data:," />
           <style>{raw(css)}</style>
           {script && <script src={script} defer></script>}
         </head>
