@@ -359,7 +359,29 @@ describe('what people see', () => {
 
     expect(decided.status).toBe(303)
     expect((await list('approved')).find((r) => r.id === id)?.decision?.comment).toBe('同意')
+    // Attachment links leave the page: the token in its address must not go with them.
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer')
     expect((await app.request(`/a/${unitToken}`)).status).toBe(404)
+  })
+
+  it('keeps the admin token out of addresses: the office decides behind its sign-in instead', async () => {
+    const id = await request(unitToken, infoRelease({ title: '办公室审批' }))
+    const signedIn = { cookie: `sentinel_admin=${ADMIN_TOKEN}` }
+
+    expect((await app.request(`/a/${ADMIN_TOKEN}`)).status).toBe(404)
+    const anonymous = await app.request('/office/info-releases')
+    const page = await app.request('/office/info-releases', { headers: signedIn })
+    const decided = await app.request(`${origin}/office/info-releases/requests/${encodeURIComponent(id)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...signedIn },
+      body: new URLSearchParams({ decision: 'rejected', comment: '暂缓发布', version: '1' }).toString(),
+    })
+
+    expect(anonymous.status).toBe(303)
+    expect(anonymous.headers.get('location')).toContain('/admin/login')
+    expect(await page.text()).toContain('办公室审批')
+    expect(decided.status).toBe(303)
+    expect((await list('rejected')).find((r) => r.id === id)?.decision).toMatchObject({ by: { id: 'admin' }, comment: '暂缓发布' })
   })
 
   it('lets a unit correct a rejected request on a page without JavaScript', async () => {

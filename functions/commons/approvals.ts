@@ -276,12 +276,17 @@ export async function addApprover(
   return { approver, token: `approver.${input.id}.${secret}` }
 }
 
-/** Who a bearer token speaks for: the admin token or an approver's own; undefined otherwise. */
-export async function deciderForToken(store: ApprovalStore, adminTokenHash: string, token: string): Promise<Decider | undefined> {
+/** The approver an approver token belongs to; undefined for any other token. */
+export async function approverForToken(store: ApprovalStore, token: string): Promise<Decider | undefined> {
   const match = APPROVER_TOKEN.exec(token)
-  if (!match) return secretMatches(token, adminTokenHash) ? ADMIN_DECIDER : undefined
+  if (!match) return undefined
   const approver = await store.getApprover(match[1] as string)
   return approver && secretMatches(match[2] as string, approver.tokenHash) ? { id: approver.id, name: approver.name } : undefined
+}
+
+/** Who a bearer token speaks for: the admin token or an approver's own; undefined otherwise. */
+export async function deciderForToken(store: ApprovalStore, adminTokenHash: string, token: string): Promise<Decider | undefined> {
+  return secretMatches(token, adminTokenHash) ? ADMIN_DECIDER : approverForToken(store, token)
 }
 
 const STATUS_ZH: Record<ApprovalState['status'], string> = { pending: '待审批', approved: '已批准', rejected: '未通过' }

@@ -10,7 +10,7 @@ import { Page } from './layout.tsx'
 import { createPages } from './pages.tsx'
 import { serveClientScript } from './client-bundle.ts'
 import { createApprovalApi } from './approval-api.ts'
-import { createApproverPages, createUnitApprovalPages } from './approvals.tsx'
+import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
 import { createAdminSession } from './admin-session.ts'
 import { createOfficePages } from './office.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
@@ -48,6 +48,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/u/:token/info-releases', createUnitApprovalPages(deps, store, changed))
     app.use('/a/*', csrf())
     app.route('/a/:token', createApproverPages(deps, store, changed))
+    app.use('/office/info-releases/*', csrf())
+    app.route('/office/info-releases', createOfficeApprovalPages(deps, store, changed))
   }
   if (deps.alerts) {
     app.route('/api/emergencies', createEmergencyApi(deps, deps.alerts))

@@ -1,6 +1,8 @@
 // Information-release pages. Plain HTML forms: they work with JavaScript off, and the app's CSRF
 // middleware (Origin / Sec-Fetch-Site) guards every post.
-//   /a/<approver or admin token>                 approvers: pending requests, approve / reject
+//   /a/<approver token>                          approvers: pending requests, approve / reject
+//   /office/info-releases                        the same for the office, behind the admin sign-in
+//                                                (the admin token never goes into a URL)
 //   /u/<unit token>/info-releases/<id>/resubmit  a unit corrects a rejected request
 // and <UnitInfoReleases>, the unit's requests and their decisions, for the unit home page.
 import { randomUUID } from 'node:crypto'
@@ -12,8 +14,9 @@ import {
   ApprovalConflictError,
   ApprovalInputError,
   ApprovalNotFoundError,
+  ADMIN_DECIDER,
+  approverForToken,
   decide,
-  deciderForToken,
   INFO_RELEASE_FORM,
   listRequests,
   MAX_COMMENT_CHARS,
@@ -29,6 +32,7 @@ import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState, ApprovalStore } from '../store.ts'
 import { unitForToken } from '../units.ts'
 import { approvalDepsOf } from './approval-api.ts'
+import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
@@ -203,21 +207,37 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
 const RECENT = 20
 type ApproverEnv = AppEnv & { Variables: { decider: Decider; base: string } }
 
-/** The approvers' pages, mounted at `/a/:token`. */
+/** The approvers' pages, mounted at `/a/:token`: an approver's own link. */
 export function createApproverPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  const domain = approvalDepsOf(deps, store, changed)
-
   pages.use(async (c, next) => {
     const lang = langOf(c)
     c.set('lang', lang)
     const token = c.req.param('token') ?? ''
-    const decider = await deciderForToken(store, deps.adminTokenHash, token)
+    const decider = await approverForToken(store, token)
     if (!decider) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
     c.set('decider', decider)
     c.set('base', `/a/${token}`)
     await next()
   })
+  return addDecisionPages(pages, deps, store, changed)
+}
+
+/** The same pages for the office, mounted at `/office/info-releases` (admin sign-in cookie). */
+export function createOfficeApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
+  const pages = new Hono<ApproverEnv>()
+  pages.use(requireAdminPage(deps))
+  pages.use(async (c, next) => {
+    c.set('lang', langOf(c))
+    c.set('decider', ADMIN_DECIDER)
+    c.set('base', '/office/info-releases')
+    await next()
+  })
+  return addDecisionPages(pages, deps, store, changed)
+}
+
+function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
+  const domain = approvalDepsOf(deps, store, changed)
 
   async function render(c: Context<ApproverEnv>, status: 200 | 409 | 422, extra: Pick<ApproverPageProps, 'notice' | 'problem'> = {}) {
     const form = deps.forms.get(INFO_RELEASE_FORM)
