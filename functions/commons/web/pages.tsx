@@ -33,7 +33,6 @@ const words = {
   sitesMissing: { zh: '未报工地：{sites}', en: 'Sites not yet reported: {sites}' },
   error: { zh: '错误：', en: 'Error: ' },
   version: { zh: '版本', en: 'version' },
-  report: { zh: '填报', en: 'Report' },
   correct: { zh: '修改', en: 'Correct' },
   raise: { zh: '发起应急请求', en: 'Raise an emergency request' },
   submit: { zh: '提交', en: 'Submit' },
@@ -46,9 +45,7 @@ const words = {
   badLink: { zh: '链接无效或已更换，请向办公室索取新链接。', en: 'This link is not valid (it may have been replaced). Ask the office for a new one.' },
   notFound: { zh: '未找到', en: 'Not found' },
   reportFor: { zh: '填报日期', en: 'Reporting for' },
-  sitesToday: { zh: '今天已报 {n} 个工地', en: '{n} sites reported today' },
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
-  reportDay: { zh: '补报日期', en: 'Report for another day' },
 } satisfies Record<string, Record<Lang, string>>
 
 const w = (lang: Lang, key: keyof typeof words, params: Record<string, string | number> = {}) =>
@@ -133,8 +130,7 @@ const anchorOf = (issue: Issue) => issue.path.split('.')[0] || 'form'
 
 function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: FormPageProps) {
   const fieldIssue = (id: string) => issues.find((i) => i.path === id || i.path.startsWith(`${id}.`))
-  const other = issues.filter((i) => !form.fields.some((f) => i.path === f.id || i.path.startsWith(`${f.id}.`)))
-  const dateIssue = other.find((i) => i.path === 'date')
+  const dateIssue = issues.find((i) => i.path === 'date')
   const today = localDate(deps.clock.now(), deps.timeZone)
   const path = `${base}/forms/${form.id}`
   const title = issues.length > 0 ? `${w(lang, 'error')}${form.title[lang]}` : form.title[lang]
