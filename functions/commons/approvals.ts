@@ -22,6 +22,7 @@ export const MAX_COMMENT_CHARS = 1000
 /** How far back the registration sweep looks on a fresh install. */
 const FIRST_SCAN_DAYS = 7
 const SCAN_FROM_SETTING = 'approvals.scanFrom'
+const REGISTER_BATCH = 10
 const STATUSES: ApprovalState['status'][] = ['pending', 'approved', 'rejected']
 
 export class ApprovalNotFoundError extends Error {
@@ -121,17 +122,25 @@ export async function registerNew(deps: ApprovalDeps): Promise<{ registered: num
   const known = new Map(
     (await Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s, since)))).flat().map((s) => [s.recordId, s.version]),
   )
-  let registered = 0
+  const unknown = new Set<string>()
   for (let date = from; date <= today; date = addDays(date, 1)) {
     for (const seen of await deps.records.currentOfDay(INFO_RELEASE_FORM, date)) {
-      if ((known.get(seen.recordId) ?? 0) >= seen.version) continue
-      const versions = await deps.records.versions(seen.recordId)
-      const current = versions.at(-1)
-      const events = await deps.approvals.events(seen.recordId)
-      if (!current || events.some((e) => e.version === current.version)) continue
-      await register(deps, versions, current)
-      registered++
+      if ((known.get(seen.recordId) ?? 0) < seen.version) unknown.add(seen.recordId)
     }
+  }
+  let registered = 0
+  // A few at a time: a burst registers quickly without flooding the table with requests.
+  const ids = [...unknown]
+  for (let i = 0; i < ids.length; i += REGISTER_BATCH) {
+    await Promise.all(
+      ids.slice(i, i + REGISTER_BATCH).map(async (recordId) => {
+        const [versions, events] = await Promise.all([deps.records.versions(recordId), deps.approvals.events(recordId)])
+        const current = versions.at(-1)
+        if (!current || events.some((e) => e.version === current.version)) return
+        await register(deps, versions, current)
+        registered++
+      }),
+    )
   }
   // Yesterday stays in the window: a request stored just before midnight may show up late.
   const next = addDays(today, -1)
