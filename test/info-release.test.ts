@@ -219,12 +219,14 @@ describe('the information-release cycle', () => {
     expect((await list('pending')).find((r) => r.id === id)?.status).toBe('pending')
   })
 
-  it('needs a comment to reject', async () => {
+  it('needs a comment to reject, and a known status to list', async () => {
     const id = await request()
 
     const res = await decide(id, 'reject', { comment: '  ' })
+    const badList = await app.request('/api/info-releases?status=done', bearer(approverToken))
 
     expect(res.status).toBe(422)
+    expect(badList.status).toBe(422)
     expect((await list('pending')).some((r) => r.id === id)).toBe(true)
   })
 

@@ -123,11 +123,10 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
   })
 
   api.get('/info-releases', approverAuth, async (c) => {
-    const status = Status.safeParse(c.req.query('status') ?? undefined)
-    if (c.req.query('status') !== undefined && !status.success) {
-      return apiError(c, 422, 'validation', 'status: pending, approved or rejected')
-    }
-    const states = await listRequests(domain, status.success ? status.data : undefined)
+    const raw = c.req.query('status')
+    const status = raw === undefined ? undefined : Status.safeParse(raw)
+    if (status && !status.success) return apiError(c, 422, 'validation', 'status: pending, approved or rejected')
+    const states = await listRequests(domain, status?.data)
     const currents = await Promise.all(states.map(async (s) => (await deps.stores.records.versions(s.recordId)).at(-1)))
     return c.json(states.map((s, i) => requestJson(s, currents[i])))
   })

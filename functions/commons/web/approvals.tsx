@@ -47,6 +47,7 @@ const words = {
   approve: { zh: '批准', en: 'Approve' },
   reject: { zh: '不予批准', en: 'Reject' },
   comment: { zh: '审批意见', en: 'Comment' },
+  chooseDecision: { zh: '请选择批准或不予批准', en: 'Choose approve or reject' },
   commentHint: { zh: '不予批准时必填，申请单位会看到', en: 'Required when rejecting; the requesting unit sees it' },
   signedInAs: { zh: '审批人', en: 'Approver' },
   version: { zh: '第 {v} 版', en: 'version {v}' },
@@ -275,7 +276,7 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: Approv
     const decision = posted.decision === 'approved' || posted.decision === 'rejected' ? posted.decision : undefined
     const version = Number(posted.version)
     const comment = typeof posted.comment === 'string' ? posted.comment : ''
-    if (!decision) return render(c, 422, { problem: { recordId, message: w(lang, 'approve') + ' / ' + w(lang, 'reject') } })
+    if (!decision) return render(c, 422, { problem: { recordId, message: w(lang, 'chooseDecision') } })
     try {
       await decide(domain, { recordId, decision, comment, decider: c.get('decider'), ...(Number.isInteger(version) ? { version } : {}) })
     } catch (error) {
