@@ -10,6 +10,7 @@ export const repoRoot = resolve(fileURLToPath(import.meta.url), '../..')
 export const functionEntries = {
   api: 'functions/api/index.ts',
   mirror: 'functions/mirror/index.ts',
+  alerts: 'functions/alerts/index.ts',
   schedule: 'functions/schedule/index.ts',
 } as const
 export type FunctionName = keyof typeof functionEntries

@@ -33,6 +33,13 @@ export const DeployConfig = z.object({
   throttleBurst: z.coerce.number().int().min(1).max(5_000).default(100),
   /** how often the mirror sweep and the schedule pass run, in minutes */
   sweepMinutes: z.coerce.number().int().min(1).max(60).default(5),
+  /** one escalation window in seconds for every severity; unset: 特急 300 s, 紧急 900 s, 一般 3600 s */
+  escalateAfterS: z.coerce.number().int().min(1).max(7 * 86_400).optional(),
+  escalateMax: z.coerce.number().int().min(0).max(20).default(3),
+  /** the language of alert texts */
+  alertLang: z.enum(['zh', 'en']).default('zh'),
+  /** how long a one-tap acknowledge link works, in seconds */
+  ackLinkTtlS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
   /** minutes before each deadline when missing units are reminded */
   reminderLeadMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
   logRetentionDays: z.coerce.number().int().default(90),

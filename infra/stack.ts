@@ -99,6 +99,10 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms HMAC key of the signed links sent in reminders and alerts',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     })
+    const ackKey = new Secret(this, 'AckKey', {
+      description: 'Sentinel Forms HMAC key of the one-tap acknowledge links in emergency alerts',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    })
     const googleKey = new Secret(this, 'GoogleKey', {
       description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
     })
@@ -106,7 +110,7 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms chat webhooks: {"ALERT_WEBHOOKS": "type=url,…", "ESCALATION_WEBHOOKS": "…"}',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
     })
-    for (const secret of [adminToken, linkKey, googleKey, webhooks]) {
+    for (const secret of [adminToken, linkKey, ackKey, googleKey, webhooks]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason: 'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
@@ -125,6 +129,13 @@ export class SentinelStack extends Stack {
     })
     const publicUrl = config.publicUrl ?? httpApi.apiEndpoint
     const withUrl = { ...common, PUBLIC_URL: publicUrl }
+    const alertSettings = {
+      ACK_KEY_SECRET_ARN: ackKey.secretArn,
+      ESCALATE_MAX: String(config.escalateMax),
+      ACK_LINK_TTL_S: String(config.ackLinkTtlS),
+      ALERT_LANG: config.alertLang,
+      ...(config.escalateAfterS ? { ESCALATE_AFTER_S: String(config.escalateAfterS) } : {}),
+    }
 
     const mirror = new SentinelFunction(this, 'Mirror', {
       name: 'mirror',
@@ -153,13 +164,30 @@ export class SentinelStack extends Stack {
         ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn,
         LINK_KEY_SECRET_ARN: linkKey.secretArn,
         MIRROR_FUNCTION_NAME: mirror.fn.functionName,
+        ...alertSettings,
       },
       logRetention,
       opsTopic,
     })
+    const alerts = new SentinelFunction(this, 'Alerts', {
+      name: 'alerts',
+      description: 'Delivers emergency alerts (SNS, chat webhooks) and escalates unacknowledged ones',
+      memoryMiB: 256,
+      timeout: Duration.minutes(1),
+      environment: {
+        ...withUrl,
+        ALERT_TOPIC_ARN: alertTopic.topicArn,
+        WEBHOOKS_SECRET_ARN: webhooks.secretArn,
+        MIRROR_FUNCTION_NAME: mirror.fn.functionName,
+        ...alertSettings,
+      },
+      logRetention,
+      opsTopic,
+      failureQueue: failures,
+    })
     const schedule = new SentinelFunction(this, 'Schedule', {
       name: 'schedule',
-      description: 'Daily mechanism: reminders before deadlines, the deadline summary',
+      description: 'Daily mechanism (reminders, summary) and information-release notices',
       memoryMiB: 256,
       timeout: Duration.minutes(2),
       environment: {
@@ -174,7 +202,7 @@ export class SentinelStack extends Stack {
     })
 
     // ---- grants (each function gets what it uses, nothing more) ----------------------------
-    for (const f of [api, mirror, schedule]) {
+    for (const f of [api, mirror, alerts, schedule]) {
       table.grantReadWriteData(f.role)
       Validations.of(f.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
@@ -183,8 +211,17 @@ export class SentinelStack extends Stack {
     }
     adminToken.grantRead(api.role)
     linkKey.grantRead(api.role)
-    // The function itself, not its versions: grantInvoke would add "<arn>:*".
-    api.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mirror.fn.functionArn] }))
+    for (const f of [api, alerts]) {
+      ackKey.grantRead(f.role)
+      // Rebuild and refresh requests. The function itself, not its versions: grantInvoke would add "<arn>:*".
+      f.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mirror.fn.functionArn] }))
+    }
+    webhooks.grantRead(alerts.role)
+    alertTopic.grantPublish(alerts.role)
+    Validations.of(alerts.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'publishing to the encrypted alert topic: GenerateDataKey* on the topic key only (CDK grantPublish)',
+    })
     googleKey.grantRead(mirror.role)
     webhooks.grantRead(schedule.role)
     linkKey.grantRead(schedule.role)
@@ -228,6 +265,7 @@ export class SentinelStack extends Stack {
       })
     }
     streamMapping('MirrorStream', mirror, 'mirrorQ')
+    streamMapping('AlertStream', alerts, 'alertQ')
 
     // ---- schedules: the sweep re-drives whatever is still marked ----------------------------
     const ruleTarget = (f: SentinelFunction) =>
@@ -237,8 +275,13 @@ export class SentinelStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(config.sweepMinutes)),
       targets: [ruleTarget(mirror)],
     })
+    new Rule(this, 'AlertTick', {
+      description: 'Alert retries and escalation of unacknowledged emergencies',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [ruleTarget(alerts)],
+    })
     new Rule(this, 'DailyCycle', {
-      description: 'Daily mechanism: reminders before each deadline and the summary at it',
+      description: 'Daily mechanism (reminders, summary) and information-release notices',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [ruleTarget(schedule)],
     })

@@ -16,11 +16,13 @@ import type { Stores } from '#commons/store.ts'
 import { addUnit } from '#commons/units.ts'
 import { bundleCacheDir, buildBundle, type FunctionName } from '../infra/bundling.ts'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { healthReport, newKey } from './support/fixtures.ts'
+import { emergencyRequest, healthReport, newKey } from './support/fixtures.ts'
 import { fixedClock } from './support/harness.ts'
 import { startLambdaServer, type LambdaServer } from './support/lambda-server.ts'
 import { startSecretsServer, type SecretsServer } from './support/secrets-server.ts'
 import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
+import { startSnsServer, type SnsServer } from './support/sns-server.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'))
 
@@ -67,23 +69,27 @@ let stores: Stores
 let secrets: SecretsServer
 let sheets: SheetsServer
 let lambdaServer: LambdaServer
+let sns: SnsServer
+let receiver: WebhookReceiver
+const ALERT_TOPIC_ARN = 'arn:aws:sns:ap-east-1:123456789012:SentinelForms-AlertTopic'
 let unitToken: string
 const bundles = new Map<FunctionName, string>()
 let coldStarts = 0
 
 const call = async (event: unknown) => (await (await coldStartOnce('api'))(event, lambdaContext)) as ApiResult
 
-/** Submits a health report through the API function; returns the version stored. */
-async function submitHealthReport(overrides: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
+/** Submits a form through the API function; returns the version stored. */
+async function submit(formId: string, body: unknown): Promise<{ id: string; version: number }> {
   const result = await call(
-    apiEvent('POST', '/api/forms/daily-health/submissions', {
+    apiEvent('POST', `/api/forms/${formId}/submissions`, {
       headers: { authorization: `Bearer ${unitToken}`, 'idempotency-key': newKey() },
-      body: healthReport(overrides),
+      body,
     }),
   )
   expect(result.statusCode).toBe(201)
   return JSON.parse(result.body) as { id: string; version: number }
 }
+const submitHealthReport = (overrides: Record<string, unknown> = {}) => submit('daily-health', healthReport(overrides))
 
 let sequence = 4421584700000000017450439000n
 /** The stream batch Lambda would deliver after these versions were written: the real record shape, the stored item as NewImage. */
@@ -116,11 +122,14 @@ const functionEnv = () => ({
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
   AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
+  AWS_ENDPOINT_URL_SNS: sns.url,
   TABLE_NAME: TABLE,
   ORG_TIMEZONE: 'Asia/Shanghai',
   PUBLIC_URL: 'https://abc123def4.execute-api.ap-east-1.amazonaws.com/',
   ADMIN_TOKEN_SECRET_ARN: SECRET('AdminToken'),
   LINK_KEY_SECRET_ARN: SECRET('LinkKey'),
+  ACK_KEY_SECRET_ARN: SECRET('AckKey'),
+  ALERT_TOPIC_ARN,
   GOOGLE_KEY_SECRET_ARN: SECRET('GoogleKey'),
   WEBHOOKS_SECRET_ARN: SECRET('Webhooks'),
   MIRROR_FUNCTION_NAME: 'SentinelForms-MirrorFunction',
@@ -157,13 +166,16 @@ beforeAll(async () => {
     type: 'park',
   }))
   sheets = await startSheetsServer({ spreadsheetId: SHEET_ID, tabs: ['Sheet1'] })
+  sns = await startSnsServer()
+  receiver = await startWebhookReceiver()
   secrets = await startSecretsServer({
     [SECRET('AdminToken')]: ADMIN_TOKEN,
     [SECRET('LinkKey')]: 'link-key-0123456789abcdefghijklmnopqrstuv',
     [SECRET('GoogleKey')]: JSON.stringify({ access_token: sheets.token }),
-    [SECRET('Webhooks')]: JSON.stringify({}),
+    [SECRET('AckKey')]: 'ack-key-0123456789abcdefghijklmnopqrstuvwx',
+    [SECRET('Webhooks')]: JSON.stringify({ ALERT_WEBHOOKS: `json=${receiver.url}/hooks/sentinel` }),
   })
-  // The API's rebuild reaches the mirror function through Lambda's Invoke API.
+  // The API's rebuild and the refresh requests reach the mirror function through Lambda's Invoke API.
   lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, lambdaContext))
 })
 
@@ -180,7 +192,7 @@ afterAll(async () => {
   await Promise.all([...bundles.values()].map((file) => rm(file, { force: true })))
   clients.client.destroy()
   await dynamo.close()
-  await Promise.all([secrets.close(), sheets.close(), lambdaServer.close()])
+  await Promise.all([secrets.close(), sheets.close(), lambdaServer.close(), sns.close(), receiver.close()])
 })
 
 describe('the API function behind the HTTP API', () => {
@@ -334,6 +346,33 @@ describe('the mirror function on the table stream', () => {
     expect(result.statusCode).toBe(200)
     expect((JSON.parse(result.body) as { rows: number }).rows).toBeGreaterThanOrEqual(1)
     expect(sheets.values(healthTab).flat()).not.toContain('hand-edited')
+  })
+})
+
+describe('the alert function on the table stream', () => {
+  it('alerts the emergency group by SNS and webhook when the stream delivers an emergency request', async () => {
+    const stored = await submit('emergency', emergencyRequest({ severity: 'critical', description: '发现发热人员' }))
+    const alerts = await coldStartOnce('alerts')
+
+    const result = await alerts(await streamBatchFor([stored]), lambdaContext)
+
+    expect(result).toEqual({ batchItemFailures: [] })
+    const [hook] = await receiver.waitFor(1)
+    expect(hook?.path).toBe('/hooks/sentinel')
+    expect(hook?.body).toMatchObject({ formId: 'emergency', unitId: 'east-park', severity: 'critical', escalation: 0 })
+    expect(sns.published).toHaveLength(1)
+    expect(sns.published[0]).toMatchObject({ TopicArn: ALERT_TOPIC_ARN })
+    expect(JSON.stringify(sns.published[0])).toContain('发现发热人员')
+  })
+
+  it('sends nothing twice when the minute rule runs after the stream', async () => {
+    const alerts = await coldStartOnce('alerts')
+    const before = { hooks: receiver.requests.length, sns: sns.published.length }
+
+    await alerts({ version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:06:00Z', resources: [], detail: {} }, lambdaContext)
+
+    expect(receiver.requests.length).toBe(before.hooks)
+    expect(sns.published.length).toBe(before.sns)
   })
 })
 

@@ -23,12 +23,14 @@ function stackWith(config: Partial<DeployConfig> = {}) {
 }
 
 /** Every IAM statement attached to the role of one function (by its construct id). */
-function statementsOf(template: Template, fn: 'Api' | 'Mirror' | 'Schedule'): { Action: string | string[]; Resource: unknown }[] {
+function statementsOf(template: Template, fn: FunctionId): { Action: string | string[]; Resource: unknown }[] {
   const policies = template.findResources('AWS::IAM::Policy')
   return Object.values(policies)
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(`${fn}Role`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
 }
+type FunctionId = 'Api' | 'Mirror' | 'Alerts' | 'Schedule'
+const functionIds: FunctionId[] = ['Api', 'Mirror', 'Alerts', 'Schedule']
 const actionsOf = (statements: { Action: string | string[] }[]) => statements.flatMap((s) => [s.Action].flat())
 
 describe('the AWS stack', () => {
@@ -54,12 +56,12 @@ describe('the AWS stack', () => {
 
   it('runs every function on Node 22 on arm64 with its own log group and retention', () => {
     const functions = template.findResources('AWS::Lambda::Function')
-    expect(Object.keys(functions)).toHaveLength(3)
+    expect(Object.keys(functions)).toHaveLength(4)
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined()
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 4)
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5)
   })
 
   it('puts the API function behind an HTTP API whose stage is throttled and logged without paths', () => {
@@ -76,9 +78,12 @@ describe('the AWS stack', () => {
     expect(format).not.toContain('$context.path')
   })
 
-  it('feeds the mirror from the stream with bounded retries, bisection, partial failures and a dead-letter queue', () => {
+  it.each([
+    ['Mirror', 'mirrorQ'],
+    ['Alerts', 'alertQ'],
+  ])('feeds the %s function from the stream with bounded retries, bisection, partial failures and a dead-letter queue', (fn, mark) => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: Match.stringLikeRegexp('^MirrorFunction') },
+      FunctionName: { Ref: Match.stringLikeRegexp(`^${fn}Function`) },
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
@@ -89,11 +94,11 @@ describe('the AWS stack', () => {
       MaximumRecordAgeInSeconds: 3600,
       ParallelizationFactor: 1,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Failures'), 'Arn'] } } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { mirrorQ: { S: [{ exists: true }] } } } }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { [mark]: { S: [{ exists: true }] } } } }) }] },
     })
   })
 
-  it('runs the mirror sweep and the daily cycle on EventBridge rules with a dead-letter queue', () => {
+  it('runs the mirror sweep, the alert tick and the daily cycle on EventBridge rules with a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MirrorFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
@@ -102,7 +107,11 @@ describe('the AWS stack', () => {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ScheduleFunction'), 'Arn'] } })],
     })
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2)
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFunction'), 'Arn'] } })],
+    })
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3)
   })
 
   it('subscribes the emergency group by e-mail and SMS, and ops by e-mail, on encrypted topics', () => {
@@ -114,7 +123,7 @@ describe('the AWS stack', () => {
 
   it('keeps every secret value out of the template', () => {
     const secrets = template.findResources('AWS::SecretsManager::Secret')
-    expect(Object.keys(secrets)).toHaveLength(4)
+    expect(Object.keys(secrets)).toHaveLength(5)
     for (const secret of Object.values(secrets)) expect(secret.Properties.SecretString).toBeUndefined()
     const text = JSON.stringify(template.toJSON())
     expect(text).not.toMatch(/private_key|BEGIN PRIVATE KEY|hooks\.slack\.com|qyapi\.weixin/)
@@ -125,7 +134,7 @@ describe('the AWS stack', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }] })
     }
     for (const metric of ['Errors', 'Throttles']) {
-      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 3)
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 4)
     }
   })
 
@@ -134,7 +143,7 @@ describe('the AWS stack', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined()
     }
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0)
-    for (const fn of ['Api', 'Mirror', 'Schedule'] as const) {
+    for (const fn of functionIds) {
       const logs = statementsOf(template, fn).filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')))
       expect(logs).toEqual([
         expect.objectContaining({
@@ -148,25 +157,29 @@ describe('the AWS stack', () => {
   it('grants each function only the secrets, streams and calls it uses', () => {
     const api = actionsOf(statementsOf(template, 'Api'))
     const mirror = actionsOf(statementsOf(template, 'Mirror'))
+    const alerts = actionsOf(statementsOf(template, 'Alerts'))
     const schedule = actionsOf(statementsOf(template, 'Schedule'))
 
     expect(api).toContain('lambda:InvokeFunction')
-    const onStream = (fn: 'Api' | 'Mirror' | 'Schedule') => statementsOf(template, fn).filter((s) => JSON.stringify(s.Resource).includes('StreamArn'))
+    const onStream = (fn: FunctionId) => statementsOf(template, fn).filter((s) => JSON.stringify(s.Resource).includes('StreamArn'))
     expect(onStream('Api')).toEqual([])
     expect(onStream('Schedule')).toEqual([])
     expect(mirror).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams', 'sqs:SendMessage']))
     expect(mirror).not.toContain('lambda:InvokeFunction')
-    expect([...api, ...mirror, ...schedule].filter((a) => a.endsWith(':*') || a === '*')).toEqual([])
+    expect(alerts).toEqual(expect.arrayContaining(['sns:Publish', 'dynamodb:GetRecords', 'lambda:InvokeFunction']))
+    expect([...api, ...mirror, ...schedule]).not.toContain('sns:Publish')
+    expect([...api, ...mirror, ...alerts, ...schedule].filter((a) => a.endsWith(':*') || a === '*')).toEqual([])
     const streamRead = statementsOf(template, 'Mirror').find((s) => actionsOf([s]).includes('dynamodb:ListStreams'))
     expect(streamRead?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'StreamArn'] })
     const invoke = statementsOf(template, 'Api').find((s) => actionsOf([s]).includes('lambda:InvokeFunction'))
     expect(invoke?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^MirrorFunction/), 'Arn'] })
-    const secretReads = (fn: 'Api' | 'Mirror' | 'Schedule') =>
+    const secretReads = (fn: FunctionId) =>
       statementsOf(template, fn)
         .filter((s) => actionsOf([s]).includes('secretsmanager:GetSecretValue'))
-        .map((s) => JSON.stringify(s.Resource).match(/"(AdminToken|LinkKey|GoogleKey|Webhooks)[0-9A-F]{8}"/)?.[1])
+        .map((s) => JSON.stringify(s.Resource).match(/"(AdminToken|LinkKey|AckKey|GoogleKey|Webhooks)[0-9A-F]{8}"/)?.[1])
         .sort()
-    expect(secretReads('Api')).toEqual(['AdminToken', 'LinkKey'])
+    expect(secretReads('Api')).toEqual(['AckKey', 'AdminToken', 'LinkKey'])
+    expect(secretReads('Alerts')).toEqual(['AckKey', 'Webhooks'])
     expect(secretReads('Mirror')).toEqual(['GoogleKey'])
     expect(secretReads('Schedule')).toEqual(['LinkKey', 'Webhooks'])
   })

@@ -1,30 +1,40 @@
 // The mirror function: the same mirror pass as the local server, woken three ways — by the
 // table stream (records still marked for the mirror), by the scheduled sweep (re-drives what is
-// still marked, refreshes the computed tabs), and by the API for a whole-sheet rebuild.
+// still marked, refreshes the computed tabs) or a refresh asked after an emergency changed, and
+// by the API for a whole-sheet rebuild.
 import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
 import { emitMetrics } from '#commons/lambda/metrics.ts'
-import { isRebuildRequest } from '#commons/lambda/rebuild.ts'
+import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
 import { batchResponse, isStreamEvent, markedRecords, type BatchResponse } from '#commons/lambda/stream.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/sheet/google-sink.ts'
 import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
 import { overviewTab } from '#commons/sheet/overview.ts'
+import { emergencyTab } from '#commons/alerts/sheet-tab.ts'
+import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
+import { createApprovalStore } from '#commons/dynamo/approvals.ts'
+import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
-const { stores, forms, clock, log, secrets } = await lambdaRuntime(config)
+const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)
 const sheets = createSheetsClient(await sheetsClientOptions(await secretValue(secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
 const sink = createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log })
 const timeZone = config.ORG_TIMEZONE
+const infoRelease = forms.get(INFO_RELEASE_FORM)
 const deps: MirrorDeps = {
   ...stores,
   forms,
   sink,
   timeZone,
   log,
-  computedTabs: [overviewTab({ ...stores, forms, timeZone })],
+  computedTabs: [
+    overviewTab({ ...stores, forms, timeZone }),
+    ...(infoRelease ? [infoReleaseTab({ approvals: createApprovalStore(doc, config.TABLE_NAME), units: stores.units, form: infoRelease, timeZone })] : []),
+    emergencyTab({ emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME), units: stores.units, forms, timeZone }),
+  ],
   ready: sink.ready,
 }
 
@@ -50,6 +60,6 @@ export async function handler(event: unknown, context?: unknown): Promise<BatchR
       return batchResponse(marked, true)
     }
   }
-  // The scheduled sweep: a failure throws, so the retry and the failure queue see it.
+  // The scheduled sweep or an asked refresh: a failure throws, for the retry and the failure queue.
   await drain(true, context)
 }

@@ -1,6 +1,7 @@
 // Configuration of the Lambda functions, parsed once at cold start from the environment the
 // stack sets (infra/stack.ts). A bad or missing value fails the cold start with the variable's name.
 import { z } from 'zod'
+import { AlertSettings } from './alert-settings.ts'
 
 export class LambdaConfigError extends Error {
   override name = 'LambdaConfigError'
@@ -25,11 +26,21 @@ export const BaseConfig = z.object({
   PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
 })
 
+/** the mirror function, invoked for a sheet rebuild or refresh */
+const mirrorFunction = z.string().min(1)
+
 export const ApiConfig = BaseConfig.extend({
   ADMIN_TOKEN_SECRET_ARN: secretId,
   LINK_KEY_SECRET_ARN: secretId,
-  /** the mirror function, invoked for a sheet rebuild */
-  MIRROR_FUNCTION_NAME: z.string().min(1),
+  MIRROR_FUNCTION_NAME: mirrorFunction,
+  ...AlertSettings.shape,
+})
+
+export const AlertsConfig = BaseConfig.extend({
+  ALERT_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'),
+  WEBHOOKS_SECRET_ARN: secretId,
+  MIRROR_FUNCTION_NAME: mirrorFunction,
+  ...AlertSettings.shape,
 })
 
 export const MirrorConfig = BaseConfig.extend({

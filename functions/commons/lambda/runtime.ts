@@ -2,6 +2,7 @@
 // Secrets Manager client. Clients take their endpoints from the standard AWS variables
 // (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { systemClock, type Clock } from '../clock.ts'
 import { createDynamoClients } from '../dynamo/client.ts'
 import { createDynamoStores } from '../dynamo/stores.ts'
@@ -13,6 +14,7 @@ import type { BaseConfig } from './config.ts'
 import type { z } from 'zod'
 
 export interface LambdaRuntime {
+  doc: DynamoDBDocumentClient
   stores: Stores
   forms: FormRegistry
   clock: Clock
@@ -23,6 +25,7 @@ export interface LambdaRuntime {
 export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
   const { doc } = createDynamoClients()
   return {
+    doc,
     stores: createDynamoStores(doc, config.TABLE_NAME),
     forms: await loadBundledForms(),
     clock: systemClock,

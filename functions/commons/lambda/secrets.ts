@@ -30,6 +30,7 @@ export const WebhooksSecret = z.object({
   ESCALATION_WEBHOOKS: z.string().optional(),
   OFFICE_WEBHOOKS: z.string().optional(),
   LEADERS_WEBHOOKS: z.string().optional(),
+  APPROVER_WEBHOOKS: z.string().optional(),
 })
 export type WebhooksSecret = z.infer<typeof WebhooksSecret>
 
@@ -43,6 +44,6 @@ export async function webhooksSecret(client: SecretsManagerClient, secretId: str
     throw new SecretUnsetError(`secret ${secretId} is not JSON: expected {"ALERT_WEBHOOKS": "type=url,…"}`)
   }
   const parsed = WebhooksSecret.safeParse(json)
-  if (!parsed.success) throw new SecretUnsetError(`secret ${secretId}: expected an object of webhook lists: ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS`)
+  if (!parsed.success) throw new SecretUnsetError(`secret ${secretId}: expected an object of webhook lists: ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS, APPROVER_WEBHOOKS`)
   return parsed.data
 }

@@ -1,13 +1,14 @@
-// On AWS the API asks the mirror function for a sheet rebuild: only the mirror holds the
-// Google key and client, which keeps the API bundle small.
+// On AWS the API and the alert worker ask the mirror function for sheet work: only the mirror
+// holds the Google key and client, which keeps the other bundles small.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
 import { z } from 'zod'
+import type { Logger } from '../log.ts'
 
 export class RebuildFailedError extends Error {
   override name = 'RebuildFailedError'
 }
 
-/** The direct-invoke payload the mirror function answers with a rebuild. */
+/** The direct-invoke payload the mirror function answers with a whole-sheet rebuild. */
 export const REBUILD_REQUEST = { action: 'rebuild' } as const
 
 export const isRebuildRequest = (event: unknown): boolean => (event as { action?: unknown } | null)?.action === REBUILD_REQUEST.action
@@ -23,4 +24,16 @@ export async function invokeRebuild(client: LambdaClient, functionName: string):
   const parsed = RebuildResult.safeParse(JSON.parse(text || 'null'))
   if (!parsed.success) throw new RebuildFailedError('the mirror function answered the rebuild with an unexpected payload')
   return parsed.data
+}
+
+/**
+ * Asks for a sweep now (asynchronous invoke): an emergency changed and the sheet's 应急 tab
+ * should follow at once rather than at the next scheduled sweep. Never fails the caller.
+ */
+export function requestRefresh(client: LambdaClient, functionName: string, log: Logger): () => void {
+  return () => {
+    client
+      .send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: JSON.stringify({ action: 'refresh' }) }))
+      .catch((error: unknown) => log.warn('sheet refresh not requested; the scheduled sweep will do it', { error }))
+  }
 }
