@@ -1,8 +1,10 @@
 // How every function is bundled. CDK's NodejsFunction, the bundle benchmark and the handler
 // tests all use these options, so what is measured and tested is what is deployed.
-import { readdirSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildSync } from 'esbuild'
+import { ClientBuildError, clientBuildOptions } from '../functions/commons/web/client-bundle.ts'
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../..')
 
@@ -30,6 +32,26 @@ export function formFileNames(dir = join(repoRoot, 'forms')): string[] {
 /** The AWS SDK v3 ships in the Node 22 runtime; leaving it out keeps bundles and cold starts small. */
 export const externalModules = ['@aws-sdk/*']
 
+/** Where bench and tests put bundles: inside the repository, so the external SDK resolves from node_modules. */
+export const bundleCacheDir = join(repoRoot, 'node_modules', '.cache', 'sentinel-bundles')
+
+/**
+ * The pages' script, built now and injected into the API bundle as a global (a Lambda has no
+ * esbuild at run time; see functions/commons/web/client-bundle.ts). An injected file rather than
+ * a `define`: CDK passes defines through a shell, which would mangle `$` and backticks in code.
+ */
+export function clientScriptInject(): string {
+  const built = buildSync(clientBuildOptions).outputFiles[0]
+  if (!built) throw new ClientBuildError('the client script build produced no output')
+  mkdirSync(bundleCacheDir, { recursive: true })
+  const file = join(bundleCacheDir, 'client-script-inject.js')
+  writeFileSync(file, `globalThis.__SENTINEL_CLIENT_JS__ = ${JSON.stringify(built.text)};\n`)
+  return file
+}
+
+/** Files injected into a function's bundle: the API serves the pages' script. */
+export const injectsFor = (name: FunctionName): string[] => (name === 'api' ? [clientScriptInject()] : [])
+
 /** esbuild settings shared by CDK (as BundlingOptions) and by `esbuildOptions` below. */
 export const bundleSettings = {
   target: 'node22',
@@ -55,13 +77,11 @@ export function esbuildOptions(name: FunctionName, outfile: string) {
     mainFields: [...bundleSettings.mainFields],
     define: bundleSettings.define(),
     external: externalModules,
+    inject: injectsFor(name),
     absWorkingDir: repoRoot,
     logLevel: 'warning' as const,
   }
 }
-
-/** Where bench and tests put bundles: inside the repository, so the external SDK resolves from node_modules. */
-export const bundleCacheDir = join(repoRoot, 'node_modules', '.cache', 'sentinel-bundles')
 
 /** Bundles one function as CDK does and returns the file and its size in bytes. */
 export async function buildBundle(name: FunctionName, outfile = join(bundleCacheDir, `${name}.mjs`)): Promise<{ file: string; bytes: number }> {

@@ -7,12 +7,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ITopic } from 'aws-cdk-lib/aws-sns'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
-import { bundleSettings, externalModules, functionEntries, repoRoot, type FunctionName } from './bundling.ts'
+import { bundleSettings, externalModules, functionEntries, injectsFor, repoRoot, type FunctionName } from './bundling.ts'
 
 export interface SentinelFunctionProps {
   name: FunctionName
@@ -61,7 +61,9 @@ export class SentinelFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        charset: Charset.UTF8,
+        // Chinese text as UTF-8, not \uXXXX escapes (about 10% of the API bundle). Passed as an
+        // esbuild argument: this CDK version ignores its own `charset` option.
+        esbuildArgs: { '--charset': 'utf8' },
         target: bundleSettings.target,
         minify: bundleSettings.minify,
         sourceMap: false,
@@ -69,6 +71,7 @@ export class SentinelFunction extends Construct {
         mainFields: [...bundleSettings.mainFields],
         define: bundleSettings.define(),
         externalModules,
+        inject: injectsFor(props.name),
       },
     })
     // The log statement's resource is this function's own log group, ":*" being its streams.

@@ -273,6 +273,18 @@ describe('the API function behind the HTTP API', () => {
     expect(result.body).toContain('野生动物')
   })
 
+  it('serves the pages’ script from the bundle, built at synth time (no esbuild in a Lambda)', async () => {
+    const page = await call(apiEvent('GET', `/u/${unitToken}`, { headers: { accept: 'text/html' } }))
+    const src = /<script[^>]+src="(\/assets\/app-[0-9a-f]+\.js)"/.exec(page.body)?.[1]
+
+    const script = await call(apiEvent('GET', src ?? '/assets/missing.js'))
+
+    expect(src).toBeDefined()
+    expect(script.statusCode).toBe(200)
+    expect(script.headers['content-type']).toMatch(/javascript/)
+    expect(script.body.length).toBeGreaterThan(100)
+  })
+
   it('reads each secret once per cold start, not per request', async () => {
     const before = secrets.reads.get(SECRET('AdminToken'))
 

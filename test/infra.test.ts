@@ -1,12 +1,15 @@
 // The CDK stack: resources, their properties and the IAM statements each function gets, and
-// cdk-nag's AwsSolutions and Serverless packs on the synthesized app. Bundling is skipped here
-// (the handler tests and the bench bundle every function exactly as CDK does).
+// cdk-nag's AwsSolutions and Serverless packs on the synthesized app. Bundling is skipped except
+// in one test, which checks that CDK's bundle is the one the handler tests and the bench use.
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { App, Validations } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes } from '#commons/dynamo/table.ts'
+import { bundleCacheDir, buildBundle } from '../infra/bundling.ts'
 import type { DeployConfig } from '../infra/config.ts'
 import { deployConfigFrom, DeployConfigError } from '../infra/config.ts'
 import { SentinelStack } from '../infra/stack.ts'
@@ -219,6 +222,23 @@ describe('cdk-nag on the synthesized app', () => {
 
     expect(() => app.synth()).toThrow(/SentinelForms\/Careless/)
   })
+})
+
+describe('CDK’s bundling', () => {
+  it('builds the API bundle byte for byte as the bench and the handler tests build it', async () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true } })
+    const stack = new SentinelStack(app, 'Bundled', { config: { sheetId: SHEET_ID } })
+    const assembly = app.synth()
+    const api = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((f) =>
+      String(f.Properties.Description).includes('JSON API'),
+    )
+    const assetDir = join(assembly.directory, String(api?.Metadata?.['aws:asset:path']))
+
+    const ours = await buildBundle('api', join(bundleCacheDir, `infra-test-${process.pid}-api.mjs`))
+
+    expect(readFileSync(join(assetDir, 'index.mjs'))).toEqual(readFileSync(ours.file))
+    rmSync(ours.file, { force: true })
+  }, 120_000)
 })
 
 describe('the deployment configuration', () => {
