@@ -31,3 +31,8 @@ export function cachedUnits(store: UnitStore, ttlMs = UNIT_CACHE_TTL_MS, now: ()
     },
   }
 }
+
+/** The same stores with the unit reads cached: what both the local system and a Lambda use. */
+export function withUnitCache<S extends { units: UnitStore }>(stores: S): S {
+  return { ...stores, units: cachedUnits(stores.units) }
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { systemClock, type Clock } from '#commons/clock.ts'
 import { INFO_RELEASE_FORM } from '#commons/approvals.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
+import { withUnitCache } from '#commons/cached-units.ts'
 import { createDynamoStores } from '#commons/dynamo/stores.ts'
 import { ensureTable } from '#commons/dynamo/table.ts'
 import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
@@ -83,7 +84,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     : await startEmbeddedDynamo(join(config.DATA_DIR, 'db'))
   const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint)
   await ensureTable(client, config.TABLE_NAME)
-  const stores = createDynamoStores(doc, config.TABLE_NAME)
+  const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
   const forms = await loadForms(options.formsDir)
   const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')

@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { systemClock, type Clock } from '../clock.ts'
 import { createDynamoClients } from '../dynamo/client.ts'
+import { withUnitCache } from '../cached-units.ts'
 import { createDynamoStores } from '../dynamo/stores.ts'
 import { loadBundledForms } from '../forms/bundled.ts'
 import type { FormRegistry } from '../forms/registry.ts'
@@ -26,7 +27,7 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
   const { doc } = createDynamoClients()
   return {
     doc,
-    stores: createDynamoStores(doc, config.TABLE_NAME),
+    stores: withUnitCache(createDynamoStores(doc, config.TABLE_NAME)),
     forms: await loadBundledForms(),
     clock: systemClock,
     log: consoleLogger,
