@@ -3,7 +3,7 @@
 // alert worker through the table stream, so there is no in-process wake-up here; changes the
 // sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
 import { LambdaClient } from '@aws-sdk/client-lambda'
-import { handle } from 'hono/aws-lambda'
+import { getConnInfo, handle } from 'hono/aws-lambda'
 import { createApprovalStore } from '#commons/dynamo/approvals.ts'
 import { emergencyParts } from '#commons/lambda/alert-settings.ts'
 import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
@@ -32,6 +32,7 @@ const app = createApp({
   adminTokenHash: hashSecret(adminToken),
   linkKey,
   publicUrl: config.PUBLIC_URL,
+  clientAddress: (c) => getConnInfo(c).remote.address,
   rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
   approvals: { store: createApprovalStore(doc, config.TABLE_NAME), changed: refreshSheet },
   alerts: {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   let system: LocalSystem | undefined
   // Listen first so the address is known; answer 503 until the system is ready.
   const server = serve({
-    fetch: (request) => (system ? system.app.fetch(request) : new Response('starting', { status: 503 })),
+    fetch: (request, env) => (system ? system.app.fetch(request, env) : new Response('starting', { status: 503 })),
     port: config.PORT,
     hostname: config.HOST,
   })

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { systemClock, type Clock } from '#commons/clock.ts'
 import { INFO_RELEASE_FORM } from '#commons/approvals.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
@@ -142,6 +143,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     linkKey,
     publicUrl: options.publicUrl,
     log,
+    // The socket's peer; requests made in-process (tests, app.request) have no socket.
+    clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
     onStored: options.workers
       ? (version) => {
           mirror.wake()

@@ -70,7 +70,9 @@ export function outboxChannel(log: Logger, timeZone: string): AlertChannel {
     name: 'outbox',
     mergeable: false,
     async send(message) {
-      log.info('alert', { id: message.id, escalation: message.escalation, text: formatAlertText(message, { timeZone }) })
+      // The acknowledge link is a credential: the log points at the board's outbox instead.
+      const outbox = message.ackUrl.replace(/\/ack\/[^/]*$/, '/emergencies/outbox')
+      log.info('alert', { id: message.id, escalation: message.escalation, text: formatAlertText({ ...message, ackUrl: outbox }, { timeZone }) })
       return { ok: true, status: 200 }
     },
   }

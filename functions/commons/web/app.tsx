@@ -15,6 +15,7 @@ import { createAdminSession } from './admin-session.ts'
 import { createOfficePages } from './office.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
 import { createEmergencyPages } from './emergencies.tsx'
+import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard } from './guessing-guard.ts'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -29,6 +30,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   )
+  const guard = guessingGuard({
+    limit: deps.guessing?.limit ?? GUESSING_LIMIT,
+    windowMs: deps.guessing?.windowMs ?? GUESSING_WINDOW_MS,
+    now: () => deps.clock.now().getTime(),
+    addressOf: (c) => deps.clientAddress?.(c),
+    log: deps.log,
+  })
+  // Every route that takes a token, a signed link or the admin token.
+  for (const path of ['/api/*', '/u/*', '/a/*', '/ack/*', '/admin/*', '/office/*', '/emergencies/*']) app.use(path, guard)
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
   app.get('/', (c) =>
@@ -65,7 +75,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse()
     // Clients never see the detail; the log has it.
-    deps.log.error('request failed', { path: c.req.path, method: c.req.method, error })
+    // The route's pattern, never the path: paths carry unit tokens and signed links.
+    deps.log.error('request failed', { route: c.req.routePath, method: c.req.method, error })
     return c.req.path.startsWith('/api/')
       ? apiError(c, 500, 'internal', 'internal error; nothing you sent was lost if you got no 2xx, retry with the same Idempotency-Key')
       : c.text('Internal error / 系统错误，请稍后重试', 500)

@@ -1,4 +1,5 @@
 // What the web app needs, created at the edge (local server or Lambda) and passed in.
+import type { Context } from 'hono'
 import type { Clock } from '../clock.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
@@ -25,6 +26,10 @@ export interface AppDeps {
   rebuildSheet(): Promise<{ rows: number }>
   /** information-release approval (approvals.ts); its routes are mounted only when given */
   approvals?: { store: ApprovalStore; /** wakes the notifier after a recorded change */ changed?: () => void }
+  /** the client's address as the edge sees it, for the token-guessing guard */
+  clientAddress?: (c: Context) => string | undefined
+  /** refused tokens or links allowed per address and window (guessing-guard.ts has the defaults) */
+  guessing?: { limit: number; windowMs: number }
   /** emergencies (alerts/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
 }
