@@ -17,6 +17,8 @@ import { MAX_BODY_BYTES } from './api.ts'
 import { clientScript } from './client-bundle.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
+import { UnitInfoReleases } from './approvals.tsx'
+import { INFO_RELEASE_FORM } from '../approvals.ts'
 
 const words = {
   home: { zh: '今天应报', en: 'Due today' },
@@ -315,7 +317,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       dayStatus({ ...deps.stores, forms: deps.forms, timeZone: deps.timeZone }, today),
       Promise.all(daily.map(async (form) => (await deps.stores.records.currentOfDay(form.id, today)).filter((r) => r.unitId === unit.id))),
     ])
-    const onDemand = forms.filter((f) => f.kind === 'on_demand' && f.id !== 'emergency')
+    // Release requests get their own section (with their decisions) when approval runs here.
+    const onDemand = forms.filter((f) => f.kind === 'on_demand' && f.id !== 'emergency' && !(deps.approvals && f.id === INFO_RELEASE_FORM))
     return c.html(
       <Page title={unit.name} lang={lang} path={base} {...chromeOf(c)}>
         <p class="meta">
@@ -361,6 +364,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             </ul>
           </>
         )}
+        {deps.approvals && <UnitInfoReleases deps={deps} store={deps.approvals.store} unit={unit} base={base} lang={lang} />}
       </Page>,
     )
   })
