@@ -42,7 +42,8 @@ async function main(): Promise<void> {
 
   console.log(`\nSentinel Forms is running at ${url}`)
   console.log(`  data folder:   ${config.DATA_DIR}`)
-  console.log(`  workbook:      ${system.sink.path}`)
+  console.log(`  ${config.SHEET_ID ? 'Google Sheet: ' : 'workbook:     '} ${system.sink.path}`)
+  console.log(`  office pages:  ${publicUrl}/office   (emergency board: ${publicUrl}/emergencies; sign in with the admin token)`)
   console.log(`  admin token:   ${system.adminToken}`)
   if (demo.length > 0) {
     console.log('  demo units (open a link on a phone or in a browser):')
