@@ -2,6 +2,7 @@
 // server at Google's real write quota (60 a minute). Prints the write requests it took and the
 // mirror lag (receipt to row visible in the sheet). Run: npx tsx bench/sheet-burst.ts [count]
 import { randomUUID } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,15 +12,30 @@ import { addUnit } from '#commons/units.ts'
 import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem } from '../functions/local/system.ts'
 import { startSheetsServer } from '../test/support/sheets-server.ts'
+import { report } from './report.ts'
 
-const COUNT = Number(process.argv[2] ?? 1000)
 const UNITS = 20
 const CONCURRENCY = 20
 const TAB = '应急请求'
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
-async function main(): Promise<void> {
+export interface SheetBurst {
+  submissions: number
+  submitSeconds: number
+  /** first submission to the last row visible in the sheet */
+  mirroredSeconds: number
+  writeRequests: number
+  answers429: number
+  mirrorPasses: number
+  rows: number
+  distinctRows: number
+  lagP50Ms: number
+  lagP95Ms: number
+  lagMaxMs: number
+}
+
+export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
   const server = await startSheetsServer({ tabs: ['Sheet1'] })
   server.setWriteQuota(60)
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-bench-'))
@@ -91,14 +107,28 @@ async function main(): Promise<void> {
     for (const r of writes) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1)
     const rows = server.values(TAB).slice(1).filter((r) => r[0] !== '')
 
+    const result: SheetBurst = {
+      submissions: COUNT,
+      submitSeconds: round(submittedMs / 1000),
+      mirroredSeconds: round(mirroredMs / 1000),
+      writeRequests: server.writeRequestCount() - writesBefore,
+      answers429: server.requests.filter((r) => r.status === 429).length,
+      mirrorPasses: passes.length,
+      rows: rows.length,
+      distinctRows: new Set(rows.map((r) => r[0])).size,
+      lagP50Ms: percentile(lags, 50),
+      lagP95Ms: percentile(lags, 95),
+      lagMaxMs: lags.at(-1) ?? NaN,
+    }
     console.log(`sheet burst: ${COUNT} submissions from ${UNITS} units, ${CONCURRENCY} at a time, write quota 60/min`)
-    console.log(`  submitted in          ${(submittedMs / 1000).toFixed(2)} s (${Math.round(COUNT / (submittedMs / 1000))}/s)`)
-    console.log(`  all rows in the sheet ${(mirroredMs / 1000).toFixed(2)} s after the first submission`)
-    console.log(`  write requests        ${server.writeRequestCount() - writesBefore} for the burst (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')} in all)`)
-    console.log(`  429 answers           ${server.requests.filter((r) => r.status === 429).length}`)
-    console.log(`  mirror passes         ${passes.length}`)
-    console.log(`  rows                  ${rows.length} (distinct ids ${new Set(rows.map((r) => r[0])).size})`)
-    console.log(`  mirror lag            p50 ${percentile(lags, 50)} ms, p95 ${percentile(lags, 95)} ms, max ${lags.at(-1)} ms`)
+    console.log(`  submitted in          ${result.submitSeconds} s (${Math.round(COUNT / (submittedMs / 1000))}/s)`)
+    console.log(`  all rows in the sheet ${result.mirroredSeconds} s after the first submission`)
+    console.log(`  write requests        ${result.writeRequests} for the burst (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')} in all)`)
+    console.log(`  429 answers           ${result.answers429}`)
+    console.log(`  mirror passes         ${result.mirrorPasses}`)
+    console.log(`  rows                  ${result.rows} (distinct ids ${result.distinctRows})`)
+    console.log(`  mirror lag            p50 ${result.lagP50Ms} ms, p95 ${result.lagP95Ms} ms, max ${result.lagMaxMs} ms`)
+    return result
   } finally {
     await system.close()
     await server.close()
@@ -106,7 +136,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error)
-  process.exit(1)
-})
+const round = (n: number) => Math.round(n * 100) / 100
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await report('sheet-burst', await benchSheetBurst(Number(process.argv[2] ?? 1000)))
