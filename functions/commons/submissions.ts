@@ -127,9 +127,10 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
   }
   const alert = alertFor(form, validated.values)
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    // An on-demand record is new by construction (its id comes from the key): write first, and
-    // read only when the write finds it taken (a retry).
-    const versions = form.kind === 'on_demand' && attempt === 0 ? [] : await deps.records.versions(recordId)
+    // Write first, read only when the write finds the version taken: an on-demand record is new by
+    // construction (its id comes from the key), and most daily records get one version a day. A
+    // retry or a correction then costs one refused write more; the common case one write in all.
+    const versions = attempt === 0 ? [] : await deps.records.versions(recordId)
     const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
     if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
     if (versions.length > 0 && date < today && !(await reopened(deps, recordId, now))) {
