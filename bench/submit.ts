@@ -16,7 +16,12 @@ interface Servers {
 }
 
 async function startServers(): Promise<{ servers: Servers; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/submit-servers.ts'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // One unit per daily first report of the run: each level's reports are each unit's first of the day.
+  const units = String(REQUESTS_PER_LEVEL * LEVELS.length)
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/submit-servers.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_UNITS: units },
+  })
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
   return { servers: JSON.parse(line) as Servers, stop: () => child.kill('SIGKILL') }
 }
@@ -63,21 +68,31 @@ export async function benchSubmit(): Promise<Record<string, unknown>[]> {
     baseline: (i: number) => post(`${servers.baseline}/baseline`, emergencyRequest({ n: i })),
     emergency: (i: number) =>
       post(`${servers.ours}/api/forms/emergency/submissions`, emergencyRequest(), { authorization: `Bearer ${token(i)}`, 'idempotency-key': randomUUID() }),
-    // 200 units reporting today: first reports, then same-day corrections (a growing version list)
+    // Each unit's first report of the day: the daily path as it mostly runs (`offset` moves each
+    // level on to units that have not reported yet).
     'daily-health': (i: number) =>
       post(`${servers.ours}/api/forms/daily-health/submissions`, healthReport(), {
-        authorization: `Bearer ${token(i)}`,
+        authorization: `Bearer ${token(offset + i)}`,
+        'idempotency-key': randomUUID(),
+      }),
+    // Same-day corrections by 200 units: a refused write, a read of the versions, a write.
+    'daily-health correction': (i: number) =>
+      post(`${servers.ours}/api/forms/daily-health/submissions`, healthReport({ onDuty: 31 }), {
+        authorization: `Bearer ${token(i % 200)}`,
         'idempotency-key': randomUUID(),
       }),
   }
+  let offset = 0
   const rows: Record<string, unknown>[] = []
   try {
     await load(8, 300, paths.baseline) // warm-up: JIT, connections
     await load(8, 300, paths.emergency)
     for (const concurrency of LEVELS) {
       const base = await load(concurrency, REQUESTS_PER_LEVEL, paths.baseline)
-      for (const path of ['emergency', 'daily-health'] as const) {
+      for (const path of ['emergency', 'daily-health', 'daily-health correction'] as const) {
+        if (path === 'daily-health correction' && concurrency !== 16) continue
         const run = await load(concurrency, REQUESTS_PER_LEVEL, paths[path])
+        if (path === 'daily-health') offset += REQUESTS_PER_LEVEL
         rows.push({
           path,
           concurrency,

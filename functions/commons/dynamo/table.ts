@@ -15,8 +15,6 @@ export const tableIndexes = {
   byDay: { partitionKey: 'dayKey', sortKey: 'daySort' },
   mirrorOutbox: { partitionKey: 'mirrorQ', sortKey: 'receivedAt' },
   alertOutbox: { partitionKey: 'alertQ', sortKey: 'receivedAt' },
-  // sparse: only approval states carry idemKey (a unit's information-release requests)
-  byIdempotencyKey: { partitionKey: 'idemKey', sortKey: 'receivedAt' },
 } as const
 
 export const defaultTableName = 'sentinel-forms'
