@@ -31,7 +31,7 @@ export const DeployConfig = z.object({
   /** HTTP API stage limits: steady requests per second and burst */
   throttleRate: z.coerce.number().min(1).max(10_000).default(50),
   throttleBurst: z.coerce.number().int().min(1).max(5_000).default(100),
-  /** how often the mirror sweep and the schedule pass run, in minutes */
+  /** how often the mirror's sweep runs, in minutes (the daily cycle and escalations run every minute) */
   sweepMinutes: z.coerce.number().int().min(1).max(60).default(5),
   /** one escalation window in seconds for every severity; unset: 特急 300 s, 紧急 900 s, 一般 3600 s */
   escalateAfterS: z.coerce.number().int().min(1).max(7 * 86_400).optional(),

@@ -107,7 +107,7 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
     })
     const webhooks = new Secret(this, 'Webhooks', {
-      description: 'Sentinel Forms chat webhooks: {"ALERT_WEBHOOKS": "type=url,…", "ESCALATION_WEBHOOKS": "…"}',
+      description: 'Sentinel Forms chat webhooks, each a list type=url,…: {"ALERT_WEBHOOKS", "ESCALATION_WEBHOOKS", "OFFICE_WEBHOOKS", "LEADERS_WEBHOOKS", "APPROVER_WEBHOOKS"}',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
     })
     for (const secret of [adminToken, linkKey, ackKey, googleKey, webhooks]) {

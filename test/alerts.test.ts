@@ -348,6 +348,12 @@ describe('admin API, board and sheet', () => {
     expect(outbox).toContain(`${e.id}.0`)
     expect(outbox).toContain('【紧急】应急告警')
     expect((await h.app.request('/emergencies')).status).toBe(303) // to the sign-in page
+    const unknown = await admin('/emergencies/em-00000000000000000000', {
+      method: 'POST',
+      headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=ack',
+    })
+    expect(unknown.status).toBe(404)
   })
 
   it('shows each emergency’s status in the workbook’s 应急 tab as it changes', async () => {

@@ -41,6 +41,19 @@ describe('npm start', () => {
     expect(rows[0]?.[3]).toBe('park-east')
   })
 
+  it('refuses to start on a bad setting, naming the variable and never the webhook key', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', OFFICE_WEBHOOKS: 'wecom=https://qyapi.weixin.qq.com/send?key=secret-key-123,pager=https://x' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('OFFICE_WEBHOOKS')
+    expect(run.stderr).not.toContain('secret-key-123')
+    expect(run.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
+  })
+
   it('runs without the demo when DEMO=off', async () => {
     const server = await start({ DEMO: 'off' })
     expect(server.links.size).toBe(0)

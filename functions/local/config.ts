@@ -50,8 +50,8 @@ export const LocalConfig = z.object({
   // The daily cycle: reminders before each deadline, the summary at it.
   REMINDER_LEAD_MIN: z.coerce.number().int().min(0).max(24 * 60).default(60),
   DAILY_CYCLE_INTERVAL_S: z.coerce.number().min(1).max(3600).default(60),
-  OFFICE_WEBHOOKS: z.string().optional(),
-  LEADERS_WEBHOOKS: z.string().optional(),
+  OFFICE_WEBHOOKS: webhookList('OFFICE_WEBHOOKS'),
+  LEADERS_WEBHOOKS: webhookList('LEADERS_WEBHOOKS'),
   // The Google Sheet: set SHEET_ID to mirror there instead of the local workbook.
   SHEET_ID: z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'the id from the sheet URL (…/spreadsheets/d/ID/edit)').optional(),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),

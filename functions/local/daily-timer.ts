@@ -1,6 +1,5 @@
 // The daily cycle on one machine: a timer runs it every DAILY_CYCLE_INTERVAL_S (EventBridge does
 // on AWS). Each run is idempotent, so a restart in the middle of the day sends nothing twice.
-import { parseWebhookList } from '#commons/alerts/channels.ts'
 import type { Clock } from '#commons/clock.ts'
 import { runDailyCycle } from '#commons/daily-cycle.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
@@ -25,8 +24,8 @@ export function startDailyCycle(config: LocalConfig, deps: DailyTimerDeps): { st
     clock: deps.clock,
     log: deps.log,
     targets: {
-      office: parseWebhookList(config.OFFICE_WEBHOOKS, 'OFFICE_WEBHOOKS'),
-      leaders: parseWebhookList(config.LEADERS_WEBHOOKS, 'LEADERS_WEBHOOKS'),
+      office: config.OFFICE_WEBHOOKS,
+      leaders: config.LEADERS_WEBHOOKS,
     },
   })
   const cycleDeps = {

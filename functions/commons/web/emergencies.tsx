@@ -11,7 +11,7 @@ import { localDateTime } from '../clock.ts'
 import { checkAckToken, ackUrl, signAckToken } from '../alerts/ack-link.ts'
 import { actOnEmergency, unitNamesOf, type EmergencyAction } from '../alerts/actions.ts'
 import { composeAlert } from '../alerts/compose.ts'
-import { SEVERITY_LABEL, STATUS_LABEL, type Emergency } from '../alerts/emergency.ts'
+import { EmergencyNotFoundError, SEVERITY_LABEL, STATUS_LABEL, type Emergency } from '../alerts/emergency.ts'
 import { formatAlertText } from '../alerts/format.ts'
 import type { AlertMessage } from '../alerts/message.ts'
 import { requireAdminPage } from './admin-session.ts'
@@ -165,7 +165,12 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
     const action = form.action === 'ack' || form.action === 'resolve' ? (form.action as EmergencyAction) : undefined
     if (!action) return c.text('Unknown action / 未知操作', 422)
     const by = nameFrom(c, form) ?? (rememberedName(c) || '办公室')
-    await actOnEmergency(alerts.emergencies, { id: c.req.param('id'), action, by, at: deps.clock.now(), policy: alerts.policy })
+    try {
+      await actOnEmergency(alerts.emergencies, { id: c.req.param('id'), action, by, at: deps.clock.now(), policy: alerts.policy })
+    } catch (error) {
+      if (error instanceof EmergencyNotFoundError) return c.text('No such emergency / 没有这条应急请求', 404)
+      throw error
+    }
     alerts.onChanged?.()
     return c.redirect(`/emergencies#${c.req.param('id')}`, 303)
   })
