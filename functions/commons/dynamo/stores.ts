@@ -3,7 +3,7 @@
 // Items:
 //   record version  pk REC#<recordId>      sk V#<000001>   (+ byDay, and outbox marks while pending)
 //   unit            pk UNIT                 sk <unitId>
-//   row counter     pk SHEET                sk COUNTER#<tab>
+//   row counter     pk SHEET                sk COUNTER#<tab>  (+ blockIds: the records of the last block reserved)
 //   row claim       pk ROW#<tab>#<recordId> sk ROW
 //   setting         pk SETTING              sk <name>
 import {
@@ -25,6 +25,8 @@ type Item = Record<string, unknown>
 
 const MIRROR_QUEUE = 'mirror'
 const ALERT_QUEUE = 'alert'
+/** record ids kept with the last reserved block of sheet rows, at most */
+const MAX_BLOCK_IDS = 1000
 const pad = (version: number) => String(version).padStart(6, '0')
 const versionKey = (ref: VersionRef) => ({ pk: `REC#${ref.recordId}`, sk: `V#${pad(ref.version)}` })
 
@@ -224,6 +226,17 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
   }
 
   const claimKey = (tab: string, recordId: string) => ({ pk: `ROW#${tab}#${recordId}`, sk: 'ROW' })
+  const counterKey = (tab: string) => ({ pk: 'SHEET', sk: `COUNTER#${tab}` })
+
+  /** Claims `row` for the record; when a concurrent pass claimed the record first, its row wins (ours stays blank). */
+  async function claimRow(tab: string, recordId: string, row: number): Promise<number> {
+    const claimed = await conditional(
+      doc.send(new PutCommand({ TableName: tableName, Item: { ...claimKey(tab, recordId), row }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    )
+    if (claimed) return row
+    const out = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, recordId), ConsistentRead: true }))
+    return out.Item?.row as number
+  }
 
   const rows: RowStore = {
     async rowsFor(tab, recordIds) {
@@ -231,43 +244,41 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
       const existing = await Promise.all(
         recordIds.map((id) => doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, id), ConsistentRead: true }))),
       )
-      const missing: string[] = []
+      let missing: string[] = []
       existing.forEach((out, i) => {
         const id = recordIds[i] as string
         if (out.Item) found.set(id, out.Item.row as number)
         else missing.push(id)
       })
       if (missing.length === 0) return found
-      // One atomic counter bump reserves a block of rows for this whole pass.
-      const counter = await doc.send(
+      // The last block reserved keeps its records' ids on the counter. A pass that died between
+      // reserving and claiming left them there: they take up the rows reserved for them (no one
+      // else may), so a crash leaves no blank rows behind.
+      const counter = (await doc.send(new GetCommand({ TableName: tableName, Key: counterKey(tab), ConsistentRead: true }))).Item
+      const blockIds = (counter?.blockIds ?? []) as string[]
+      if (blockIds.length > 0) {
+        const offsets = new Map(blockIds.map((id, i) => [id, i]))
+        const blockFirst = (counter?.lastRow as number) - blockIds.length + 2
+        const resumed = missing.filter((id) => offsets.has(id))
+        await Promise.all(resumed.map(async (id) => found.set(id, await claimRow(tab, id, blockFirst + (offsets.get(id) as number)))))
+        missing = missing.filter((id) => !offsets.has(id))
+        if (missing.length === 0) return found
+      }
+      // One atomic counter bump reserves a block of rows for this whole pass, and names its records
+      // (up to MAX_BLOCK_IDS: the item stays far below DynamoDB's 400 KB).
+      const named = missing.length <= MAX_BLOCK_IDS
+      const bumped = await doc.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: 'SHEET', sk: `COUNTER#${tab}` },
-          UpdateExpression: 'ADD lastRow :n',
-          ExpressionAttributeValues: { ':n': missing.length },
+          Key: counterKey(tab),
+          UpdateExpression: named ? 'ADD lastRow :n SET blockIds = :ids' : 'ADD lastRow :n REMOVE blockIds',
+          ExpressionAttributeValues: { ':n': missing.length, ...(named ? { ':ids': missing } : {}) },
           ReturnValues: 'UPDATED_NEW',
         }),
       )
       // Data rows start below the header row (row 1).
-      const firstRow = (counter.Attributes?.lastRow as number) - missing.length + 2
-      await Promise.all(
-        missing.map(async (id, i) => {
-          const row = firstRow + i
-          const claimed = await conditional(
-            doc.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: { ...claimKey(tab, id), row },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              }),
-            ),
-          )
-          if (claimed) return found.set(id, row)
-          // A concurrent pass claimed this record first: its row wins, ours stays blank.
-          const out = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, id), ConsistentRead: true }))
-          found.set(id, out.Item?.row as number)
-        }),
-      )
+      const firstRow = (bumped.Attributes?.lastRow as number) - missing.length + 2
+      await Promise.all(missing.map(async (id, i) => found.set(id, await claimRow(tab, id, firstRow + i))))
       return found
     },
   }
