@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { deliverOnce, parseWebhookList } from '#commons/alerts/channels.ts'
+import { deliverNotice, parseWebhookList } from '#commons/alerts/channels.ts'
 import { approvalPass, type NoticeDeps } from '#commons/approval-notices.ts'
 import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
@@ -113,7 +113,7 @@ beforeAll(async () => {
     timeZone: TIME_ZONE,
     form,
     approverTargets: parseWebhookList(`json=${receiver.url}/approvers`),
-    deliver: (target, message) => deliverOnce(fetch, target, message, { timeZone: TIME_ZONE, timeoutMs: 2000 }),
+    deliver: (target, notice) => deliverNotice(fetch, target, notice, { now: new Date(), timeoutMs: 2000 }),
     publicUrl: 'http://forms.test',
     log: silentLogger,
   }
@@ -283,14 +283,19 @@ describe('notices', () => {
     await approvalPass(noticeDeps)
     const [toApprovers] = await receiver.waitFor(1)
     expect(toApprovers?.path).toBe('/approvers')
-    expect(toApprovers?.body).toMatchObject({ id: `${id}.v1.submitted`, formId: 'info-release', unitId: 'park-east', category: 'info_release_submitted' })
+    expect(toApprovers?.body).toMatchObject({ id: `${id}.v1.submitted`, kind: 'info_release_submitted', link: 'http://forms.test/office/info-releases' })
+    const text = JSON.stringify(toApprovers?.body)
+    expect(text).toContain('信息发布待审批')
+    expect(text).toContain('东园公园管理处')
+    expect(text).not.toContain('应急') // a notice, not an alert
     expect(toApprovers?.headers['idempotency-key']).toBe(`${id}.v1.submitted`)
 
     expect((await decide(id, 'reject', { comment: '请补充发布依据' })).status).toBe(200)
     await approvalPass(noticeDeps)
     const requests = await receiver.waitFor(2)
     expect(requests[1]?.path).toBe('/park-east')
-    expect(requests[1]?.body).toMatchObject({ id: `${id}.v1.rejected`, category: 'info_release_rejected', summary: '关于公园临时闭园的通知' })
+    expect(requests[1]?.body).toMatchObject({ id: `${id}.v1.rejected`, kind: 'info_release_rejected', title: '【信息发布未通过】关于公园临时闭园的通知', link: null })
+    expect((requests[1]?.body as { lines: string[] }).lines).toContain('审批意见：请补充发布依据')
 
     await approvalPass(noticeDeps)
     expect(receiver.requests).toHaveLength(2)

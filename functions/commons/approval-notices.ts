@@ -2,7 +2,8 @@
 // approvers' channel (APPROVER_WEBHOOKS), a decision to the requesting unit's own channel. Each
 // recorded change carries an outbox mark, cleared only once every target took the notice (or
 // refused it for good); the same notice id goes out on every retry, so JSON receivers can dedupe.
-import { parseWebhookList, type AlertMessage, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
+import { parseWebhookList, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
+import type { ChatNotice } from './alerts/notice.ts'
 import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './approvals.ts'
 import type { FormDefinition } from './forms/definition.ts'
 import type { Logger } from './log.ts'
@@ -13,8 +14,8 @@ export interface NoticeDeps extends ApprovalDeps {
   /** the info-release form, for channel labels */
   form: FormDefinition
   approverTargets: WebhookTarget[]
-  /** one attempt to one target (the alert channels' deliverOnce, fetch bound at the edge) */
-  deliver(target: WebhookTarget, message: AlertMessage): Promise<DeliveryResult>
+  /** one attempt to one target (alerts/notice.ts deliverNotice, fetch bound at the edge) */
+  deliver(target: WebhookTarget, notice: ChatNotice): Promise<DeliveryResult>
   /** the address staff reach (no trailing slash) */
   publicUrl: string
   log: Logger
@@ -26,36 +27,31 @@ const headline = {
   rejected: { zh: '信息发布未通过', en: 'Information release rejected' },
 } as const
 
-/** The notice about one change, in Chinese (the channels' readers). */
-export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise<AlertMessage> {
+/** The notice about one change, in Chinese (the channels' readers): a plain notice, not an alert. */
+export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise<ChatNotice> {
   const version = (await deps.records.versions(event.recordId)).find((v) => v.version === event.version)
   const unit = await deps.units.get(event.unitId)
   const values = version?.values ?? {}
   const channelField = deps.form.fields.find((f) => f.id === 'channel')
   const channel =
     channelField?.type === 'select' ? channelField.options.find((o) => o.value === values.channel)?.label.zh : undefined
-  const details = [
-    { label: '渠道', value: channel ?? String(values.channel ?? '') },
-    { label: '版本', value: String(event.version) },
-    { label: '申请人', value: `${String(values.requesterName ?? '')} ${String(values.requesterPhone ?? '')}`.trim() },
-    ...(event.kind === 'submitted' ? [] : [{ label: '审批人', value: event.byName }]),
-    ...(event.comment ? [{ label: '审批意见', value: event.comment }] : []),
+  const lines = [
+    `标题：${String(values.title ?? '')}`,
+    `单位：${unit?.name ?? event.unitId}`,
+    `渠道：${channel ?? String(values.channel ?? '')}`,
+    `版本：${event.version}`,
+    `申请人：${`${String(values.requesterName ?? '')} ${String(values.requesterPhone ?? '')}`.trim()}`,
+    ...(event.kind === 'submitted' ? [] : [`审批人：${event.byName}`]),
+    ...(event.comment ? [`审批意见：${event.comment}`] : []),
   ]
   return {
     id: `${event.recordId}.v${event.version}.${event.kind}`,
-    formId: INFO_RELEASE_FORM,
-    unitId: event.unitId,
-    unitName: unit?.name ?? event.unitId,
-    category: `info_release_${event.kind}`,
-    categoryLabel: headline[event.kind],
-    severity: 'general',
-    summary: String(values.title ?? ''),
-    details,
-    // Chat channels are shared: the links carry no token; each person opens their own link.
-    ackUrl: `${deps.publicUrl}/`,
-    createdAt: event.at,
-    escalation: 0,
-    lang: 'zh',
+    kind: `info_release_${event.kind}`,
+    title: `【${headline[event.kind].zh}】${String(values.title ?? '')}`,
+    lines,
+    // Chat channels are shared: links carry no token. Approvers open their own link or the
+    // office's page; the unit sees the decision on its home page.
+    ...(event.kind === 'submitted' ? { link: { label: '办公室审批页', url: `${deps.publicUrl}/office/info-releases` } } : {}),
   }
 }
 
@@ -75,10 +71,10 @@ export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ d
   const pending = await deps.approvals.pendingNotices(limit)
   let delivered = 0
   for (const event of pending) {
-    const message = await noticeFor(deps, event)
-    const results = await Promise.all((await targetsFor(deps, event)).map((target) => deps.deliver(target, message)))
+    const notice = await noticeFor(deps, event)
+    const results = await Promise.all((await targetsFor(deps, event)).map((target) => deps.deliver(target, notice)))
     const retry = results.filter((r) => !r.ok && r.retryable)
-    for (const r of results) if (!r.ok) deps.log.warn('approval notice not delivered', { id: message.id, error: r.error })
+    for (const r of results) if (!r.ok) deps.log.warn('approval notice not delivered', { id: notice.id, error: r.error })
     if (retry.length > 0) continue
     await deps.approvals.clearNotice(event)
     delivered++

@@ -1,6 +1,6 @@
 // Delivers the daily cycle's notices: a unit's reminder to its own channel (else the office's),
 // summaries to the leaders' channel; every notice also goes to the log (the local outbox).
-import { buildNoticeRequest, parseWebhookList, sendWebhookRequest, type FetchFn, type WebhookTarget } from './alerts/channels.ts'
+import { deliverNotice, parseWebhookList, type FetchFn, type WebhookTarget } from './alerts/channels.ts'
 import type { Clock } from './clock.ts'
 import type { Notice, NoticeSender } from './daily-cycle.ts'
 import type { Logger } from './log.ts'
@@ -41,7 +41,7 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
       const chat = { id: notice.id, kind: notice.id.split(':')[0] ?? 'notice', title: notice.title, lines: notice.lines, ...(notice.link ? { link: { label: '填报链接', url: notice.link } } : {}) }
       const now = deps.clock.now()
       const results = await Promise.all(
-        targets.map((target) => sendWebhookRequest(deps.fetch, target, buildNoticeRequest(target, chat, now), { now })),
+        targets.map((target) => deliverNotice(deps.fetch, target, chat, { now })),
       )
       const failed = results.flatMap((r) => (r.ok ? [] : [r.error]))
       if (failed.length > 0) throw new NoticeDeliveryError(failed.join('; '))

@@ -1,7 +1,7 @@
 // Information-release approval on one machine: its store, its sheet tab, and a worker that
 // registers new requests and delivers notices (woken by writes, plus the periodic sweep).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deliverOnce, type WebhookTarget } from '#commons/alerts/channels.ts'
+import { deliverNotice, type WebhookTarget } from '#commons/alerts/channels.ts'
 import { approvalPass } from '#commons/approval-notices.ts'
 import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
 import type { Clock } from '#commons/clock.ts'
@@ -41,7 +41,7 @@ export function startApprovals(
             timeZone,
             form,
             approverTargets: config.APPROVER_WEBHOOKS,
-            deliver: (target, message) => deliverOnce(fetch, target, message, { timeZone, now: clock.now() }),
+            deliver: (target, notice) => deliverNotice(fetch, target, notice, { now: clock.now() }),
             publicUrl: parts.publicUrl,
             log,
           })

@@ -2,7 +2,7 @@
 // daily cycle (reminders before each deadline, the summary at it) and the information-release
 // worker (registers new requests, tells the approvers). Each notice is claimed in the table
 // first, so a retried or overlapping run sends nothing twice.
-import { deliverOnce, parseWebhookList } from '#commons/alerts/channels.ts'
+import { deliverNotice, parseWebhookList } from '#commons/alerts/channels.ts'
 import { approvalPass } from '#commons/approval-notices.ts'
 import { INFO_RELEASE_FORM } from '#commons/approvals.ts'
 import { runDailyCycle } from '#commons/daily-cycle.ts'
@@ -57,7 +57,7 @@ async function approvalsDue(): Promise<void> {
       timeZone,
       form: infoRelease,
       approverTargets,
-      deliver: (target, message) => deliverOnce(fetch, target, message, { timeZone, now: clock.now() }),
+      deliver: (target, notice) => deliverNotice(fetch, target, notice, { now: clock.now() }),
       publicUrl: config.PUBLIC_URL,
       log,
     }))

@@ -33,5 +33,4 @@ export {
   type DeliveryResult,
   type FetchFn,
 } from './deliver.ts'
-export { buildNoticeRequest, noticeText, type ChatNotice } from './notice.ts'
-export { sendWebhookRequest } from './deliver.ts'
+export { deliverNotice, noticeText, type ChatNotice } from './notice.ts'

@@ -4,6 +4,7 @@
 import type { WebhookTarget, WebhookType } from './config.ts'
 import { dingtalkSignedUrl } from './dingtalk.ts'
 import { feishuSignature } from './feishu.ts'
+import { sendWebhookRequest, type DeliveryResult, type FetchFn } from './deliver.ts'
 import { cutToBytes } from './format.ts'
 import { postJson, type WebhookRequest } from './robot.ts'
 import { WECOM_TEXT_MAX_BYTES } from './wecom.ts'
@@ -49,4 +50,9 @@ const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, 
 /** Pure: the request a notice becomes for one target. */
 export function buildNoticeRequest(target: WebhookTarget, notice: ChatNotice, now: Date): WebhookRequest {
   return builders[target.type](target, notice, now)
+}
+
+/** One attempt to deliver a notice to one target; never throws (the alerts' own attempt). */
+export function deliverNotice(fetchFn: FetchFn, target: WebhookTarget, notice: ChatNotice, options: { now: Date; timeoutMs?: number }): Promise<DeliveryResult> {
+  return sendWebhookRequest(fetchFn, target, buildNoticeRequest(target, notice, options.now), options)
 }
