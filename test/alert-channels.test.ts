@@ -13,6 +13,7 @@ import {
   type FetchFn,
   type WebhookTarget,
 } from '#commons/alerts/channels.ts'
+import { formatAlertSms, SMS_MAX_CHARS } from '#commons/alerts/format.ts'
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const NOW = new Date('2026-11-28T02:00:05.123Z')
@@ -236,6 +237,18 @@ describe('formatAlertText', () => {
     expect(lines.at(-3)).toMatch(/^…（另有 \d+ 项未显示）$/) // after the details, before time and link
     expect(text).toContain('物资1：消毒液 1 箱')
     expect(text.split('\n').at(-1)).toMatch(/^一键确认：https:/)
+  })
+})
+
+describe('formatAlertSms', () => {
+  it('keeps an SMS short whatever the description, and keeps its acknowledge link whole', () => {
+    const long = alert({ summary: '口罩短缺'.repeat(1000), unitName: '东园\n公园管理处' })
+    const sms = formatAlertSms(long)
+    expect(Array.from(sms).length).toBeLessThanOrEqual(SMS_MAX_CHARS)
+    expect(sms.endsWith(` 一键确认 ${long.ackUrl}`)).toBe(true)
+    expect(sms).toContain('东园 公园管理处：口罩短缺')
+    expect(sms).not.toContain('\n')
+    expect(formatAlertSms(alert({ summary: '短' }))).toContain('：短 一键确认')
   })
 })
 

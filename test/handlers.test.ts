@@ -373,8 +373,14 @@ describe('the alert function on the table stream', () => {
     expect(hook?.path).toBe('/hooks/sentinel')
     expect(hook?.body).toMatchObject({ formId: 'emergency', unitId: 'east-park', severity: 'critical', escalation: 0 })
     expect(sns.published).toHaveLength(1)
-    expect(sns.published[0]).toMatchObject({ TopicArn: ALERT_TOPIC_ARN })
-    expect(JSON.stringify(sns.published[0])).toContain('发现发热人员')
+    expect(sns.published[0]).toMatchObject({ TopicArn: ALERT_TOPIC_ARN, MessageStructure: 'json' })
+    const perProtocol = JSON.parse(String(sns.published[0]?.Message)) as { default: string; email: string; sms: string }
+    expect(perProtocol.email).toContain('发现发热人员')
+    expect(perProtocol.email).toContain('联系')
+    // The SMS is one short text that still carries the acknowledge link.
+    expect(Array.from(perProtocol.sms).length).toBeLessThanOrEqual(200)
+    expect(perProtocol.sms).toMatch(/^【特急】应急告警/)
+    expect(perProtocol.sms).toMatch(/确认 https:\/\/\S+\/ack\/\S+$/)
   })
 
   it('sends nothing twice when the minute rule runs after the stream', async () => {

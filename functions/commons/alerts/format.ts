@@ -228,3 +228,13 @@ function hardCut(text: string, maxBytes: number): string {
   if (lastBreak < 0 || room <= 0) return cutToBytes(text, maxBytes)
   return `${cutToBytes(text.slice(0, lastBreak), room)}${ELLIPSIS}\n${ackLine}`
 }
+
+/** An SMS is billed per part (67 Chinese characters): the title, unit and summary, and the link. */
+export const SMS_MAX_CHARS = 200
+
+/** The alert as one SMS: `【特急】应急告警 · 疑似病例 东园公园管理处：<summary> 确认 <link>`, at most SMS_MAX_CHARS. */
+export function formatAlertSms(message: AlertMessage): string {
+  const link = ` ${WORDS.ack[message.lang]} ${message.ackUrl}`
+  const head = `${alertTitle(message)} ${oneLine(message.unitName)}${message.lang === 'zh' ? '：' : ': '}${oneLine(message.summary)}`
+  return `${capChars(head, Math.max(20, SMS_MAX_CHARS - Array.from(link).length))}${link}`
+}

@@ -5,12 +5,15 @@ import type { SnsPublisher } from './targets.ts'
 
 export function snsPublisher(client: Pick<SNSClient, 'send'>, topicArn: string): SnsPublisher {
   return {
-    async publish({ subject, text, id }) {
+    async publish({ subject, text, sms, id }) {
       await client.send(
         new PublishCommand({
           TopicArn: topicArn,
           Subject: subject,
-          Message: text,
+          // One message per protocol: e-mail gets the whole alert, SMS (1,600 bytes at most,
+          // billed per 67-character part in Chinese) its short form.
+          MessageStructure: 'json',
+          Message: JSON.stringify({ default: text, email: text, sms }),
           MessageAttributes: { alertId: { DataType: 'String', StringValue: id } },
         }),
       )

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { WebhookTarget, WebhookType } from './config.ts'
 import { deliverOnce, type DeliveryResult, type FetchFn } from './deliver.ts'
-import { formatAlertText } from './format.ts'
+import { formatAlertSms, formatAlertText } from './format.ts'
 import type { AlertMessage } from './message.ts'
 
 export interface AlertChannel {
@@ -41,7 +41,8 @@ export function webhookChannel(
 
 /** What the SNS channel needs of an SNS client (the adapter is in sns.ts). */
 export interface SnsPublisher {
-  publish(input: { subject: string; text: string; id: string }): Promise<void>
+  /** `text` for e-mail subscribers, `sms` (short, the link kept) for phones */
+  publish(input: { subject: string; text: string; sms: string; id: string }): Promise<void>
 }
 
 const SNS_SUBJECT_MAX = 99
@@ -54,7 +55,7 @@ export function snsChannel(publisher: SnsPublisher, timeZone: string): AlertChan
       const text = formatAlertText(message, { timeZone })
       const subject = Array.from(text.split('\n')[0] ?? message.id).slice(0, SNS_SUBJECT_MAX).join('')
       try {
-        await publisher.publish({ subject, text, id: message.id })
+        await publisher.publish({ subject, text, sms: formatAlertSms(message), id: message.id })
         return { ok: true, status: 200 }
       } catch (error) {
         // SNS throttling and outages are transient; a bad topic shows up as failed attempts.
