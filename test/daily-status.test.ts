@@ -115,9 +115,14 @@ describe('corrections', () => {
     const closed = await post(unit, 'daily-health', { ...healthReport({ onDuty: 32 }), date: '2026-11-28' })
     expect(closed.status).toBe(422)
     expect(await closed.json()).toMatchObject({ issues: [{ path: 'date', message: expect.stringContaining('办公室') }] })
+    const correctLink = `/u/${unit}/forms/daily-health?from=${encodeURIComponent(first.id)}`
+    expect(await (await h.app.request(`/u/${unit}/records/${first.id}`)).text()).not.toContain(correctLink.replace(/&/g, '&amp;'))
 
     const reopened = await h.app.request(`/api/admin/records/${first.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })
     expect(await reopened.json()).toMatchObject({ recordId: first.id, by: '刘洋', until: '2026-11-29T16:00:00.000Z' })
+    // The reopened day's page offers the correction again, on the form for that day.
+    expect(await (await h.app.request(`/u/${unit}/records/${first.id}`)).text()).toContain(correctLink)
+    expect(await (await h.app.request(correctLink)).text()).toContain('value="2026-11-28"')
     const corrected = await post(unit, 'daily-health', { ...healthReport({ onDuty: 32 }), date: '2026-11-28' })
     expect(corrected.status).toBe(201)
     expect(await corrected.json()).toMatchObject({ version: 3 })

@@ -71,7 +71,7 @@ const justAfterMidnight = (now: Date, today: string, timeZone: string) =>
 export const earliestReportDate = (today: string) => addDays(today, -MAX_DAYS_BACK)
 
 /** A unit corrects a day's report until local midnight; after that only an office reopening allows it. */
-async function reopened(deps: SubmissionDeps, recordId: string, now: Date): Promise<boolean> {
+export async function reopened(deps: Pick<SubmissionDeps, 'records'>, recordId: string, now: Date): Promise<boolean> {
   const reopening = await deps.records.lastReopening(recordId)
   return reopening !== undefined && Date.parse(reopening.until) > now.getTime()
 }

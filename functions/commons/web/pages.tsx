@@ -11,7 +11,7 @@ import type { Issue } from '../forms/validation.ts'
 import { pickLang, type Lang } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import { dayStatus, type ReportStatus } from '../status.ts'
-import { earliestReportDate, recordIdFor, submit } from '../submissions.ts'
+import { earliestReportDate, recordIdFor, reopened, submit } from '../submissions.ts'
 import { unitForToken } from '../units.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { clientScript } from './client-bundle.ts'
@@ -459,7 +459,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const base = c.get('base')
     const today = localDate(deps.clock.now(), deps.timeZone)
     // A unit corrects a day's report until local midnight; after that only the office reopens it.
-    const correctable = form.kind === 'daily' && record.date === today
+    const correctable =
+      form.kind === 'daily' && (record.date === today || (await reopened(deps.stores, record.recordId, deps.clock.now())))
     return c.html(
       <Page title={w(lang, 'stored')} lang={lang} path={`${base}/records/${record.recordId}`} {...chromeOf(c)}>
         <div class="panel" role="status">
