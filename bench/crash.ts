@@ -112,6 +112,8 @@ export interface CrashResult {
   alertsDoubled: number
   /** POSTs of an alert id the receiver had already taken: at-least-once delivery when a kill fell between its 2xx and the record */
   duplicateDeliveries: number
+  /** submission received → its alert at the receiver (first delivery of each id), kills and backlog included */
+  alertLagMs: { p50: number; p95: number; max: number }
   /** emergencies whose deliveries are not all recorded as delivered */
   undeliveredInDatabase: number
   /** workbook temp files a kill left behind */
@@ -624,6 +626,13 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
     const distinct = new Set(firstAlerts.map((b) => b.id))
     const alertsMissing = [...expectedAlertIds].filter((id) => !distinct.has(id)).length
     const alertsDoubled = [...distinct].filter((id) => !expectedAlertIds.has(id)).length + Math.max(0, db.emergencies.length - alertingRecords.size)
+    const firstSeen = new Map<string, number>()
+    for (const r of receiver.requests) {
+      const b = r.body as { id?: string; createdAt?: string } | undefined
+      if (typeof b?.id === 'string' && typeof b.createdAt === 'string' && !firstSeen.has(b.id)) firstSeen.set(b.id, r.receivedAt - Date.parse(b.createdAt))
+    }
+    const lags = [...firstSeen.values()].sort((a, b) => a - b)
+    const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0
     const undeliveredInDatabase = db.emergencies.filter((e) => e.deliveries.length === 0 || e.deliveries.some((d) => d.state !== 'delivered')).length
 
     result = {
@@ -675,6 +684,7 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
       alertsMissing,
       alertsDoubled,
       duplicateDeliveries: firstAlerts.length - distinct.size,
+      alertLagMs: { p50: at(0.5), p95: at(0.95), max: lags.at(-1) ?? 0 },
       undeliveredInDatabase,
       strayTempFiles,
       loadSeconds: round(loadSeconds),
@@ -798,6 +808,7 @@ export function crashRow(r: CrashResult): Record<string, unknown> {
     'alerts expected/delivered': `${r.alertsExpected}/${r.alertsDelivered}`,
     'alerts missing/doubled': `${r.alertsMissing}/${r.alertsDoubled}`,
     'duplicate deliveries (same id)': r.duplicateDeliveries,
+    'alert lag ms p50/p95/max': `${r.alertLagMs.p50}/${r.alertLagMs.p95}/${r.alertLagMs.max}`,
     'recover ms (kill→ready)': ms(r.recoverMs),
     'first 2xx ms after kill': ms(r.firstAckMs),
     'load s': r.loadSeconds,
