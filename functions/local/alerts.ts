@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { alertChannels } from '#commons/alerts/setup.ts'
 import { emergencyTab } from '#commons/alerts/sheet-tab.ts'
 import { snsPublisher } from '#commons/alerts/sns.ts'
-import { alertPass, createRateWindow, defaultRetryPolicy } from '#commons/alerts/worker.ts'
+import { alertPass, createChannelLanes, createRateWindow, defaultRetryPolicy } from '#commons/alerts/worker.ts'
 import type { Clock } from '#commons/clock.ts'
 import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
@@ -16,6 +16,8 @@ import type { ComputedTab } from '#commons/sheet/sink.ts'
 import type { Stores } from '#commons/store.ts'
 import type { AlertAppDeps } from '#commons/web/deps.ts'
 import type { LocalConfig } from './config.ts'
+
+const LANE_WAIT_MS = 2000
 
 export interface LocalAlerts {
   pump: Pump
@@ -51,7 +53,11 @@ export function startAlerts(
     timeZone,
     log,
   })
+  // A pass waits this long for its channels; a slower one (a robot that does not answer) goes on
+  // in the background while later passes reach the other channels. Its end asks for a pass.
+  const lanes = createChannelLanes(LANE_WAIT_MS, () => pump.wake())
   const workerDeps = {
+    lanes,
     ...deps.stores,
     emergencies,
     forms: deps.forms,
@@ -78,7 +84,13 @@ export function startAlerts(
   )
   if (deps.workers) pump.wake() // whatever a crash left marked or due
   return {
-    pump,
+    pump: {
+      ...pump,
+      async stop() {
+        await pump.stop()
+        await lanes.idle()
+      },
+    },
     app: { emergencies, policy, ackKey: deps.ackKey, ackTtlS: config.ACK_LINK_TTL_S, lang: config.ALERT_LANG, onChanged: deps.changed },
     tab: emergencyTab({ emergencies, units: deps.stores.units, forms: deps.forms, timeZone }),
   }

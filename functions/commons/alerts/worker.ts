@@ -2,7 +2,8 @@
 // emergency (idempotent: the id comes from the record), plans what is due (the first alert,
 // escalations of emergencies nobody acknowledged), delivers to every channel, records each
 // delivery, and only then clears the record's mark. Channels are independent: one failing or
-// rate-limited channel never holds up another. A crash anywhere repeats work, never loses it;
+// rate-limited channel never holds up another (in a long-lived process, `lanes` keep a slow channel
+// from holding up the next pass too). A crash anywhere repeats work, never loses it;
 // a channel may see an alert again only if the crash fell between its answer and the record,
 // and then with the same id.
 import type { Clock } from '../clock.ts'
@@ -96,6 +97,34 @@ export interface AlertWorkerDeps {
   log: Logger
   /** told when an emergency was created or changed (the sheet's 应急 tab follows) */
   onChanged?: () => void
+  /** a long-lived process's channel lanes (see ChannelLanes); without them a pass waits for every channel */
+  lanes?: ChannelLanes
+}
+
+/**
+ * Channels at work across passes, in one long-lived process (the local server). A pass waits for
+ * its channels up to `waitMs`, then leaves a slow one (a robot that does not answer, back-off
+ * waits) working in the background. Later passes skip a channel while it is busy, so a new
+ * emergency reaches every other channel at once; the busy channel's deliveries stay due and are
+ * taken up when it is free again (`freed` asks for that pass). A channel records its own outcomes.
+ */
+export interface ChannelLanes {
+  readonly waitMs: number
+  /** the channels at work, by name */
+  readonly busy: Map<string, Promise<void>>
+  freed?: () => void
+}
+
+export function createChannelLanes(waitMs: number, freed?: () => void): ChannelLanes & { idle(): Promise<void> } {
+  const busy = new Map<string, Promise<void>>()
+  return {
+    waitMs,
+    busy,
+    ...(freed ? { freed } : {}),
+    async idle() {
+      while (busy.size > 0) await Promise.all(busy.values())
+    },
+  }
 }
 
 export interface AlertPassResult {
@@ -128,26 +157,32 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
     (e): e is Emergency => e !== undefined,
   )
 
-  const jobs = await jobsFor(deps, planned, now)
+  const { jobs, skipped } = await jobsFor(deps, planned, now)
   const outcomes = await deliverJobs(deps, jobs)
-  const byEmergency = new Map<string, DeliveryOutcome[]>()
-  for (const [job, outcome] of outcomes) byEmergency.set(job.emergency.id, [...(byEmergency.get(job.emergency.id) ?? []), outcome])
-  await Promise.all(
-    planned.map((e) => deps.emergencies.update(e.id, (current) => recordOutcomes(current, byEmergency.get(e.id) ?? [], deps.policy))),
-  )
 
   // The mark's effect is the emergency, which now carries its own deliveries and escalations.
   for (const version of marked) await deps.records.clearAlert(version)
   const delivered = [...outcomes.values()].filter((o) => o.ok).length
   const failed = [...outcomes.values()].filter((o) => !o.ok).length
   if (created > 0 || outcomes.size > 0) deps.onChanged?.()
-  return { created, delivered, failed, more: marked.length >= limit || due.length >= limit }
+  // Deliveries left to a busy channel are not "more": its lane asks for a pass when it is free.
+  return { created, delivered, failed, more: marked.length >= limit || (due.length >= limit && skipped === 0) }
 }
 
-async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<Job[]> {
+/** What each emergency's record says after these outcomes (one update per emergency touched). */
+async function recordAll(deps: AlertWorkerDeps, outcomes: Map<Job, DeliveryOutcome>): Promise<void> {
+  const byEmergency = new Map<string, DeliveryOutcome[]>()
+  for (const [job, outcome] of outcomes) byEmergency.set(job.emergency.id, [...(byEmergency.get(job.emergency.id) ?? []), outcome])
+  await Promise.all([...byEmergency].map(([id, list]) => deps.emergencies.update(id, (current) => recordOutcomes(current, list, deps.policy))))
+}
+
+async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<{ jobs: Job[]; skipped: number }> {
   const jobs: Job[] = []
+  let skipped = 0
   for (const e of emergencies) {
-    const deliveries = dueDeliveries(e, now)
+    const due = dueDeliveries(e, now)
+    const deliveries = due.filter((d) => !deps.lanes?.busy.has(d.channel))
+    skipped += due.length - deliveries.length
     if (deliveries.length === 0) continue
     const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
     const record: RecordVersion | undefined = versions.at(-1)
@@ -174,30 +209,60 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
       jobs.push({ emergency: e, delivery, message })
     }
   }
-  return jobs
+  return { jobs, skipped }
 }
 
-/** Every channel at once; within a channel one message after another, the most severe first. */
+/**
+ * Every channel at once; within a channel one message after another, the most severe first. Each
+ * channel records its outcomes when it is done. The outcomes of the channels done in time (all of
+ * them without lanes).
+ */
 async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job, DeliveryOutcome>> {
   const channels = new Map([...deps.channels.alert, ...deps.channels.escalation].map((c) => [c.name, c]))
   const outcomes = new Map<Job, DeliveryOutcome>()
   const byChannel = new Map<string, Job[]>()
   for (const job of jobs) byChannel.set(job.delivery.channel, [...(byChannel.get(job.delivery.channel) ?? []), job])
-  await Promise.all(
-    [...byChannel].map(async ([name, list]) => {
-      const channel = channels.get(name)
-      if (!channel) {
-        const at = deps.clock.now().toISOString()
-        for (const job of list) outcomes.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
-        return
-      }
+  let passOver = false
+  const tasks = [...byChannel].map(async ([name, list]) => {
+    const mine = new Map<Job, DeliveryOutcome>()
+    const channel = channels.get(name)
+    if (!channel) {
+      const at = deps.clock.now().toISOString()
+      for (const job of list) mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
+    } else {
       list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
       for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
         const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
-        for (const job of jobsOfMessage) outcomes.set(job, { ...outcome, alertId: job.delivery.alertId, channel: name })
+        for (const job of jobsOfMessage) mine.set(job, { ...outcome, alertId: job.delivery.alertId, channel: name })
       }
+    }
+    await recordAll(deps, mine)
+    if (passOver) deps.onChanged?.() // done after its pass: the sheet's tab follows
+    else for (const [job, outcome] of mine) outcomes.set(job, outcome)
+  })
+  const { lanes } = deps
+  if (!lanes) {
+    await Promise.all(tasks)
+    return outcomes
+  }
+  ;[...byChannel.keys()].forEach((name, i) => {
+    const lane = (tasks[i] as Promise<void>)
+      .catch((error: unknown) => deps.log.error('alert channel failed; its deliveries stay due', { channel: name, error }))
+      .finally(() => {
+        lanes.busy.delete(name)
+        if (passOver) lanes.freed?.()
+      })
+    lanes.busy.set(name, lane)
+  })
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.allSettled(tasks),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, lanes.waitMs)
     }),
-  )
+  ])
+  clearTimeout(timer)
+  passOver = true
   return outcomes
 }
 

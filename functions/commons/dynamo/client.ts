@@ -7,6 +7,13 @@ export interface DynamoClients {
   doc: DynamoDBDocumentClient
 }
 
+/**
+ * Every call is bounded: the SDK sets no timeout of its own, so an endpoint that stops answering
+ * (a frozen process, a dropped connection) would hold a request, and a worker pass, forever.
+ * A try that times out is retried like a refused one; conditional writes make that safe.
+ */
+const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true }
+
 /** With `endpoint` (dynalite or another DynamoDB-compatible server) local credentials are used. */
 export function createDynamoClients(endpoint?: string): DynamoClients {
   const client = endpoint
@@ -17,9 +24,11 @@ export function createDynamoClients(endpoint?: string): DynamoClients {
           accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
           secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
         },
-        maxAttempts: 5,
+        // an endpoint that is down answers in ~15 s at worst (3 tries), so clients get their 503
+        maxAttempts: 3,
+        requestHandler,
       })
-    : new DynamoDBClient({})
+    : new DynamoDBClient({ requestHandler })
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   })
