@@ -21,10 +21,10 @@ import { EMERGENCY_TAB, emergencyTab } from '#commons/alerts/sheet-tab.ts'
 import { addDays, localDate, zonedInstant } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
-import { createDynamoStores } from '#commons/dynamo/stores.ts'
+import { createDynamoStores, recordVersionOf } from '#commons/dynamo/stores.ts'
 import { defaultTableName } from '#commons/dynamo/table.ts'
 import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
-import type { RecordVersion } from '#commons/model.ts'
+import type { RecordVersion, SubmissionReceipt } from '#commons/model.ts'
 import { formTabLayout, recordRow } from '#commons/sheet/layout.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { readWorkbook } from '../test/support/harness.ts'
@@ -316,15 +316,6 @@ function rowKey(row: readonly unknown[]): string {
 }
 const blank = (row: readonly unknown[]) => Array.from(row, text).every((c) => c === '')
 
-interface Receipt {
-  id: string
-  formId: string
-  unitId: string
-  date: string
-  version: number
-  receivedAt: string
-}
-
 interface Tabs {
   /** data rows (below the header) of a tab */
   rows(tab: string): unknown[][]
@@ -406,7 +397,7 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
     log(`${sink}: ${submissions} submissions (${plan.filter((s) => s.formId === 'emergency').length} emergencies) from ${units.length} units, concurrency ${concurrency}, ${kills} kills, seed ${seed}`)
 
     // ---- clients
-    const receipts = new Map<string, { receipt: Receipt; status: number }>()
+    const receipts = new Map<string, { receipt: SubmissionReceipt; status: number }>()
     const firstAckOfLife = new Map<number, number>() // server life → first 2xx it gave
     let life = 0
     const statuses: Record<string, number> = {}
@@ -446,7 +437,7 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
           continue
         }
         if (status === 200 || status === 201) {
-          receipts.set(s.key, { receipt: JSON.parse(answer) as Receipt, status })
+          receipts.set(s.key, { receipt: JSON.parse(answer) as SubmissionReceipt, status })
           if (!firstAckOfLife.has(lifeAtSend)) firstAckOfLife.set(lifeAtSend, Date.now())
           acksSinceStart++
           return
@@ -751,21 +742,7 @@ async function readDatabase(dataDir: string, forms: FormRegistry) {
       items.push(...((page.Items ?? []) as Record<string, unknown>[]))
       startKey = page.LastEvaluatedKey
     } while (startKey)
-    const versions = items.map(
-      (item): RecordVersion => ({
-        recordId: item.recordId as string,
-        formId: item.formId as string,
-        unitId: item.unitId as string,
-        date: item.date as string,
-        version: item.version as number,
-        values: (item.values ?? {}) as RecordVersion['values'],
-        receivedAt: item.receivedAt as string,
-        firstReceivedAt: (item.firstReceivedAt ?? item.receivedAt) as string,
-        idempotencyKey: item.idempotencyKey as string,
-        pendingMirror: item.mirrorQ !== undefined,
-        pendingAlert: item.alertQ !== undefined,
-      }),
-    )
+    const versions = items.map(recordVersionOf)
     const stores = createDynamoStores(doc, defaultTableName)
     const emergencies = createDynamoEmergencyStore(doc, defaultTableName)
     const tab = emergencyTab({ emergencies, units: stores.units, forms, timeZone: TIME_ZONE })

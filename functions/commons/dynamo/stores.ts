@@ -51,7 +51,8 @@ function toItem(v: RecordVersion): Item {
   }
 }
 
-function fromItem(item: Item): RecordVersion {
+/** A stored version item as the domain's RecordVersion (also read by the crash bench's audit). */
+export function recordVersionOf(item: Item): RecordVersion {
   return {
     recordId: item.recordId as string,
     formId: item.formId as string,
@@ -113,7 +114,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         },
         limit,
       )
-    ).map(fromItem)
+    ).map(recordVersionOf)
 
   const removeMark = (ref: VersionRef, attribute: string) =>
     doc.send(
@@ -133,7 +134,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         ExpressionAttributeValues: { ':pk': `REC#${recordId}`, ':v': 'V#' },
         ConsistentRead: true,
       })
-      return items.map(fromItem)
+      return items.map(recordVersionOf)
     },
     putVersion(version) {
       return conditional(
@@ -152,14 +153,14 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         KeyConditionExpression: 'dayKey = :d',
         ExpressionAttributeValues: { ':d': `DAY#${formId}#${date}` },
       })
-      return latestPerRecord(items.map(fromItem))
+      return latestPerRecord(items.map(recordVersionOf))
     },
     async currentOfAll() {
       const items = await scanAll({
         FilterExpression: 'begins_with(pk, :rec)',
         ExpressionAttributeValues: { ':rec': 'REC#' },
       })
-      return latestPerRecord(items.map(fromItem))
+      return latestPerRecord(items.map(recordVersionOf))
     },
     pendingMirror: (limit) => pendingOn('mirrorOutbox', 'mirrorQ', MIRROR_QUEUE, limit),
     async clearMirror(refs) {

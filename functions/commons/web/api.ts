@@ -16,7 +16,6 @@ import { reopenRecord, submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
 import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
 import { UNIT_TYPES } from '../model.ts'
-import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
 import { signedLinksOf, unitLink, type AppDeps, type AppEnv } from './deps.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -174,13 +173,5 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   })
 
   api.route('/admin', admin)
-  // The database out of reach (stopped, restarting, throttling): a 503 the client retries with the
-  // same Idempotency-Key, not a 500. Anything else goes on to the app's handler.
-  api.onError((error, c) => {
-    if (!isStoreUnavailable(error)) throw error
-    deps.log.warn('database unavailable', { route: c.req.routePath, method: c.req.method, error })
-    c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
-    return apiError(c, 503, 'unavailable', UNAVAILABLE_MESSAGE)
-  })
   return api
 }

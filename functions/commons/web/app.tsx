@@ -16,6 +16,7 @@ import { createOfficePages } from './office.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
 import { createEmergencyPages } from './emergencies.tsx'
 import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard } from './guessing-guard.ts'
+import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -74,10 +75,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse()
-    // Clients never see the detail; the log has it.
+    const isApi = c.req.path.startsWith('/api/')
     // The route's pattern, never the path: paths carry unit tokens and signed links.
-    deps.log.error('request failed', { route: c.req.routePath, method: c.req.method, error })
-    return c.req.path.startsWith('/api/')
+    const where = { route: c.req.routePath, method: c.req.method, error }
+    if (isStoreUnavailable(error)) {
+      // Pages as well as the API: the database out of reach is the caller's to retry, not a 500.
+      deps.log.warn('database unavailable', where)
+      c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+      return isApi
+        ? apiError(c, 503, 'unavailable', UNAVAILABLE_MESSAGE)
+        : c.text('系统暂时无法访问数据库，请稍后重试（已填写的内容不会丢失）。 The database cannot be reached just now; please retry in a few seconds.', 503)
+    }
+    // Clients never see the detail; the log has it.
+    deps.log.error('request failed', where)
+    return isApi
       ? apiError(c, 500, 'internal', 'internal error; nothing you sent was lost if you got no 2xx, retry with the same Idempotency-Key')
       : c.text('Internal error / 系统错误，请稍后重试', 500)
   })
