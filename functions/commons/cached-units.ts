@@ -1,32 +1,67 @@
-// Units change rarely and every request reads one: a short in-memory cache takes that read off
-// the hot path. Writes through the same store drop the entry at once; another process (another
-// Lambda instance) sees a rotated token within `ttlMs`.
+// Units change rarely and every request reads one. An organisation has a few hundred units and
+// each submits a few times a day, so a cache of single units would mostly miss: the whole roster
+// is kept instead, read in one query at most once per `ttlMs`. Ids the roster lacks (a unit added
+// by another process since, or a guess) are read one by one and remembered as long. Writes
+// through this store drop what is cached at once; another process (another Lambda instance)
+// sees a rotated token within `ttlMs`.
 import type { Unit } from './model.ts'
 import type { UnitStore } from './store.ts'
 
 export const UNIT_CACHE_TTL_MS = 10_000
 
+/** Unknown ids (guessing) must not grow the memory without end. */
+const MAX_SINGLES = 10_000
+
 export function cachedUnits(store: UnitStore, ttlMs = UNIT_CACHE_TTL_MS, now: () => number = Date.now): UnitStore {
-  const cache = new Map<string, { unit: Unit | undefined; until: number }>()
+  let roster: { units: Map<string, Unit>; until: number } | undefined
+  let loading: { generation: number; list: Promise<Unit[]> } | undefined
+  const singles = new Map<string, { unit: Unit | undefined; until: number }>()
+  // Bumped by every write through this store: a roster read that began before it may hold the
+  // old token, so its answer is not kept.
+  let generation = 0
+
+  async function currentRoster(): Promise<Map<string, Unit> | undefined> {
+    if (roster && roster.until > now()) return roster.units
+    if (loading?.generation !== generation) {
+      const started = { generation, list: store.list() }
+      loading = started
+      void started.list.catch(() => {}).finally(() => {
+        if (loading === started) loading = undefined
+      })
+    }
+    const started = loading.generation
+    const units = await loading.list
+    if (started !== generation) return undefined
+    roster = { units: new Map(units.map((unit) => [unit.id, unit])), until: now() + ttlMs }
+    return roster.units
+  }
+
+  const forget = () => {
+    generation++
+    roster = undefined
+    singles.clear()
+  }
+
   return {
     async get(id) {
-      const hit = cache.get(id)
+      const listed = (await currentRoster())?.get(id)
+      if (listed) return listed
+      const hit = singles.get(id)
       if (hit && hit.until > now()) return hit.unit
       const unit = await store.get(id)
-      // Bounded: unknown ids (guessing) must not grow the map without end.
-      if (cache.size > 10_000) cache.clear()
-      cache.set(id, { unit, until: now() + ttlMs })
+      if (singles.size >= MAX_SINGLES) singles.clear()
+      singles.set(id, { unit, until: now() + ttlMs })
       return unit
     },
     list: () => store.list(),
     async create(unit) {
-      cache.delete(unit.id)
+      forget()
       return store.create(unit)
     },
     async replaceToken(id, tokenHash, at) {
-      cache.delete(id)
+      forget()
       const replaced = await store.replaceToken(id, tokenHash, at)
-      cache.delete(id)
+      forget()
       return replaced
     },
   }

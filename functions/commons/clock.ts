@@ -24,8 +24,16 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f
 }
 
-function parts(at: Date, timeZone: string): Record<string, string> {
-  return Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]))
+// The parts change once a second; a busy server asks for the same second many times over
+// (formatToParts is the dearest step of a submission's date handling), so the last answer is kept.
+let lastParts: { second: number; timeZone: string; parts: Readonly<Record<string, string>> } | undefined
+
+function parts(at: Date, timeZone: string): Readonly<Record<string, string>> {
+  const second = Math.floor(at.getTime() / 1000)
+  if (lastParts?.second === second && lastParts.timeZone === timeZone) return lastParts.parts
+  const fresh = Object.freeze(Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value])))
+  lastParts = { second, timeZone, parts: fresh }
+  return fresh
 }
 
 /** YYYY-MM-DD of `at` in `timeZone`. */
