@@ -128,6 +128,33 @@ describe('form posts', () => {
   })
 })
 
+describe('bodies over 64 KiB', () => {
+  it('are refused with 413 whether their length is declared or streamed in chunks; a chunked submission in bounds is stored', async () => {
+    const big = JSON.stringify(emergencyRequest({ description: '洪'.repeat(30_000) })) // 90 KB in UTF-8
+    /** The same bytes without a Content-Length: fetch sends a stream chunked. */
+    const chunked = (text: string): RequestInit =>
+      ({
+        body: new Blob([text]).stream(),
+        duplex: 'half',
+      }) as RequestInit
+    const declared = await api('/api/forms/emergency/submissions', { ...submission(east, big), body: big })
+    expect(declared.status).toBe(413)
+    expect(await declared.json()).toMatchObject({ error: 'too_large' })
+    const streamed = await api('/api/forms/emergency/submissions', { ...submission(east, big), ...chunked(big) })
+    expect(streamed.status).toBe(413)
+    expect(await streamed.json()).toMatchObject({ error: 'too_large' })
+
+    const inBounds = await api('/api/forms/emergency/submissions', {
+      ...submission(east, {}),
+      ...chunked(JSON.stringify(emergencyRequest({ description: '分块送达的请求' }))),
+    })
+    expect(inBounds.status, await inBounds.clone().text()).toBe(201)
+    const receipt = (await inBounds.json()) as { id: string }
+    const stored = await api(`/u/${east}/records/${receipt.id}`)
+    expect(await stored.text()).toContain('分块送达的请求')
+  })
+})
+
 describe('headers', () => {
   it('are set on pages and on the API', async () => {
     for (const path of [`/u/${east}`, '/api/forms', '/admin/login']) {

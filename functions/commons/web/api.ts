@@ -1,6 +1,6 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
 import { randomUUID } from 'node:crypto'
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -65,10 +65,17 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     invalidToken: { message: { error: 'unauthorized', message: 'invalid admin token' } },
     invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
   })
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`),
-  })
+  const tooLarge = (c: Context) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`)
+  const honoBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })
+  // Hono's limit reads `raw.body`, for which the Node adapter builds a whole web Request (an abort
+  // signal, a stream) on every submission. A declared Content-Length, to which Node's parser holds
+  // the body, is checked without that; chunked bodies still go through Hono's counting.
+  const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const declared = c.req.header('content-length')
+    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return honoBodyLimit(c, next)
+    if (Number(declared) > MAX_BODY_BYTES) return tooLarge(c)
+    await next()
+  }
 
   api.get('/forms', unitAuth, (c) => {
     const unit = c.get('unit')
