@@ -8,6 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { systemClock, type Clock } from '#commons/clock.ts'
 import { INFO_RELEASE_FORM } from '#commons/approvals.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
+import { restoreEmergencyWakeups } from '#commons/dynamo/emergencies.ts'
 import { withUnitCache } from '#commons/cached-units.ts'
 import { createDynamoStores } from '#commons/dynamo/stores.ts'
 import { ensureTable } from '#commons/dynamo/table.ts'
@@ -96,6 +97,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     sweepDue = true
     mirror.wake()
   }
+  if (options.workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
   const alerts = startAlerts(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, ackKey, workers: options.workers, changed: emergencyChanged })
   const approvals = startApprovals(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, workers: options.workers })
 

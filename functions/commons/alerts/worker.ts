@@ -146,10 +146,10 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const limit = options.limit ?? 50
   const now = deps.clock.now()
   const marked = await deps.records.pendingAlerts(limit)
-  let created = 0
-  for (const version of marked) {
-    if (version.alert && (await deps.emergencies.create(emergencyFrom({ ...version, alert: version.alert })))) created++
-  }
+  // Each step below touches every item at once: under a burst the process is busy with
+  // submissions, and one database round trip per item after another would let the alerts fall behind.
+  const made = await Promise.all(marked.map((v) => v.alert !== undefined && deps.emergencies.create(emergencyFrom({ ...v, alert: v.alert }))))
+  const created = made.filter(Boolean).length
 
   const names = { alert: deps.channels.alert.map((c) => c.name), escalation: deps.channels.escalation.map((c) => c.name) }
   const due = await deps.emergencies.due(now, limit)
@@ -161,7 +161,7 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const outcomes = await deliverJobs(deps, jobs)
 
   // The mark's effect is the emergency, which now carries its own deliveries and escalations.
-  for (const version of marked) await deps.records.clearAlert(version)
+  await Promise.all(marked.map((version) => deps.records.clearAlert(version)))
   const delivered = [...outcomes.values()].filter((o) => o.ok).length
   const failed = [...outcomes.values()].filter((o) => !o.ok).length
   if (created > 0 || outcomes.size > 0) deps.onChanged?.()
@@ -177,39 +177,42 @@ async function recordAll(deps: AlertWorkerDeps, outcomes: Map<Job, DeliveryOutco
 }
 
 async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<{ jobs: Job[]; skipped: number }> {
-  const jobs: Job[] = []
   let skipped = 0
-  for (const e of emergencies) {
-    const due = dueDeliveries(e, now)
-    const deliveries = due.filter((d) => !deps.lanes?.busy.has(d.channel))
-    skipped += due.length - deliveries.length
-    if (deliveries.length === 0) continue
-    const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
-    const record: RecordVersion | undefined = versions.at(-1)
-    const messages = new Map<number, AlertMessage>()
-    for (const delivery of deliveries) {
-      let message = messages.get(delivery.escalation)
-      if (!message) {
-        const createdAt = e.alerts.find((a) => a.id === delivery.alertId)?.createdAt ?? e.createdAt
-        // The link's expiry counts from the alert, so every retry carries the same link.
-        const token = signAckToken(e.id, new Date(Date.parse(createdAt) + deps.ackTtlS * 1000), deps.ackKey)
-        message = composeAlert({
-          emergency: e,
-          escalation: delivery.escalation,
-          createdAt,
-          form: deps.forms.get(e.formId),
-          record,
-          unitName: unit?.name ?? e.unitId,
-          forms: deps.forms,
-          ackUrl: ackUrl(deps.publicUrl, token),
-          lang: deps.lang,
-        })
-        messages.set(delivery.escalation, message)
+  const perEmergency = await Promise.all(
+    emergencies.map(async (e): Promise<Job[]> => {
+      const due = dueDeliveries(e, now)
+      const deliveries = due.filter((d) => !deps.lanes?.busy.has(d.channel))
+      skipped += due.length - deliveries.length
+      if (deliveries.length === 0) return []
+      const jobs: Job[] = []
+      const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
+      const record: RecordVersion | undefined = versions.at(-1)
+      const messages = new Map<number, AlertMessage>()
+      for (const delivery of deliveries) {
+        let message = messages.get(delivery.escalation)
+        if (!message) {
+          const createdAt = e.alerts.find((a) => a.id === delivery.alertId)?.createdAt ?? e.createdAt
+          // The link's expiry counts from the alert, so every retry carries the same link.
+          const token = signAckToken(e.id, new Date(Date.parse(createdAt) + deps.ackTtlS * 1000), deps.ackKey)
+          message = composeAlert({
+            emergency: e,
+            escalation: delivery.escalation,
+            createdAt,
+            form: deps.forms.get(e.formId),
+            record,
+            unitName: unit?.name ?? e.unitId,
+            forms: deps.forms,
+            ackUrl: ackUrl(deps.publicUrl, token),
+            lang: deps.lang,
+          })
+          messages.set(delivery.escalation, message)
+        }
+        jobs.push({ emergency: e, delivery, message })
       }
-      jobs.push({ emergency: e, delivery, message })
-    }
-  }
-  return { jobs, skipped }
+      return jobs
+    }),
+  )
+  return { jobs: perEmergency.flat(), skipped }
 }
 
 /**
@@ -226,17 +229,27 @@ async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job,
   const tasks = [...byChannel].map(async ([name, list]) => {
     const mine = new Map<Job, DeliveryOutcome>()
     const channel = channels.get(name)
+    // Each message's outcome is recorded as soon as it is known, while the next one goes out: a
+    // crash then repeats at most the messages whose record was still on its way.
+    const recording: Promise<void>[] = []
+    let recordFailed: { error: unknown } | undefined
+    const record = (outcomes: Map<Job, DeliveryOutcome>) =>
+      recording.push(recordAll(deps, outcomes).catch((error: unknown) => void (recordFailed ??= { error })))
     if (!channel) {
       const at = deps.clock.now().toISOString()
       for (const job of list) mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
+      record(mine)
     } else {
       list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
       for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
         const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
-        for (const job of jobsOfMessage) mine.set(job, { ...outcome, alertId: job.delivery.alertId, channel: name })
+        const these = new Map(jobsOfMessage.map((job): [Job, DeliveryOutcome] => [job, { ...outcome, alertId: job.delivery.alertId, channel: name }]))
+        record(these)
+        for (const [job, o] of these) mine.set(job, o)
       }
     }
-    await recordAll(deps, mine)
+    await Promise.all(recording)
+    if (recordFailed) throw recordFailed.error
     if (passOver) deps.onChanged?.() // done after its pass: the sheet's tab follows
     else for (const [job, outcome] of mine) outcomes.set(job, outcome)
   })

@@ -100,3 +100,36 @@ export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableNam
       }),
   }
 }
+
+/**
+ * Writes every emergency that still has work to do again, as it is. dynalite writes a put's index
+ * entries before its item, not in one batch: a process killed between the two can leave an
+ * emergency that is due with no entry in the index the worker reads, and so never alerted (the
+ * crash test met it). The local server runs this at start, before its workers; DynamoDB itself is
+ * atomic per item and needs none of it. The revision check leaves alone anything changed meanwhile.
+ */
+export async function restoreEmergencyWakeups(doc: DynamoDBDocumentClient, tableName: string): Promise<number> {
+  let restored = 0
+  let start: Record<string, unknown> | undefined
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'attribute_exists(alertQ)',
+        ExpressionAttributeValues: { ':pk': PK },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    )
+    for (const item of page.Items ?? []) {
+      const rewritten = await conditional(
+        doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } })),
+      )
+      if (rewritten) restored++
+    }
+    start = page.LastEvaluatedKey
+  } while (start)
+  return restored
+}
+
