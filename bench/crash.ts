@@ -15,12 +15,12 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { emergencyIdFor, alertIdOf } from '#commons/alerts/emergency.ts'
 import { EMERGENCY_TAB, emergencyTab } from '#commons/alerts/sheet-tab.ts'
 import { addDays, localDate, zonedInstant } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
+import { scanItems } from '#commons/dynamo/paging.ts'
 import { createDynamoStores, recordVersionOf } from '#commons/dynamo/stores.ts'
 import { defaultTableName } from '#commons/dynamo/table.ts'
 import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
@@ -728,20 +728,11 @@ async function readDatabase(dataDir: string, forms: FormRegistry) {
   const dynamo = await startEmbeddedDynamo(join(dataDir, 'db'))
   const { client, doc } = createDynamoClients(dynamo.endpoint)
   try {
-    const items: Record<string, unknown>[] = []
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const page = await doc.send(
-        new ScanCommand({
-          TableName: defaultTableName,
-          FilterExpression: 'begins_with(pk, :rec) AND begins_with(sk, :v)',
-          ExpressionAttributeValues: { ':rec': 'REC#', ':v': 'V#' },
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]))
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
+    const items = await scanItems(doc, {
+      TableName: defaultTableName,
+      FilterExpression: 'begins_with(pk, :rec) AND begins_with(sk, :v)',
+      ExpressionAttributeValues: { ':rec': 'REC#', ':v': 'V#' },
+    })
     const versions = items.map(recordVersionOf)
     const stores = createDynamoStores(doc, defaultTableName)
     const emergencies = createDynamoEmergencyStore(doc, defaultTableName)

@@ -2,19 +2,13 @@
 // props. Everything here lands in the template, so it holds no secret: secret values go into
 // Secrets Manager after the deploy (README, "Deploy to AWS").
 import { z } from 'zod'
+import { isTimeZone } from '../functions/commons/clock.ts'
 
 const list = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}, 'not an IANA time zone')
+const timeZone = z.string().refine(isTimeZone, 'not an IANA time zone')
 
 export const DeployConfig = z.object({
   /** the leaders' spreadsheet id (from its URL); without it the mirror cannot start */

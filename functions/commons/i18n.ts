@@ -34,9 +34,18 @@ const messages = {
 
 export type MessageKey = keyof typeof messages
 
+type Params = Record<string, string | number>
+
+const fill = (text: string, params: Params): string => text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+
 /** The message in `lang` with `{name}` placeholders filled in. */
-export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return messages[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+export function t(lang: Lang, key: MessageKey, params: Params = {}): string {
+  return fill(messages[key][lang], params)
+}
+
+/** The same look-up over a page's own words. */
+export function wordsOf<K extends string>(words: Record<K, Record<Lang, string>>): (lang: Lang, key: K, params?: Params) => string {
+  return (lang, key, params = {}) => fill(words[key][lang], params)
 }
 
 /** Picks the language: an explicit `?lang=` wins, then Accept-Language, then Chinese. */

@@ -2,19 +2,13 @@
 // start with the variable's name.
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { isTimeZone } from '#commons/clock.ts'
 import { defaultTableName } from '#commons/dynamo/table.ts'
 import { parseWebhookList, WebhookConfigError } from '#commons/alerts/config.ts'
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}, 'not an IANA time zone')
+const timeZone = z.string().refine(isTimeZone, 'not an IANA time zone')
 
 /** A webhook list (`type=url,…`), checked at start; errors name the entry, never its secret. */
 const webhookList = (variable: string) =>

@@ -11,11 +11,10 @@
 //   byDay        dayKey APPROVALS#<status>       daySort    <firstReceivedAt>#<recordId>  (STATE)
 //   byDay        dayKey APPROVALS#UNIT#<unitId>  daySort    <firstReceivedAt>#<recordId>  (UNITSTATE)
 //   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../store.ts'
 import { conditional } from './conditional.ts'
-
-type Item = Record<string, unknown>
+import { queryItems, type Item } from './paging.ts'
 
 const NOTICE_QUEUE = 'approval-notice'
 const pk = (recordId: string) => `APPROVAL#${recordId}`
@@ -54,16 +53,7 @@ function stateFromItem(item: Item): ApprovalState {
 }
 
 export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<Item[]> {
-    const items: Item[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
-      items.push(...((page.Items ?? []) as Item[]))
-      start = page.LastEvaluatedKey
-    } while (start && items.length < limit)
-    return items.slice(0, limit)
-  }
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) => queryItems(doc, { ...input, TableName: tableName }, limit)
 
   return {
     async events(recordId) {

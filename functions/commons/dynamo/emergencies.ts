@@ -2,10 +2,11 @@
 // revision check (no transactions needed). An emergency with work to do rides the alert outbox
 // index: alertQ = 'emergency' and its sort key (receivedAt) holds the next wake time, so the
 // worker reads only what is due.
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Emergency } from '../alerts/emergency.ts'
 import type { EmergencyStore } from '../store.ts'
 import { conditional } from './conditional.ts'
+import { queryItems, type Item } from './paging.ts'
 
 const PK = 'EMERGENCY'
 const WAKE_QUEUE = 'emergency'
@@ -14,8 +15,6 @@ const MAX_UPDATE_ATTEMPTS = 10
 export class EmergencyUpdateConflictError extends Error {
   override name = 'EmergencyUpdateConflictError'
 }
-
-type Item = Record<string, unknown>
 
 function toItem(e: Emergency): Item {
   return {
@@ -52,23 +51,18 @@ export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableNam
     )
 
   async function query(input: { index?: string; key: string; values: Record<string, unknown>; limit?: number; forward?: boolean }) {
-    const items: Item[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: input.index,
-          KeyConditionExpression: input.key,
-          ExpressionAttributeValues: input.values,
-          ScanIndexForward: input.forward ?? true,
-          ExclusiveStartKey: start,
-        }),
-      )
-      items.push(...((page.Items ?? []) as Item[]))
-      start = page.LastEvaluatedKey
-    } while (start && items.length < (input.limit ?? Infinity))
-    return items.slice(0, input.limit).map(fromItem)
+    const items = await queryItems(
+      doc,
+      {
+        TableName: tableName,
+        IndexName: input.index,
+        KeyConditionExpression: input.key,
+        ExpressionAttributeValues: input.values,
+        ScanIndexForward: input.forward ?? true,
+      },
+      input.limit,
+    )
+    return items.map(fromItem)
   }
 
   return {
@@ -109,27 +103,20 @@ export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableNam
  * atomic per item and needs none of it. The revision check leaves alone anything changed meanwhile.
  */
 export async function restoreEmergencyWakeups(doc: DynamoDBDocumentClient, tableName: string): Promise<number> {
+  const due = await queryItems(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: 'attribute_exists(alertQ)',
+    ExpressionAttributeValues: { ':pk': PK },
+    ConsistentRead: true,
+  })
   let restored = 0
-  let start: Record<string, unknown> | undefined
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'attribute_exists(alertQ)',
-        ExpressionAttributeValues: { ':pk': PK },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
+  for (const item of due) {
+    const rewritten = await conditional(
+      doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } })),
     )
-    for (const item of page.Items ?? []) {
-      const rewritten = await conditional(
-        doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } })),
-      )
-      if (rewritten) restored++
-    }
-    start = page.LastEvaluatedKey
-  } while (start)
+    if (rewritten) restored++
+  }
   return restored
 }
 

@@ -10,7 +10,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -19,9 +18,8 @@ import {
 import type { RecordVersion, Unit } from '../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../store.ts'
 import { conditional } from './conditional.ts'
+import { queryItems, scanItems, type Item } from './paging.ts'
 import { createNoticeStore } from './notices.ts'
-
-type Item = Record<string, unknown>
 
 const MIRROR_QUEUE = 'mirror'
 const ALERT_QUEUE = 'alert'
@@ -80,27 +78,9 @@ function latestPerRecord(versions: RecordVersion[]): RecordVersion[] {
 }
 
 export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<Item[]> {
-    const items: Item[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
-      items.push(...((page.Items ?? []) as Item[]))
-      start = page.LastEvaluatedKey
-    } while (start && items.length < limit)
-    return items.slice(0, limit)
-  }
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) => queryItems(doc, { ...input, TableName: tableName }, limit)
 
-  async function scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await doc.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }))
-      items.push(...((page.Items ?? []) as Item[]))
-      start = page.LastEvaluatedKey
-    } while (start)
-    return items
-  }
+  const scanAll = (input: Omit<ScanCommandInput, 'TableName'>) => scanItems(doc, { ...input, TableName: tableName })
 
   const pendingOn = async (index: string, attribute: string, queue: string, limit: number) =>
     (

@@ -1,20 +1,14 @@
 // Configuration of the Lambda functions, parsed once at cold start from the environment the
 // stack sets (infra/stack.ts). A bad or missing value fails the cold start with the variable's name.
 import { z } from 'zod'
+import { isTimeZone } from '../clock.ts'
 import { AlertSettings } from './alert-settings.ts'
 
 export class LambdaConfigError extends Error {
   override name = 'LambdaConfigError'
 }
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}, 'not an IANA time zone')
+const timeZone = z.string().refine(isTimeZone, 'not an IANA time zone')
 
 const secretId = z.string().min(1)
 

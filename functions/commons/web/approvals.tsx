@@ -27,7 +27,7 @@ import { localDateTime } from '../clock.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
 import { specOf, type FormRaw } from '../forms/field-types.tsx'
 import type { Issue } from '../forms/validation.ts'
-import { pickLang, type Lang } from '../i18n.ts'
+import { pickLang, wordsOf, type Lang } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState, ApprovalStore } from '../store.ts'
 import { unitForToken } from '../units.ts'
@@ -35,7 +35,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
-import { Page } from './layout.tsx'
+import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
   approvals: { zh: '信息发布审批', en: 'Information release approval' },
@@ -71,47 +71,12 @@ const words = {
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
-const w = (lang: Lang, key: keyof typeof words, params: Record<string, string | number> = {}) =>
-  words[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+const w = wordsOf(words)
 
 const langOf = (c: Context) => pickLang(c.req.query('lang') ?? getCookie(c, 'lang'), c.req.header('accept-language'))
 const statusTag = (status: ApprovalState['status']) => (status === 'rejected' ? 'tag tag-missing' : 'tag')
 
-function ErrorPage({ lang, message, path }: { lang: Lang; message: string; path: string }) {
-  return (
-    <Page title={message} lang={lang} path={path}>
-      <h1>{message}</h1>
-    </Page>
-  )
-}
 
-/** The request's content, label → value, as stored. */
-function RequestValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
-  return (
-    <table>
-      <tbody>
-        {form.fields
-          .filter((f) => record.values[f.id] !== undefined)
-          .map((field) => (
-            <tr>
-              <th scope="row">{field.label[lang]}</th>
-              <td style="white-space:pre-wrap">
-                {field.type === 'linkList' && Array.isArray(record.values[field.id])
-                  ? (record.values[field.id] as string[]).map((href) => (
-                      <div>
-                        <a href={href} rel="noopener noreferrer nofollow">
-                          {href}
-                        </a>
-                      </div>
-                    ))
-                  : String(specOf(field).cell(field, record.values[field.id], lang))}
-              </td>
-            </tr>
-          ))}
-      </tbody>
-    </table>
-  )
-}
 
 function Decision({ state, lang, timeZone }: { state: ApprovalState; lang: Lang; timeZone: string }) {
   if (state.status === 'pending') return <span class={statusTag(state.status)}>{w(lang, 'pending')}</span>
@@ -164,7 +129,7 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
               {unitNames.get(state.unitId) ?? state.unitId} · {w(lang, 'version', { v: state.version })} · {w(lang, 'submittedAt')}{' '}
               {current ? at(current.receivedAt) : ''}
             </p>
-            {current && <RequestValues form={form} record={current} lang={lang} />}
+            {current && <StoredValues form={form} record={current} lang={lang} />}
             <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} class={issue ? 'field invalid' : 'field'}>
               <input type="hidden" name="version" value={String(state.version)} />
               <label class="label" for={`${id}-comment`}>

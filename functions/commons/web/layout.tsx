@@ -1,7 +1,10 @@
 // The HTML shell of every page: mobile-first, no external fonts, scripts or CDNs.
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
+import type { FormDefinition } from '../forms/definition.ts'
+import { specOf } from '../forms/field-types.tsx'
 import type { Lang } from '../i18n.ts'
+import type { RecordVersion } from '../model.ts'
 
 // Small enough to inline: one request per page, and it works on a weak signal.
 const css = `
@@ -95,3 +98,41 @@ export function Page({ title, lang, path, emergency, script, children }: PagePro
     </>
   )
 }
+
+/** A page that says only what went wrong (a bad link, nothing found, too large). */
+export function ErrorPage({ message, ...page }: Omit<PageProps, 'title' | 'children'> & { message: string }) {
+  return (
+    <Page title={message} {...page}>
+      <h1>{message}</h1>
+    </Page>
+  )
+}
+
+/** A record's values as stored, label → cell text; links (an info-release's attachments) stay links. */
+export function StoredValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
+  return (
+    <table>
+      <tbody>
+        {form.fields
+          .filter((f) => record.values[f.id] !== undefined)
+          .map((field) => (
+            <tr>
+              <th scope="row">{field.label[lang]}</th>
+              <td style="white-space:pre-wrap">
+                {field.type === 'linkList' && Array.isArray(record.values[field.id])
+                  ? (record.values[field.id] as string[]).map((href) => (
+                      <div>
+                        <a href={href} rel="noopener noreferrer nofollow">
+                          {href}
+                        </a>
+                      </div>
+                    ))
+                  : String(specOf(field).cell(field, record.values[field.id], lang))}
+              </td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  )
+}
+

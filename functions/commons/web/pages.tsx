@@ -8,7 +8,7 @@ import { localDate, localDateTime } from '../clock.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
 import { specOf, type FormRaw } from '../forms/field-types.tsx'
 import type { Issue } from '../forms/validation.ts'
-import { pickLang, type Lang } from '../i18n.ts'
+import { pickLang, wordsOf, type Lang } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import { dayStatus, type ReportStatus } from '../status.ts'
 import { earliestReportDate, recordIdFor, reopened, submit } from '../submissions.ts'
@@ -16,7 +16,7 @@ import { unitForToken } from '../units.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { clientScript } from './client-bundle.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
-import { Page } from './layout.tsx'
+import { ErrorPage, Page, StoredValues } from './layout.tsx'
 import { UnitInfoReleases } from './approvals.tsx'
 import { INFO_RELEASE_FORM } from '../approvals.ts'
 
@@ -50,8 +50,7 @@ const words = {
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
-const w = (lang: Lang, key: keyof typeof words, params: Record<string, string | number> = {}) =>
-  words[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''))
+const w = wordsOf(words)
 
 type PageEnv = AppEnv & { Variables: { token: string; base: string; script: string | undefined; emergency: string | undefined } }
 
@@ -200,31 +199,7 @@ function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, ide
   )
 }
 
-function ErrorPage({ lang, message, path, chrome }: { lang: Lang; message: string; path: string; chrome?: Chrome }) {
-  return (
-    <Page title={message} lang={lang} path={path} {...chrome}>
-      <h1>{message}</h1>
-    </Page>
-  )
-}
 
-/** The stored values, as a table of label → cell text. */
-function StoredValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
-  return (
-    <table>
-      <tbody>
-        {form.fields
-          .filter((f) => record.values[f.id] !== undefined)
-          .map((field) => (
-            <tr>
-              <th scope="row">{field.label[lang]}</th>
-              <td style="white-space:pre-wrap">{String(specOf(field).cell(field, record.values[field.id], lang))}</td>
-            </tr>
-          ))}
-      </tbody>
-    </table>
-  )
-}
 
 /** Today's current record of a form without key fields: the one the unit may correct. */
 async function todaysRecord(deps: AppDeps, form: FormDefinition, unit: Unit, date: string) {
@@ -306,7 +281,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     return form && c.get('unit').forms.includes(form.id) ? form : undefined
   }
   const notFound = (c: Context<PageEnv>) =>
-    c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} chrome={chromeOf(c)} />, 404)
+    c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} {...chromeOf(c)} />, 404)
 
   pages.get('/', async (c) => {
     const { unit, lang, base } = { unit: c.get('unit'), lang: c.get('lang'), base: c.get('base') }
