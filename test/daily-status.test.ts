@@ -129,6 +129,20 @@ describe('corrections', () => {
     expect(await h.stores.records.lastReopening(first.id)).toMatchObject({ by: '刘洋' })
   })
 
+  it('cannot be reopened beyond the days a unit may still report for', async () => {
+    h.clock.set('2026-11-20T03:00:00Z')
+    const unit = await h.unit('long-ago', ['daily-health'])
+    const old = (await (await post(unit, 'daily-health', healthReport())).json()) as { id: string }
+    h.clock.set('2026-11-28T03:00:00Z') // eight days on
+    const refused = await h.app.request(`/api/admin/records/${old.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })
+    expect(refused.status).toBe(422)
+    expect(await refused.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('2026-11-20') })
+    expect(await h.stores.records.lastReopening(old.id)).toBeUndefined()
+    h.clock.set('2026-11-27T03:00:00Z') // seven days on: still within reach
+    expect((await h.app.request(`/api/admin/records/${old.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })).status).toBe(200)
+    h.clock.set('2026-11-28T03:00:00Z')
+  })
+
   it('still accept a first, late report for a missed day', async () => {
     const unit = await h.unit('forgetful', ['daily-health'])
     expect((await post(unit, 'daily-health', { ...healthReport(), date: '2026-11-27' })).status).toBe(201)

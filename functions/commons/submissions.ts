@@ -76,6 +76,11 @@ export async function reopened(deps: Pick<SubmissionDeps, 'records'>, recordId: 
   return reopening !== undefined && Date.parse(reopening.until) > now.getTime()
 }
 
+/** A reopening that could not be used: a unit cannot report for a day that far back. */
+export class ReopenTooOldError extends Error {
+  override name = 'ReopenTooOldError'
+}
+
 /** Reopens a closed daily record for correction until the end of the office's current day. */
 export async function reopenRecord(
   deps: Pick<SubmissionDeps, 'records' | 'clock' | 'timeZone'>,
@@ -85,6 +90,10 @@ export async function reopenRecord(
   const versions = await deps.records.versions(recordId)
   if (versions.length === 0) return undefined
   const now = deps.clock.now()
+  const date = versions[0]!.date
+  if (date < earliestReportDate(localDate(now, deps.timeZone))) {
+    throw new ReopenTooOldError(`${date} is more than ${MAX_DAYS_BACK} days back: a unit cannot report for it, so reopening it would not help`)
+  }
   const reopening: Reopening = {
     recordId,
     by,

@@ -12,7 +12,7 @@ import { exportCsv } from '../export.ts'
 import { dayStatus } from '../status.ts'
 import { localDate } from '../clock.ts'
 import { pickLang } from '../i18n.ts'
-import { reopenRecord, submit } from '../submissions.ts'
+import { reopenRecord, ReopenTooOldError, submit } from '../submissions.ts'
 import { secretMatches } from '../tokens.ts'
 import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units.ts'
 import { UNIT_TYPES } from '../model.ts'
@@ -174,7 +174,9 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
 
   admin.onError((error, c) => {
-    if (error instanceof UnitInputError || error instanceof DeadlineInputError) return apiError(c, 422, 'validation', error.message)
+    if (error instanceof UnitInputError || error instanceof DeadlineInputError || error instanceof ReopenTooOldError) {
+      return apiError(c, 422, 'validation', error.message)
+    }
     if (error instanceof UnitNotFoundError) return apiError(c, 404, 'not_found', error.message)
     throw error
   })
