@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseWebhookList } from '#commons/alerts/channels.ts'
+import { noticeText } from '#commons/alerts/notice.ts'
 import { runDailyCycle, type DailyCycleDeps } from '#commons/daily-cycle.ts'
 import { silentLogger } from '#commons/log.ts'
 import { createNoticeSender } from '#commons/notice-sender.ts'
@@ -61,13 +62,19 @@ describe('a whole day of the daily report mechanism', () => {
     await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('alpha'), healthReport()))
     const result = await runDailyCycle(cycleDeps(), at('09:00'))
     expect(result).toEqual({ reminders: 3, summaries: 0, failed: 0 })
+    // bravo and charlie have no robot of their own: one office message names both, each with its link.
     const office = bodies('/office')
-    expect(office.map((b) => b.id).sort()).toEqual(['reminder:2026-11-28:daily-health:bravo', 'reminder:2026-11-28:daily-health:charlie'])
+    expect(office).toHaveLength(1)
+    expect(office[0]).toMatchObject({ id: expect.stringMatching(/^reminders:2026-11-28:daily-health:/), title: expect.stringContaining('2 个单位尚未填报') })
+    const lines = office[0]?.lines as string[]
+    const links = lines.flatMap((line) => line.match(/http:\/\/forms\.test\/u\/\S+/g) ?? [])
+    expect(lines.filter((line) => /^单位 (bravo|charlie)：http/.test(line))).toHaveLength(2)
     expect(bodies('/delta').map((b) => b.id)).toEqual(['reminder:2026-11-28:daily-health:delta'])
-    const link = String(office[0]?.link ?? '')
-    expect(link).toMatch(/^http:\/\/forms\.test\/u\/(bravo|charlie)\.x\d+\./)
-    const page = await h.app.request(link.replace('http://forms.test', ''))
-    expect(page.status, await page.clone().text()).toBe(200)
+    for (const link of links) {
+      expect(link).toMatch(/^http:\/\/forms\.test\/u\/(bravo|charlie)\.x\d+\./)
+      const page = await h.app.request(link.replace('http://forms.test', ''))
+      expect(page.status, await page.clone().text()).toBe(200)
+    }
   })
 
   it('sends nothing twice when run again, or after a restart in the middle of the window', async () => {
@@ -117,7 +124,35 @@ describe('a whole day of the daily report mechanism', () => {
     const res = await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('alpha'), healthReport()))
     expect(await res.json()).toMatchObject({ date: '2026-11-29' })
     expect(await runDailyCycle(cycleDeps(), at('09:00', '2026-11-29'))).toMatchObject({ reminders: 4 })
-    expect(bodies('/office').some((b) => b.id === 'reminder:2026-11-29:daily-health:alpha')).toBe(false)
+    expect(JSON.stringify(bodies('/office').filter((b) => String(b.id).includes(':2026-11-29:')))).not.toContain('/u/alpha.')
+  })
+
+  it('merges many office reminders into few messages that each fit a robot whole, every unit named once', async () => {
+    at('09:00', '2026-11-30')
+    const ids = Array.from({ length: 40 }, (_, i) => `crowd-${String(i).padStart(2, '0')}`)
+    for (const id of ids) await h.unit(id, ['daily-health'])
+    const before = bodies('/office').length
+    receiver.failNext(2, 503) // delta's own reminder and the first office message fail: their units alone are tried again
+    const first = await runDailyCycle(cycleDeps(), at('09:01', '2026-11-30'))
+    const second = await runDailyCycle(cycleDeps(), at('09:02', '2026-11-30'))
+    expect(first.reminders + first.failed).toBe(ids.length + 5) // with alpha, bravo, charlie, echo and delta (its own robot)
+    expect(second.reminders).toBe(first.failed)
+    expect(first.failed).toBeGreaterThan(0)
+    expect(await runDailyCycle(cycleDeps(), at('09:03', '2026-11-30'))).toMatchObject({ reminders: 0, failed: 0 })
+
+    const sent = receiver.requests.filter((r) => r.path === '/office').slice(before)
+    const bodiesSent = sent.map((r) => r.body as { id: string; title: string; lines: string[] })
+    // The first was refused; its retry is the same message with the same id, sent last.
+    const [refused, ...delivered] = bodiesSent
+    expect(delivered.at(-1)?.id).toBe(refused?.id)
+    expect(sent.length).toBeLessThan(12) // 44 units, not 44 messages
+    const named = delivered.flatMap((b) => b.lines.flatMap((line) => line.match(/^单位 ([\w-]+)：http/)?.[1] ?? []))
+    expect(named.sort()).toEqual([...ids, 'alpha', 'bravo', 'charlie', 'echo'].sort())
+    for (const body of delivered) {
+      expect(body.title).toContain(`${body.lines.filter((l) => l.includes('：http')).length} 个单位尚未填报`)
+      const text = noticeText({ id: body.id, kind: 'reminders', title: body.title, lines: body.lines })
+      expect(text.endsWith('…'), 'cut: a link would be lost').toBe(false)
+    }
   })
 })
 

@@ -2,6 +2,8 @@
 // report is reminded on its own channel; at the deadline the leaders get a summary. Run it as
 // often as you like (a timer locally, EventBridge on AWS): every notice is claimed in the
 // database first, so each goes out once per unit, form and day, across restarts too.
+import { createHash } from 'node:crypto'
+import { NOTICE_MAX_TEXT_BYTES } from './alerts/notice.ts'
 import { addDays, localDate, zonedInstant } from './clock.ts'
 import type { FormDefinition } from './forms/definition.ts'
 import type { Unit } from './model.ts'
@@ -52,27 +54,74 @@ export function rates(status: FormStatus): { owed: number; reported: number; onT
 
 async function sendOnce(deps: DailyCycleDeps, notice: Notice, now: Date): Promise<'sent' | 'skipped' | 'failed'> {
   if (!(await deps.notices.claim(notice.id, now))) return 'skipped'
+  return sendClaimed(deps, notice, [notice.id], now)
+}
+
+/** Sends a notice whose claims (one, or one per unit of a merged reminder) are taken. */
+async function sendClaimed(deps: DailyCycleDeps, notice: Notice, claims: string[], now: Date): Promise<'sent' | 'failed'> {
   try {
     await deps.sender.send(notice)
-    await deps.notices.markSent(notice.id, now)
+    await Promise.all(claims.map((id) => deps.notices.markSent(id, now)))
     return 'sent'
   } catch {
     // Released for the next run; the claim keeps the attempt count.
-    await deps.notices.markFailed(notice.id)
+    await Promise.all(claims.map((id) => deps.notices.markFailed(id)))
     return 'failed'
   }
 }
 
-function reminder(deps: DailyCycleDeps, form: FormDefinition, unit: Unit, date: string, deadline: string, now: Date): Notice {
-  // The link works until the end of the next day: long enough for a late report, no longer.
-  const expiresAt = zonedInstant(addDays(date, 2), '00:00', deps.timeZone)
+const reminderId = (date: string, form: FormDefinition, unit: Unit) => `reminder:${date}:${form.id}:${unit.id}`
+// The link works until the end of the next day: long enough for a late report, no longer.
+const reminderLink = (deps: DailyCycleDeps, unit: Unit, date: string) => deps.unitLink(unit, zonedInstant(addDays(date, 2), '00:00', deps.timeZone))
+const ZERO_REPORT = '全部为 0 也请上报（零报告）。'
+
+function reminder(deps: DailyCycleDeps, form: FormDefinition, unit: Unit, date: string, deadline: string): Notice {
   return {
-    id: `reminder:${date}:${form.id}:${unit.id}`,
+    id: reminderId(date, form, unit),
     audience: { kind: 'unit', unit },
     title: `【提醒】${form.title.zh}今日 ${deadline} 截止，${unit.name}尚未填报`,
-    lines: [`日期：${date}`, `截止：${deadline}（${deps.timeZone}）`, '请点击链接填报；全部为 0 也请上报（零报告）。'],
-    link: deps.unitLink(unit, expiresAt),
+    lines: [`日期：${date}`, `截止：${deadline}（${deps.timeZone}）`, `请点击链接填报；${ZERO_REPORT}`],
+    link: reminderLink(deps, unit, date),
   }
+}
+
+interface MergedReminder {
+  notice: Notice
+  units: Unit[]
+}
+
+/**
+ * The reminders of units without a channel of their own, in as few office messages as fit: one
+ * per unit would be a burst beyond a robot's rate (WeCom and DingTalk take 20 a minute, and
+ * DingTalk then blocks for 10 minutes). A message holds as many units, each with its own link,
+ * as a robot's text takes whole.
+ */
+function officeReminders(deps: DailyCycleDeps, form: FormDefinition, units: Unit[], date: string, deadline: string): MergedReminder[] {
+  const title = (n: number) => `【提醒】${form.title.zh}今日 ${deadline} 截止，${n} 个单位尚未填报`
+  const before = [`日期：${date}`, `截止：${deadline}（${deps.timeZone}）`]
+  const after = `请转告各单位点击本单位的链接填报；${ZERO_REPORT}`
+  const room = NOTICE_MAX_TEXT_BYTES - Buffer.byteLength([title(units.length), ...before, after].join('\n')) - 16
+  const batches: { lines: string[]; units: Unit[]; bytes: number }[] = []
+  for (const unit of units) {
+    const line = `${unit.name}：${reminderLink(deps, unit, date)}`
+    const bytes = Buffer.byteLength(line) + 1
+    const last = batches.at(-1)
+    if (last && last.bytes + bytes <= room) {
+      last.lines.push(line)
+      last.units.push(unit)
+      last.bytes += bytes
+    } else batches.push({ lines: [line], units: [unit], bytes })
+  }
+  return batches.map((batch) => ({
+    units: batch.units,
+    notice: {
+      // The same units give the same id on a retry: receivers may dedupe on it.
+      id: `reminders:${date}:${form.id}:${createHash('sha256').update(batch.units.map((u) => u.id).join(',')).digest('hex').slice(0, 16)}`,
+      audience: { kind: 'office' },
+      title: title(batch.units.length),
+      lines: [...before, ...batch.lines, after],
+    },
+  }))
 }
 
 async function summary(deps: DailyCycleDeps, form: FormDefinition, status: FormStatus, date: string): Promise<Notice> {
@@ -114,9 +163,21 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
     const deadlineAt = zonedInstant(date, formStatus.deadline, deps.timeZone)
     const remindFrom = deadlineAt.getTime() - deps.reminderLeadMinutes * 60_000
     if (now.getTime() >= remindFrom && now < deadlineAt) {
-      for (const missing of formStatus.units.filter((u) => u.status === 'missing')) {
-        const unit = units.get(missing.unitId)
-        if (unit) count(await sendOnce(deps, reminder(deps, form, unit, date, formStatus.deadline, now), now), 'reminders')
+      const missing = formStatus.units.filter((u) => u.status === 'missing').flatMap((u) => units.get(u.unitId) ?? [])
+      for (const unit of missing.filter((u) => u.webhook)) {
+        count(await sendOnce(deps, reminder(deps, form, unit, date, formStatus.deadline), now), 'reminders')
+      }
+      // The rest go to the office's channel: claimed one by one, sent merged when more than one.
+      const viaOffice: Unit[] = []
+      for (const unit of missing.filter((u) => !u.webhook)) if (await deps.notices.claim(reminderId(date, form, unit), now)) viaOffice.push(unit)
+      const messages: MergedReminder[] =
+        viaOffice.length === 1
+          ? viaOffice.map((unit) => ({ notice: reminder(deps, form, unit, date, formStatus.deadline), units: [unit] }))
+          : officeReminders(deps, form, viaOffice, date, formStatus.deadline)
+      for (const { notice, units: reminded } of messages) {
+        const outcome = await sendClaimed(deps, notice, reminded.map((unit) => reminderId(date, form, unit)), now)
+        if (outcome === 'sent') result.reminders += reminded.length
+        else result.failed += reminded.length
       }
     }
     if (now >= deadlineAt) count(await sendOnce(deps, await summary(deps, form, formStatus, date), now), 'summaries')

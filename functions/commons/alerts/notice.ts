@@ -19,7 +19,8 @@ export interface ChatNotice {
 }
 
 /** Kept well inside every robot's limit (WeCom text 2,048 bytes is the smallest). */
-const MAX_TEXT_BYTES = WECOM_TEXT_MAX_BYTES - 48
+export const NOTICE_MAX_TEXT_BYTES = WECOM_TEXT_MAX_BYTES - 48
+const MAX_TEXT_BYTES = NOTICE_MAX_TEXT_BYTES
 
 export function noticeText(notice: ChatNotice): string {
   const link = notice.link ? `\n${notice.link.label}：${notice.link.url}` : ''
