@@ -13,7 +13,7 @@ let h: Harness
 let receiver: WebhookReceiver
 
 /** A fresh set of deps, as a restarted process would build them: only the database is shared. */
-function cycleDeps(): DailyCycleDeps {
+function cycleDeps(leaders = `dingtalk=${receiver.url}/robot/send?access_token=leaders&secret=SECleaders`): DailyCycleDeps {
   return {
     ...h.stores,
     forms: h.forms,
@@ -26,7 +26,7 @@ function cycleDeps(): DailyCycleDeps {
       log: silentLogger,
       targets: {
         office: parseWebhookList(`json=${receiver.url}/office`),
-        leaders: parseWebhookList(`dingtalk=${receiver.url}/robot/send?access_token=leaders&secret=SECleaders`),
+        leaders: parseWebhookList(leaders),
       },
     }),
     unitLink: (unit, expiresAt) => `http://forms.test/u/${signUnitToken(unit.id, unit.tokenHash, expiresAt, LINK_KEY)}`,
@@ -125,6 +125,22 @@ describe('a whole day of the daily report mechanism', () => {
     expect(await res.json()).toMatchObject({ date: '2026-11-29' })
     expect(await runDailyCycle(cycleDeps(), at('09:00', '2026-11-29'))).toMatchObject({ reminders: 4 })
     expect(JSON.stringify(bodies('/office').filter((b) => String(b.id).includes(':2026-11-29:')))).not.toContain('/u/alpha.')
+  })
+
+  it('sends a notice again only to the channel that failed, never twice to one that took it', async () => {
+    const flaky = await startWebhookReceiver() // a second receiver: its failure cannot land on the other
+    try {
+      flaky.failNext(1, 503)
+      const leaders = `json=${receiver.url}/leaders,json=${flaky.url}/leaders`
+      expect(await runDailyCycle(cycleDeps(leaders), at('10:00', '2026-11-29'))).toMatchObject({ summaries: 0, failed: 1 })
+      expect(await runDailyCycle(cycleDeps(leaders), at('10:01', '2026-11-29'))).toMatchObject({ summaries: 1, failed: 0 })
+      expect(await runDailyCycle(cycleDeps(leaders), at('10:02', '2026-11-29'))).toMatchObject({ summaries: 0, failed: 0 })
+      const summary = 'summary:2026-11-29:daily-health'
+      expect(flaky.requests.map((r) => (r.body as { id: string }).id)).toEqual([summary, summary]) // refused, then taken
+      expect(bodies('/leaders').map((b) => b.id)).toEqual([summary]) // once, though the notice went out twice
+    } finally {
+      await flaky.close()
+    }
   })
 
   it('merges many office reminders into few messages that each fit a robot whole, every unit named once', async () => {

@@ -8,7 +8,7 @@ import { addDays, localDate, zonedInstant } from './clock.ts'
 import type { FormDefinition } from './forms/definition.ts'
 import type { Unit } from './model.ts'
 import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
-import type { NoticeStore } from './store.ts'
+import type { NoticeClaim, NoticeStore } from './store.ts'
 
 export type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
 
@@ -22,9 +22,15 @@ export interface Notice {
   link?: string
 }
 
-/** Delivers a notice to the audience's channels; throws when it could not. */
+/** What one attempt at a notice did: the channels it reached, and what failed. */
+export interface NoticeDelivery {
+  deliveredTo: string[]
+  failures: string[]
+}
+
+/** Delivers a notice to the audience's channels, except those an earlier attempt reached. */
 export interface NoticeSender {
-  send(notice: Notice): Promise<void>
+  send(notice: Notice, reached?: readonly string[]): Promise<NoticeDelivery>
 }
 
 export interface DailyCycleDeps extends StatusDeps {
@@ -52,22 +58,33 @@ export function rates(status: FormStatus): { owed: number; reported: number; onT
   return { owed, reported, onTime }
 }
 
+type Claimed = { id: string } & NoticeClaim
+
 async function sendOnce(deps: DailyCycleDeps, notice: Notice, now: Date): Promise<'sent' | 'skipped' | 'failed'> {
-  if (!(await deps.notices.claim(notice.id, now))) return 'skipped'
-  return sendClaimed(deps, notice, [notice.id], now)
+  const claim = await deps.notices.claim(notice.id, now)
+  if (!claim) return 'skipped'
+  return sendClaimed(deps, notice, [{ id: notice.id, ...claim }], now)
 }
 
-/** Sends a notice whose claims (one, or one per unit of a merged reminder) are taken. */
-async function sendClaimed(deps: DailyCycleDeps, notice: Notice, claims: string[], now: Date): Promise<'sent' | 'failed'> {
+/**
+ * Sends a notice whose claims (one, or one per unit of a merged reminder) are taken. A failed
+ * attempt releases them for the next run (each claim keeps its attempt count) with the channels
+ * reached so far, which that run skips: a channel that worked does not get the notice again.
+ */
+async function sendClaimed(deps: DailyCycleDeps, notice: Notice, claims: Claimed[], now: Date): Promise<'sent' | 'failed'> {
+  const reached = claims.map((c) => c.deliveredTo).reduce((all, some) => all.filter((label) => some.includes(label)), claims[0]?.deliveredTo ?? [])
+  let delivery: NoticeDelivery
   try {
-    await deps.sender.send(notice)
-    await Promise.all(claims.map((id) => deps.notices.markSent(id, now)))
-    return 'sent'
-  } catch {
-    // Released for the next run; the claim keeps the attempt count.
-    await Promise.all(claims.map((id) => deps.notices.markFailed(id)))
-    return 'failed'
+    delivery = await deps.sender.send(notice, reached)
+  } catch (error) {
+    delivery = { deliveredTo: [], failures: [String(error)] }
   }
+  if (delivery.failures.length === 0) {
+    await Promise.all(claims.map((c) => deps.notices.markSent(c.id, now)))
+    return 'sent'
+  }
+  await Promise.all(claims.map((c) => deps.notices.markFailed(c.id, [...new Set([...c.deliveredTo, ...delivery.deliveredTo])])))
+  return 'failed'
 }
 
 const reminderId = (date: string, form: FormDefinition, unit: Unit) => `reminder:${date}:${form.id}:${unit.id}`
@@ -169,13 +186,20 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
       }
       // The rest go to the office's channel: claimed one by one, sent merged when more than one.
       const viaOffice: Unit[] = []
-      for (const unit of missing.filter((u) => !u.webhook)) if (await deps.notices.claim(reminderId(date, form, unit), now)) viaOffice.push(unit)
+      const claims = new Map<string, Claimed>()
+      for (const unit of missing.filter((u) => !u.webhook)) {
+        const id = reminderId(date, form, unit)
+        const claim = await deps.notices.claim(id, now)
+        if (!claim) continue
+        viaOffice.push(unit)
+        claims.set(unit.id, { id, ...claim })
+      }
       const messages: MergedReminder[] =
         viaOffice.length === 1
           ? viaOffice.map((unit) => ({ notice: reminder(deps, form, unit, date, formStatus.deadline), units: [unit] }))
           : officeReminders(deps, form, viaOffice, date, formStatus.deadline)
       for (const { notice, units: reminded } of messages) {
-        const outcome = await sendClaimed(deps, notice, reminded.map((unit) => reminderId(date, form, unit)), now)
+        const outcome = await sendClaimed(deps, notice, reminded.flatMap((unit) => claims.get(unit.id) ?? []), now)
         if (outcome === 'sent') result.reminders += reminded.length
         else result.failed += reminded.length
       }

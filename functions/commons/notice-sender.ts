@@ -5,10 +5,6 @@ import type { Clock } from './clock.ts'
 import type { Notice, NoticeSender } from './daily-cycle.ts'
 import type { Logger } from './log.ts'
 
-export class NoticeDeliveryError extends Error {
-  override name = 'NoticeDeliveryError'
-}
-
 export interface NoticeTargets {
   office: WebhookTarget[]
   leaders: WebhookTarget[]
@@ -29,8 +25,8 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
   }
 
   return {
-    async send(notice) {
-      const targets = targetsFor(notice)
+    async send(notice, reached = []) {
+      const targets = targetsFor(notice).filter((target) => !reached.includes(target.label))
       // The log line is the local outbox: the notice is visible even with no channel configured.
       deps.log.info('notice', {
         id: notice.id,
@@ -43,8 +39,10 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
       const results = await Promise.all(
         targets.map((target) => deliverNotice(deps.fetch, target, chat, { now })),
       )
-      const failed = results.flatMap((r) => (r.ok ? [] : [r.error]))
-      if (failed.length > 0) throw new NoticeDeliveryError(failed.join('; '))
+      return {
+        deliveredTo: targets.flatMap((target, i) => (results[i]?.ok ? [target.label] : [])),
+        failures: results.flatMap((r, i) => (r.ok ? [] : [`${targets[i]?.label}: ${r.error}`])),
+      }
     },
   }
 }

@@ -58,12 +58,17 @@ export interface SettingsStore {
 }
 
 /** Claims on notices (reminders, summaries) so each goes out once, across restarts. */
+export interface NoticeClaim {
+  /** the channels (target labels) an earlier attempt reached: they are not sent it again */
+  deliveredTo: string[]
+}
+
 export interface NoticeStore {
-  /** true when this caller may send now: never claimed, released after a failure, or a stale claim */
-  claim(id: string, now: Date): Promise<boolean>
+  /** a claim when this caller may send now: never claimed, released after a failure, or a stale claim */
+  claim(id: string, now: Date): Promise<NoticeClaim | undefined>
   markSent(id: string, now: Date): Promise<void>
-  /** releases the claim for a later run */
-  markFailed(id: string): Promise<void>
+  /** releases the claim for a later run, remembering every channel reached so far */
+  markFailed(id: string, deliveredTo: string[]): Promise<void>
 }
 
 export interface Stores {

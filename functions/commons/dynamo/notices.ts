@@ -1,8 +1,9 @@
 // Notice claims: pk NOTICE, sk <notice id>. One conditional update claims a notice; a crash
 // after the claim leaves it "claimed", and a claim older than STALE_MS may be taken again.
+// A failed attempt keeps the channels it did reach (deliveredTo), so a retry skips them.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { NoticeStore } from '../store.ts'
-import { conditional } from './conditional.ts'
 
 const STALE_MS = 5 * 60_000
 const MAX_ATTEMPTS = 10
@@ -10,9 +11,9 @@ const MAX_ATTEMPTS = 10
 export function createNoticeStore(doc: DynamoDBDocumentClient, tableName: string): NoticeStore {
   const key = (id: string) => ({ pk: 'NOTICE', sk: id })
   return {
-    claim(id, now) {
-      return conditional(
-        doc.send(
+    async claim(id, now) {
+      try {
+        const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(id),
@@ -28,9 +29,14 @@ export function createNoticeStore(doc: DynamoDBDocumentClient, tableName: string
               ':one': 1,
               ':max': MAX_ATTEMPTS,
             },
+            ReturnValues: 'ALL_NEW',
           }),
-        ),
-      )
+        )
+        return { deliveredTo: (out.Attributes?.deliveredTo as string[] | undefined) ?? [] }
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined
+        throw error
+      }
     },
     async markSent(id, now) {
       await doc.send(
@@ -43,14 +49,14 @@ export function createNoticeStore(doc: DynamoDBDocumentClient, tableName: string
         }),
       )
     },
-    async markFailed(id) {
+    async markFailed(id, deliveredTo) {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key(id),
-          UpdateExpression: 'SET #s = :failed',
+          UpdateExpression: 'SET #s = :failed, deliveredTo = :to',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':to': deliveredTo },
         }),
       )
     },
