@@ -312,6 +312,22 @@ describe('notices', () => {
     expect(requests.map((r) => (r.body as { id: string }).id)).toEqual([`${id}.v1.submitted`, `${id}.v1.submitted`])
     expect(await approvals.pendingNotices(10)).toEqual([])
   })
+
+  it('sends it again only to the channel that failed: the one that took it gets it once', async () => {
+    const flaky = await startWebhookReceiver() // a receiver of its own: its failures cannot land on the other
+    try {
+      const deps = { ...noticeDeps, approverTargets: parseWebhookList(`json=${receiver.url}/approvers,json=${flaky.url}/approvers`) }
+      const id = await request()
+      flaky.failNext(2, 503)
+      for (let pass = 0; pass < 4; pass++) await approvalPass(deps)
+      const ids = (requests: { body: unknown }[]) => requests.map((r) => (r.body as { id: string }).id)
+      expect(ids(receiver.requests)).toEqual([`${id}.v1.submitted`])
+      expect(ids(flaky.requests)).toEqual([`${id}.v1.submitted`, `${id}.v1.submitted`, `${id}.v1.submitted`]) // two refused, then taken
+      expect(await approvals.pendingNotices(10)).toEqual([])
+    } finally {
+      await flaky.close()
+    }
+  })
 })
 
 describe('what people see', () => {

@@ -1,7 +1,8 @@
 // Notices about information-release requests, over the alert channels: a new request goes to the
 // approvers' channel (APPROVER_WEBHOOKS), a decision to the requesting unit's own channel. Each
 // recorded change carries an outbox mark, cleared only once every target took the notice (or
-// refused it for good); the same notice id goes out on every retry, so JSON receivers can dedupe.
+// refused it for good, or MAX_NOTICE_ATTEMPTS passes went by); a retry goes only to the targets
+// that have not taken it, with the same notice id, so JSON receivers can dedupe.
 import { parseWebhookList, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
 import type { ChatNotice } from './alerts/notice.ts'
 import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './approvals.ts'
@@ -66,16 +67,27 @@ async function targetsFor(deps: NoticeDeps, event: ApprovalEvent): Promise<Webho
   }
 }
 
+/** Passes a notice is tried in before it is given up (a pass runs every tick: minutes in all). */
+export const MAX_NOTICE_ATTEMPTS = 30
+
 /** Delivers marked notices once each; a retryable failure keeps the mark for the next pass. */
 export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ delivered: number; more: boolean }> {
   const pending = await deps.approvals.pendingNotices(limit)
   let delivered = 0
   for (const event of pending) {
     const notice = await noticeFor(deps, event)
-    const results = await Promise.all((await targetsFor(deps, event)).map((target) => deps.deliver(target, notice)))
-    const retry = results.filter((r) => !r.ok && r.retryable)
+    const reached = event.noticeDeliveredTo ?? []
+    const targets = (await targetsFor(deps, event)).filter((target) => !reached.includes(target.label))
+    const results = await Promise.all(targets.map((target) => deps.deliver(target, notice)))
     for (const r of results) if (!r.ok) deps.log.warn('approval notice not delivered', { id: notice.id, error: r.error })
-    if (retry.length > 0) continue
+    if (results.some((r) => !r.ok && r.retryable)) {
+      const attempts = (event.noticeAttempts ?? 0) + 1
+      if (attempts < MAX_NOTICE_ATTEMPTS) {
+        await deps.approvals.noteNoticeAttempt(event, [...reached, ...targets.flatMap((t, i) => (results[i]?.ok ? [t.label] : []))])
+        continue
+      }
+      deps.log.error('approval notice given up', { id: notice.id, attempts })
+    }
     await deps.approvals.clearNotice(event)
     delivered++
   }

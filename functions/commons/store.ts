@@ -93,6 +93,9 @@ export interface ApprovalEvent {
   at: string
   /** outbox mark: the notice about this change is still to be delivered */
   pendingNotice: boolean
+  /** while pending: the channels (target labels) that took the notice already, and the passes tried */
+  noticeDeliveredTo?: string[]
+  noticeAttempts?: number
 }
 
 /** The current state of a request, derived from its events (a view: rebuilt, never the record). */
@@ -135,6 +138,8 @@ export interface ApprovalStore {
   /** events whose notice is still to be delivered, oldest first */
   pendingNotices(limit: number): Promise<ApprovalEvent[]>
   clearNotice(event: ApprovalEvent): Promise<void>
+  /** keeps the notice pending after a pass that left a channel to retry, with the channels reached */
+  noteNoticeAttempt(event: ApprovalEvent, deliveredTo: string[]): Promise<void>
   getApprover(id: string): Promise<Approver | undefined>
   /** false when an approver with that id exists already */
   createApprover(approver: Approver): Promise<boolean>

@@ -32,6 +32,8 @@ function eventFromItem(item: Item): ApprovalEvent {
     ...(typeof item.comment === 'string' ? { comment: item.comment } : {}),
     at: item.at as string,
     pendingNotice: item.alertQ !== undefined,
+    ...(Array.isArray(item.noticeDeliveredTo) ? { noticeDeliveredTo: item.noticeDeliveredTo as string[] } : {}),
+    ...(typeof item.noticeAttempts === 'number' ? { noticeAttempts: item.noticeAttempts } : {}),
   }
 }
 
@@ -138,6 +140,19 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
             Key: { pk: pk(event.recordId), sk: eventSk(event) },
             UpdateExpression: 'REMOVE alertQ, receivedAt',
             ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
+      )
+    },
+    async noteNoticeAttempt(event, deliveredTo) {
+      await conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(event.recordId), sk: eventSk(event) },
+            UpdateExpression: 'SET noticeDeliveredTo = :to ADD noticeAttempts :one',
+            ConditionExpression: 'attribute_exists(alertQ)',
+            ExpressionAttributeValues: { ':to': deliveredTo, ':one': 1 },
           }),
         ),
       )
