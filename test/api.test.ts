@@ -242,6 +242,16 @@ describe('admin API', () => {
     expect((await h.app.request('/api/forms', { headers: { authorization: `Bearer ${rotated.token}` } })).status).toBe(200)
   })
 
+  it('lists units without their tokens, and their robots by label, never the URL or its secret', async () => {
+    const webhook = 'dingtalk=https://oapi.dingtalk.com/robot/send?access_token=unitrobottoken123&secret=SECunitrobotsecret456'
+    expect((await admin('/api/admin/units', { method: 'POST', body: JSON.stringify({ id: 'robot-unit', name: '有机器人的单位', webhook }) })).status).toBe(201)
+    const listed = (await (await admin('/api/admin/units')).json()) as Record<string, unknown>[]
+    expect(listed.find((u) => u.id === 'robot-unit')).toMatchObject({ name: '有机器人的单位', webhook: 'dingtalk#1 oapi.dingtalk.com' })
+    const text = JSON.stringify(listed)
+    for (const secret of ['unitrobottoken123', 'SECunitrobotsecret456', 'tokenHash']) expect(text).not.toContain(secret)
+    expect((await h.stores.units.get('robot-unit'))?.webhook).toBe(webhook) // kept whole for sending
+  })
+
   it('refuses a duplicate unit, an unknown form and a bad id with 422', async () => {
     for (const body of [
       { id: 'office', name: 'again' },

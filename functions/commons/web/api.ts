@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { isIsoDate } from '../clock.ts'
 import { specOf } from '../forms/field-types.tsx'
 import { DeadlineInputError, setDeadline } from '../deadlines.ts'
+import { parseWebhookList } from '../alerts/channels.ts'
 import { exportCsv } from '../export.ts'
 import { dayStatus } from '../status.ts'
 import { localDate } from '../clock.ts'
@@ -19,6 +20,15 @@ import { UNIT_TYPES } from '../model.ts'
 import { signedLinksOf, unitLink, type AppDeps, type AppEnv } from './deps.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
+
+/** `dingtalk#1 oapi.dingtalk.com, …` for a unit's webhook setting; never the URL or secret. */
+function webhookLabels(setting: string): string {
+  try {
+    return parseWebhookList(setting, 'webhook').map((target) => target.label).join(', ')
+  } catch {
+    return 'unusable (the office channel is used)'
+  }
+}
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
 
 export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) =>
@@ -136,7 +146,8 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   })
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
-    return c.json(units.map(({ tokenHash: _hash, ...unit }) => unit))
+    // A robot's URL is its credential (access token, signing secret): shown by its label only.
+    return c.json(units.map(({ tokenHash: _hash, webhook, ...unit }) => ({ ...unit, ...(webhook ? { webhook: webhookLabels(webhook) } : {}) })))
   })
   admin.post('/units/:id/rotate', async (c) => {
     const { unit, token } = await rotateUnitToken(stores.units, deps.clock, c.req.param('id'))
