@@ -20,7 +20,7 @@ import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
 const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)
-const sheets = createSheetsClient(await sheetsClientOptions(await secretValue(secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
+const sheets = createSheetsClient(sheetsClientOptions(await secretValue(secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
 const sink = createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log })
 const timeZone = config.ORG_TIMEZONE
 const infoRelease = forms.get(INFO_RELEASE_FORM)

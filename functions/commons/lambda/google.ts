@@ -1,10 +1,7 @@
 // The Google key secret as Sheets client options. It holds the service-account key file's JSON
 // (what Google's console downloads), or, for a local Sheets API server only, {"access_token": …}
-// like GOOGLE_ACCESS_TOKEN. The key file is written to the instance's private /tmp once: the
-// Sheets client reads credentials from a file.
-import { writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// like GOOGLE_ACCESS_TOKEN. The key stays in memory: it is handed to the Sheets client, never
+// written to a file.
 import { z } from 'zod'
 import type { SheetsClientOptions } from '../sheet/google-sink.ts'
 
@@ -15,7 +12,7 @@ export class GoogleKeyError extends Error {
 const ServiceAccountKey = z.looseObject({ type: z.literal('service_account'), client_email: z.string(), private_key: z.string() })
 const AccessToken = z.object({ access_token: z.string().min(1) })
 
-export async function sheetsClientOptions(secret: string, rootUrl: string | undefined): Promise<SheetsClientOptions> {
+export function sheetsClientOptions(secret: string, rootUrl: string | undefined): SheetsClientOptions {
   let json: unknown
   try {
     json = JSON.parse(secret)
@@ -26,10 +23,9 @@ export async function sheetsClientOptions(secret: string, rootUrl: string | unde
   const base = rootUrl ? { rootUrl } : {}
   const token = AccessToken.safeParse(json)
   if (token.success) return { ...base, accessToken: token.data.access_token }
-  if (!ServiceAccountKey.safeParse(json).success) {
+  const key = ServiceAccountKey.safeParse(json)
+  if (!key.success) {
     throw new GoogleKeyError('the Google key secret is not a service-account key ("type": "service_account")')
   }
-  const file = join(tmpdir(), 'sentinel-google-key.json')
-  await writeFile(file, secret, { mode: 0o600 })
-  return { ...base, credentialsFile: file }
+  return { ...base, credentials: { client_email: key.data.client_email, private_key: key.data.private_key } }
 }

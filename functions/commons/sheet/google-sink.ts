@@ -11,6 +11,8 @@ import type { Cell, SheetBatch, SheetSink } from './sink.ts'
 export interface SheetsClientOptions {
   /** a service-account key file (GOOGLE_APPLICATION_CREDENTIALS) */
   credentialsFile?: string
+  /** a service-account key already in memory (the Lambda's secret): never written to disk */
+  credentials?: { client_email: string; private_key: string }
   /** a ready access token (GOOGLE_ACCESS_TOKEN), e.g. for a local API server */
   accessToken?: string
   /** the API root (SHEETS_API_URL), e.g. http://127.0.0.1:8085/ */
@@ -30,7 +32,10 @@ export function createSheetsClient(options: SheetsClientOptions): sheets_v4.Shee
     client.setCredentials({ access_token: options.accessToken })
     return sheets({ version: 'v4', auth: client, ...(rootUrl ? { rootUrl } : {}) })
   }
-  const googleAuth = new auth.GoogleAuth({ scopes: SCOPES, ...(options.credentialsFile ? { keyFile: options.credentialsFile } : {}) })
+  const googleAuth = new auth.GoogleAuth({
+    scopes: SCOPES,
+    ...(options.credentials ? { credentials: options.credentials } : options.credentialsFile ? { keyFile: options.credentialsFile } : {}),
+  })
   return sheets({ version: 'v4', auth: googleAuth, ...(rootUrl ? { rootUrl } : {}) })
 }
 
