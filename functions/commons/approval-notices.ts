@@ -3,7 +3,7 @@
 // recorded change carries an outbox mark, cleared only once every target took the notice (or
 // refused it for good, or MAX_NOTICE_ATTEMPTS passes went by); a retry goes only to the targets
 // that have not taken it, with the same notice id, so JSON receivers can dedupe.
-import { parseWebhookList, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
+import { deliverToTheRest, parseWebhookList, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
 import type { ChatNotice } from './alerts/notice.ts'
 import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './approvals.ts'
 import type { FormDefinition } from './forms/definition.ts'
@@ -77,13 +77,12 @@ export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ d
   for (const event of pending) {
     const notice = await noticeFor(deps, event)
     const reached = event.noticeDeliveredTo ?? []
-    const targets = (await targetsFor(deps, event)).filter((target) => !reached.includes(target.label))
-    const results = await Promise.all(targets.map((target) => deps.deliver(target, notice)))
-    for (const r of results) if (!r.ok) deps.log.warn('approval notice not delivered', { id: notice.id, error: r.error })
-    if (results.some((r) => !r.ok && r.retryable)) {
+    const { delivered: reachedNow, failed } = await deliverToTheRest(await targetsFor(deps, event), reached, (target) => deps.deliver(target, notice))
+    for (const { result } of failed) deps.log.warn('approval notice not delivered', { id: notice.id, error: result.error })
+    if (failed.some(({ result }) => result.retryable)) {
       const attempts = (event.noticeAttempts ?? 0) + 1
       if (attempts < MAX_NOTICE_ATTEMPTS) {
-        await deps.approvals.noteNoticeAttempt(event, [...reached, ...targets.flatMap((t, i) => (results[i]?.ok ? [t.label] : []))])
+        await deps.approvals.noteNoticeAttempt(event, [...reached, ...reachedNow])
         continue
       }
       deps.log.error('approval notice given up', { id: notice.id, attempts })

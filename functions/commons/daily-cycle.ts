@@ -72,7 +72,8 @@ async function sendOnce(deps: DailyCycleDeps, notice: Notice, now: Date): Promis
  * reached so far, which that run skips: a channel that worked does not get the notice again.
  */
 async function sendClaimed(deps: DailyCycleDeps, notice: Notice, claims: Claimed[], now: Date): Promise<'sent' | 'failed'> {
-  const reached = claims.map((c) => c.deliveredTo).reduce((all, some) => all.filter((label) => some.includes(label)), claims[0]?.deliveredTo ?? [])
+  // A channel is skipped only when every unit's claim says it took the notice already.
+  const reached = claims.slice(1).reduce((all, c) => all.filter((label) => c.deliveredTo.includes(label)), claims[0]?.deliveredTo ?? [])
   let delivery: NoticeDelivery
   try {
     delivery = await deps.sender.send(notice, reached)
@@ -185,21 +186,19 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
         count(await sendOnce(deps, reminder(deps, form, unit, date, formStatus.deadline), now), 'reminders')
       }
       // The rest go to the office's channel: claimed one by one, sent merged when more than one.
-      const viaOffice: Unit[] = []
-      const claims = new Map<string, Claimed>()
+      const claims = new Map<Unit, Claimed>()
       for (const unit of missing.filter((u) => !u.webhook)) {
         const id = reminderId(date, form, unit)
         const claim = await deps.notices.claim(id, now)
-        if (!claim) continue
-        viaOffice.push(unit)
-        claims.set(unit.id, { id, ...claim })
+        if (claim) claims.set(unit, { id, ...claim })
       }
+      const viaOffice = [...claims.keys()]
       const messages: MergedReminder[] =
         viaOffice.length === 1
           ? viaOffice.map((unit) => ({ notice: reminder(deps, form, unit, date, formStatus.deadline), units: [unit] }))
           : officeReminders(deps, form, viaOffice, date, formStatus.deadline)
       for (const { notice, units: reminded } of messages) {
-        const outcome = await sendClaimed(deps, notice, reminded.flatMap((unit) => claims.get(unit.id) ?? []), now)
+        const outcome = await sendClaimed(deps, notice, reminded.flatMap((unit) => claims.get(unit) ?? []), now)
         if (outcome === 'sent') result.reminders += reminded.length
         else result.failed += reminded.length
       }

@@ -1,6 +1,6 @@
 // Delivers the daily cycle's notices: a unit's reminder to its own channel (else the office's),
 // summaries to the leaders' channel; every notice also goes to the log (the local outbox).
-import { deliverNotice, parseWebhookList, type FetchFn, type WebhookTarget } from './alerts/channels.ts'
+import { deliverNotice, deliverToTheRest, parseWebhookList, type FetchFn, type WebhookTarget } from './alerts/channels.ts'
 import type { Clock } from './clock.ts'
 import type { Notice, NoticeSender } from './daily-cycle.ts'
 import type { Logger } from './log.ts'
@@ -26,23 +26,18 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
 
   return {
     async send(notice, reached = []) {
-      const targets = targetsFor(notice).filter((target) => !reached.includes(target.label))
+      const targets = targetsFor(notice)
       // The log line is the local outbox: the notice is visible even with no channel configured.
       deps.log.info('notice', {
         id: notice.id,
         audience: notice.audience.kind === 'unit' ? `unit ${notice.audience.unit.id}` : notice.audience.kind,
         title: notice.title,
-        targets: targets.map((t) => t.label),
+        targets: targets.filter((t) => !reached.includes(t.label)).map((t) => t.label),
       })
       const chat = { id: notice.id, kind: notice.id.split(':')[0] ?? 'notice', title: notice.title, lines: notice.lines, ...(notice.link ? { link: { label: '填报链接', url: notice.link } } : {}) }
       const now = deps.clock.now()
-      const results = await Promise.all(
-        targets.map((target) => deliverNotice(deps.fetch, target, chat, { now })),
-      )
-      return {
-        deliveredTo: targets.flatMap((target, i) => (results[i]?.ok ? [target.label] : [])),
-        failures: results.flatMap((r, i) => (r.ok ? [] : [`${targets[i]?.label}: ${r.error}`])),
-      }
+      const { delivered, failed } = await deliverToTheRest(targets, reached, (target) => deliverNotice(deps.fetch, target, chat, { now }))
+      return { deliveredTo: delivered, failures: failed.map(({ target, result }) => `${target.label}: ${result.error}`) }
     },
   }
 }

@@ -33,4 +33,4 @@ export {
   type DeliveryResult,
   type FetchFn,
 } from './deliver.ts'
-export { deliverNotice, noticeText, type ChatNotice } from './notice.ts'
+export { deliverNotice, deliverToTheRest, noticeText, type ChatNotice } from './notice.ts'

@@ -20,13 +20,12 @@ export interface ChatNotice {
 
 /** Kept well inside every robot's limit (WeCom text 2,048 bytes is the smallest). */
 export const NOTICE_MAX_TEXT_BYTES = WECOM_TEXT_MAX_BYTES - 48
-const MAX_TEXT_BYTES = NOTICE_MAX_TEXT_BYTES
 
 export function noticeText(notice: ChatNotice): string {
   const link = notice.link ? `\n${notice.link.label}：${notice.link.url}` : ''
   const body = [notice.title, ...notice.lines].join('\n')
   // The link must survive: cut the body, never the link.
-  const room = MAX_TEXT_BYTES - Buffer.byteLength(link)
+  const room = NOTICE_MAX_TEXT_BYTES - Buffer.byteLength(link)
   const fitted = Buffer.byteLength(body) <= room ? body : `${cutToBytes(body, room - 3)}…`
   return fitted + link
 }
@@ -51,6 +50,26 @@ const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, 
 /** Pure: the request a notice becomes for one target. */
 export function buildNoticeRequest(target: WebhookTarget, notice: ChatNotice, now: Date): WebhookRequest {
   return builders[target.type](target, notice, now)
+}
+
+/**
+ * One attempt at a notice on every target an earlier attempt did not reach (by label): the labels
+ * it reached now, and the targets that failed. A retry so never repeats a notice where it landed.
+ */
+export async function deliverToTheRest(
+  targets: WebhookTarget[],
+  reached: readonly string[],
+  deliver: (target: WebhookTarget) => Promise<DeliveryResult>,
+): Promise<{ delivered: string[]; failed: { target: WebhookTarget; result: Extract<DeliveryResult, { ok: false }> }[] }> {
+  const rest = targets.filter((target) => !reached.includes(target.label))
+  const results = await Promise.all(rest.map(deliver))
+  return {
+    delivered: rest.flatMap((target, i) => (results[i]?.ok ? [target.label] : [])),
+    failed: rest.flatMap((target, i) => {
+      const result = results[i]
+      return result && !result.ok ? [{ target, result }] : []
+    }),
+  }
 }
 
 /** One attempt to deliver a notice to one target; never throws (the alerts' own attempt). */

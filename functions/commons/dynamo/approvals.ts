@@ -11,7 +11,7 @@
 //   byDay        dayKey APPROVALS#<status>       daySort    <firstReceivedAt>#<recordId>  (STATE)
 //   byDay        dayKey APPROVALS#UNIT#<unitId>  daySort    <firstReceivedAt>#<recordId>  (UNITSTATE)
 //   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../store.ts'
 import { conditional } from './conditional.ts'
 import { queryItems, type Item } from './paging.ts'
@@ -56,6 +56,9 @@ function stateFromItem(item: Item): ApprovalState {
 
 export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
   const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) => queryItems(doc, { ...input, TableName: tableName }, limit)
+  const updateNoticeOf = async (event: ApprovalEvent, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>) => {
+    await conditional(doc.send(new UpdateCommand({ TableName: tableName, Key: { pk: pk(event.recordId), sk: eventSk(event) }, ...update })))
+  }
 
   return {
     async events(recordId) {
@@ -131,32 +134,14 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
       )
       return items.map(eventFromItem)
     },
-    async clearNotice(event) {
-      // Only the outbox mark goes; the recorded change stays as it was written.
-      await conditional(
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: pk(event.recordId), sk: eventSk(event) },
-            UpdateExpression: 'REMOVE alertQ, receivedAt',
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        ),
-      )
-    },
-    async noteNoticeAttempt(event, deliveredTo) {
-      await conditional(
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: pk(event.recordId), sk: eventSk(event) },
-            UpdateExpression: 'SET noticeDeliveredTo = :to ADD noticeAttempts :one',
-            ConditionExpression: 'attribute_exists(alertQ)',
-            ExpressionAttributeValues: { ':to': deliveredTo, ':one': 1 },
-          }),
-        ),
-      )
-    },
+    // Only the notice's bookkeeping changes; the recorded change stays as it was written.
+    clearNotice: (event) => updateNoticeOf(event, { UpdateExpression: 'REMOVE alertQ, receivedAt', ConditionExpression: 'attribute_exists(pk)' }),
+    noteNoticeAttempt: (event, deliveredTo) =>
+      updateNoticeOf(event, {
+        UpdateExpression: 'SET noticeDeliveredTo = :to ADD noticeAttempts :one',
+        ConditionExpression: 'attribute_exists(alertQ)',
+        ExpressionAttributeValues: { ':to': deliveredTo, ':one': 1 },
+      }),
     async getApprover(id) {
       const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'APPROVER', sk: id }, ConsistentRead: true }))
       return out.Item ? approverFromItem(out.Item) : undefined

@@ -110,13 +110,11 @@ export async function restoreEmergencyWakeups(doc: DynamoDBDocumentClient, table
     ExpressionAttributeValues: { ':pk': PK },
     ConsistentRead: true,
   })
-  let restored = 0
-  for (const item of due) {
-    const rewritten = await conditional(
-      doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } })),
-    )
-    if (rewritten) restored++
-  }
-  return restored
+  const rewritten = await Promise.all(
+    due.map((item) =>
+      conditional(doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } }))),
+    ),
+  )
+  return rewritten.filter(Boolean).length
 }
 
