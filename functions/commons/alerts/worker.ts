@@ -146,7 +146,7 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const limit = options.limit ?? 50
   const now = deps.clock.now()
   const marked = await deps.records.pendingAlerts(limit)
-  // Each step below touches every item at once: under a burst the process is busy with
+  // Creating and reading touch every item at once: under a burst the process is busy with
   // submissions, and one database round trip per item after another would let the alerts fall behind.
   const made = await Promise.all(marked.map((v) => v.alert !== undefined && deps.emergencies.create(emergencyFrom({ ...v, alert: v.alert }))))
   const created = made.filter(Boolean).length
@@ -161,7 +161,9 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const outcomes = await deliverJobs(deps, jobs)
 
   // The mark's effect is the emergency, which now carries its own deliveries and escalations.
-  await Promise.all(marked.map((version) => deps.records.clearAlert(version)))
+  // One after another: dynalite drops a mark's index entry before it writes the item, so a kill
+  // amid many clears at once would strand as many marks on their items (harmless, but untidy).
+  for (const version of marked) await deps.records.clearAlert(version)
   const delivered = [...outcomes.values()].filter((o) => o.ok).length
   const failed = [...outcomes.values()].filter((o) => !o.ok).length
   if (created > 0 || outcomes.size > 0) deps.onChanged?.()
