@@ -2,18 +2,13 @@
 // against published / independently computed vectors, answer interpretation, size limits,
 // timeouts, and no secret in any error.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  deliverOnce,
-  dingtalkSign,
-  feishuSign,
-  formatAlertText,
-  parseWebhookList,
-  WebhookConfigError,
-  type AlertMessage,
-  type FetchFn,
-  type WebhookTarget,
-} from '#commons/alerts/channels.ts'
-import { formatAlertSms, SMS_MAX_CHARS } from '#commons/alerts/format.ts'
+import { deliverOnce, type FetchFn } from '#commons/channels/deliver.ts'
+import { dingtalkSign } from '#commons/channels/dingtalk.ts'
+import { feishuSign } from '#commons/channels/feishu.ts'
+import { formatAlertText } from '#commons/channels/format.ts'
+import { parseWebhookList, WebhookConfigError, type WebhookTarget } from '#commons/channels/webhook-config.ts'
+import { type AlertMessage } from '#commons/channels/message.ts'
+import { formatAlertSms, SMS_MAX_CHARS } from '#commons/channels/format.ts'
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const NOW = new Date('2026-11-28T02:00:05.123Z')

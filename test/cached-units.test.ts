@@ -2,13 +2,13 @@
 // unit; a token rotated in another process stops working once the window passes, one rotated here
 // at once; unknown ids are answered and cannot grow the cache without end.
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { cachedUnits } from '../functions/commons/cached-units.ts'
-import { createDynamoClients } from '../functions/commons/dynamo/client.ts'
-import { createDynamoStores } from '../functions/commons/dynamo/stores.ts'
-import { ensureTable } from '../functions/commons/dynamo/table.ts'
+import { cachedUnits } from '../functions/commons/units/cached-units.ts'
+import { createDynamoClients } from '../functions/commons/adapters/dynamo/client.ts'
+import { createDynamoStores } from '../functions/commons/adapters/dynamo/stores.ts'
+import { ensureTable } from '../functions/commons/adapters/dynamo/table.ts'
 import { loadForms } from '../functions/commons/forms/registry.ts'
 import type { UnitStore } from '../functions/commons/store.ts'
-import { addUnit, rotateUnitToken, unitForToken } from '../functions/commons/units.ts'
+import { addUnit, rotateUnitToken, unitForToken } from '../functions/commons/units/roster.ts'
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { fixedClock } from './support/harness.ts'
 

@@ -5,9 +5,9 @@
 // its current version, and every emergency reaches the webhook under one alert id.
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import { createDynamoClients } from '#commons/dynamo/client.ts'
-import { createDynamoStores } from '#commons/dynamo/stores.ts'
-import { ensureTable } from '#commons/dynamo/table.ts'
+import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
+import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
+import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { crashTest, type CrashResult } from '../bench/crash.ts'
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signUnitToken } from '#commons/tokens.ts'
+import { signUnitToken } from '#commons/units/tokens.ts'
 import { ADMIN_TOKEN, LINK_KEY, startHarness, type Harness } from './support/harness.ts'
 import { healthReport, siteReport, submission } from './support/fixtures.ts'
 

@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { GoogleKeyError, sheetsClientOptions } from '#commons/lambda/google.ts'
-import { createSheetsClient } from '#commons/sheet/google-sink.ts'
+import { createSheetsClient } from '#commons/adapters/google-sheets.ts'
 
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 const keyFile = {

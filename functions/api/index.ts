@@ -4,13 +4,13 @@
 // sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { getConnInfo, handle } from 'hono/aws-lambda'
-import { createApprovalStore } from '#commons/dynamo/approvals.ts'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { emergencyParts } from '#commons/lambda/alert-settings.ts'
 import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { invokeRebuild, requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
-import { hashSecret } from '#commons/tokens.ts'
+import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 
 const config = parseLambdaConfig(ApiConfig)

@@ -1,6 +1,6 @@
 // The persistence the domain needs, as small interfaces. DynamoDB implements them in
 // `dynamo/`; the domain never imports an SDK.
-import type { Emergency } from './alerts/emergency.ts'
+import type { Emergency } from './emergencies/emergency.ts'
 import type { RecordVersion, Unit } from './model.ts'
 
 export interface VersionRef {

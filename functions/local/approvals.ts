@@ -1,14 +1,15 @@
 // Information-release approval on one machine: its store, its sheet tab, and a worker that
 // registers new requests and delivers notices (woken by writes, plus the periodic sweep).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deliverNotice, type WebhookTarget } from '#commons/alerts/channels.ts'
-import { approvalPass } from '#commons/approval-notices.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
+import { deliverNotice } from '#commons/channels/notice.ts'
+import { type WebhookTarget } from '#commons/channels/webhook-config.ts'
+import { approvalPass } from '#commons/approvals/notices.ts'
+import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
 import type { Clock } from '#commons/clock.ts'
-import { createApprovalStore } from '#commons/dynamo/approvals.ts'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
-import { startPump, type Pump } from '#commons/pump.ts'
+import { startPump, type Pump } from './pump.ts'
 import type { ComputedTab } from '#commons/sheet/sink.ts'
 import type { ApprovalStore, Stores } from '#commons/store.ts'
 

@@ -3,8 +3,8 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { isTimeZone } from '#commons/clock.ts'
-import { defaultTableName } from '#commons/dynamo/table.ts'
-import { parseWebhookList, WebhookConfigError } from '#commons/alerts/config.ts'
+import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
+import { parseWebhookList, WebhookConfigError } from '#commons/channels/webhook-config.ts'
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
 

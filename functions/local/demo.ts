@@ -2,7 +2,7 @@
 import type { Clock } from '#commons/clock.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { UnitStore } from '#commons/store.ts'
-import { addUnit, type NewUnit } from '#commons/units.ts'
+import { addUnit, type NewUnit } from '#commons/units/roster.ts'
 
 const demoUnits: NewUnit[] = [
   { id: 'office', name: '领导小组办公室', type: 'office', contact: { name: '刘洋', phone: '010-60000001' } },

@@ -10,13 +10,13 @@ import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
 import { batchResponse, isStreamEvent, markedRecords, type BatchResponse } from '#commons/lambda/stream.ts'
-import { createGoogleSheetSink, createSheetsClient } from '#commons/sheet/google-sink.ts'
+import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
 import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
 import { overviewTab } from '#commons/sheet/overview.ts'
-import { emergencyTab } from '#commons/alerts/sheet-tab.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals.ts'
-import { createApprovalStore } from '#commons/dynamo/approvals.ts'
-import { createDynamoEmergencyStore } from '#commons/dynamo/emergencies.ts'
+import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
+import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
+import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
 const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)

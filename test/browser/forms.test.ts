@@ -2,7 +2,7 @@
 // JavaScript, checked by axe-core; screenshots go to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { addUnit } from '#commons/units.ts'
+import { addUnit } from '#commons/units/roster.ts'
 import { fillForm, screenshot, seriousViolations, startBrowserApp, type BrowserApp } from '../support/browser.ts'
 
 let app: BrowserApp

@@ -2,8 +2,8 @@
 // (delivery, escalation): the same variables as the local server.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
-import type { EscalationPolicy } from '../alerts/emergency.ts'
-import { createDynamoEmergencyStore } from '../dynamo/emergencies.ts'
+import type { EscalationPolicy } from '../emergencies/emergency.ts'
+import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
 import type { EmergencyStore } from '../store.ts'
 
 export const AlertSettings = z.object({

@@ -3,7 +3,7 @@
 // like GOOGLE_ACCESS_TOKEN. The key stays in memory: it is handed to the Sheets client, never
 // written to a file.
 import { z } from 'zod'
-import type { SheetsClientOptions } from '../sheet/google-sink.ts'
+import type { SheetsClientOptions } from '../adapters/google-sheets.ts'
 
 export class GoogleKeyError extends Error {
   override name = 'GoogleKeyError'

@@ -2,7 +2,7 @@
 // and the day's totals leaders watch. Built from dayStatus and dayTotals, the same code that
 // answers GET /api/status, so the sheet and the API never disagree.
 import { addDays, localDate, localDateTime } from '../clock.ts'
-import { dayStatus, dayTotals, type ReportStatus, type StatusDeps } from '../status.ts'
+import { dayStatus, dayTotals, type ReportStatus, type StatusDeps } from '../daily/status.ts'
 import { safeCell } from './layout.ts'
 import type { Cell, ComputedTab, TabLayout } from './sink.ts'
 

@@ -2,7 +2,7 @@
 // in an HttpOnly, SameSite=Strict cookie. API clients keep using the bearer header.
 import { Hono, type MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { secretMatches } from '../tokens.ts'
+import { secretMatches } from '../units/tokens.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 
 const COOKIE = 'sentinel_admin'

@@ -29,12 +29,12 @@ import {
   INFO_RELEASE_FORM,
   type ApprovalDeps,
   type Decider,
-} from '../approvals.ts'
+} from '../approvals/requests.ts'
 import { pickLang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
-import { secretMatches } from '../tokens.ts'
-import { unitForToken } from '../units.ts'
+import { secretMatches } from '../units/tokens.ts'
+import { unitForToken } from '../units/roster.ts'
 import { apiError, MAX_BODY_BYTES } from './api.ts'
 import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
 

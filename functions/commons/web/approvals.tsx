@@ -22,7 +22,7 @@ import {
   MAX_COMMENT_CHARS,
   resubmit,
   type Decider,
-} from '../approvals.ts'
+} from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
 import { specOf, type FormRaw } from '../forms/field-types.tsx'
@@ -30,7 +30,7 @@ import type { Issue } from '../forms/validation.ts'
 import { pickLang, wordsOf, type Lang } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState, ApprovalStore } from '../store.ts'
-import { unitForToken } from '../units.ts'
+import { unitForToken } from '../units/roster.ts'
 import { approvalDepsOf } from './approval-api.ts'
 import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'

@@ -6,7 +6,7 @@ import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
-import type { EscalationPolicy } from '../alerts/emergency.ts'
+import type { EscalationPolicy } from '../emergencies/emergency.ts'
 
 export interface AppDeps {
   forms: FormRegistry

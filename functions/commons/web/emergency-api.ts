@@ -3,9 +3,9 @@
 import { Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
-import { actOnEmergency, unitNamesOf, viewOf, type EmergencyAction } from '../alerts/actions.ts'
-import { EmergencyNotFoundError, type EmergencyStatus } from '../alerts/emergency.ts'
-import { secretMatches } from '../tokens.ts'
+import { actOnEmergency, unitNamesOf, viewOf, type EmergencyAction } from '../emergencies/actions.ts'
+import { EmergencyNotFoundError, type EmergencyStatus } from '../emergencies/emergency.ts'
+import { secretMatches } from '../units/tokens.ts'
 import { apiError } from './api.ts'
 import type { AlertAppDeps, AppDeps, AppEnv } from './deps.ts'
 

@@ -2,8 +2,8 @@
 // call), and the reporting and on-time rates of the last 14 days. Same code as GET /api/status.
 import { Hono } from 'hono'
 import { addDays, isIsoDate, localDate, localDateTime } from '../clock.ts'
-import { rates } from '../daily-cycle.ts'
-import { dayStatus, type DayStatus, type ReportStatus } from '../status.ts'
+import { rates } from '../daily/cycle.ts'
+import { dayStatus, type DayStatus, type ReportStatus } from '../daily/status.ts'
 import { requireAdminPage } from './admin-session.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'

@@ -6,7 +6,7 @@
 // chunks under ~2 MB. Never values.append: rows are keyed, so any retry rewrites the same cells.
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
 import type { Logger } from '../log.ts'
-import type { Cell, SheetBatch, SheetSink } from './sink.ts'
+import type { Cell, SheetBatch, SheetSink } from '../sheet/sink.ts'
 
 export interface SheetsClientOptions {
   /** a service-account key file (GOOGLE_APPLICATION_CREDENTIALS) */

@@ -7,7 +7,7 @@ import { specOf } from '../forms/field-types.tsx'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { alertIdOf, SEVERITY_LABEL, type Emergency } from './emergency.ts'
-import type { AlertMessage, Severity } from './message.ts'
+import type { AlertMessage, Severity } from '../channels/message.ts'
 
 const SUMMARY_MAX_CHARS = 120
 

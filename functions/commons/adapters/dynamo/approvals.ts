@@ -12,7 +12,7 @@
 //   byDay        dayKey APPROVALS#UNIT#<unitId>  daySort    <firstReceivedAt>#<recordId>  (UNITSTATE)
 //   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
-import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../store.ts'
+import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../../store.ts'
 import { conditional } from './conditional.ts'
 import { queryItems, type Item } from './paging.ts'
 

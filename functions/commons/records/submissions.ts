@@ -1,13 +1,13 @@
 // Accepting a submission: validate, then one conditional write of one item that carries its
 // own outbox marks. A retry with the same Idempotency-Key gets the first answer back.
 import { createHash } from 'node:crypto'
-import { addDays, daysBetween, isIsoDate, localDate, zonedInstant, type Clock } from './clock.ts'
-import type { FormDefinition, Lang } from './forms/definition.ts'
-import { alertFor } from './forms/triggers.ts'
-import { validateValues, type Issue, type Values } from './forms/validation.ts'
-import { t } from './i18n.ts'
-import { receiptOf, type RecordVersion, type SubmissionReceipt, type Unit } from './model.ts'
-import type { RecordStore, Reopening } from './store.ts'
+import { addDays, daysBetween, isIsoDate, localDate, zonedInstant, type Clock } from '../clock.ts'
+import type { FormDefinition, Lang } from '../forms/definition.ts'
+import { alertFor } from '../forms/triggers.ts'
+import { validateValues, type Issue, type Values } from '../forms/validation.ts'
+import { t } from '../i18n.ts'
+import { receiptOf, type RecordVersion, type SubmissionReceipt, type Unit } from '../model.ts'
+import type { RecordStore, Reopening } from '../store.ts'
 
 /** How far back a unit may still report a missed day. */
 export const MAX_DAYS_BACK = 7

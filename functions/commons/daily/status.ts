@@ -1,11 +1,11 @@
 // Who owes which daily report, and whether it came on time, late, or not at all.
-import { localDate, zonedInstant } from './clock.ts'
+import { localDate, zonedInstant } from '../clock.ts'
 import { deadlineOf } from './deadlines.ts'
-import type { FormDefinition, Total } from './forms/definition.ts'
-import type { FormRegistry } from './forms/registry.ts'
-import { conditionHolds } from './forms/validation.ts'
-import type { RecordVersion, Unit } from './model.ts'
-import type { RecordStore, SettingsStore, UnitStore } from './store.ts'
+import type { FormDefinition, Total } from '../forms/definition.ts'
+import type { FormRegistry } from '../forms/registry.ts'
+import { conditionHolds } from '../forms/validation.ts'
+import type { RecordVersion, Unit } from '../model.ts'
+import type { RecordStore, SettingsStore, UnitStore } from '../store.ts'
 
 export type ReportStatus = 'on_time' | 'late' | 'missing'
 

@@ -1,8 +1,8 @@
 // Units: who may submit which forms, and the tokens that prove it.
-import type { Clock } from './clock.ts'
-import type { FormRegistry } from './forms/registry.ts'
-import { UNIT_TYPES, type Unit, type UnitType } from './model.ts'
-import type { UnitStore } from './store.ts'
+import type { Clock } from '../clock.ts'
+import type { FormRegistry } from '../forms/registry.ts'
+import { UNIT_TYPES, type Unit, type UnitType } from '../model.ts'
+import type { UnitStore } from '../store.ts'
 import { hashSecret, newSecret, secretMatches, signedUnitTokenValid, splitSignedUnitToken, splitUnitToken } from './tokens.ts'
 
 export class UnitInputError extends Error {

@@ -1,6 +1,6 @@
 // Daily-form deadlines: HH:MM in the organisation's time zone, kept in the database.
-import type { FormDefinition } from './forms/definition.ts'
-import type { SettingsStore } from './store.ts'
+import type { FormDefinition } from '../forms/definition.ts'
+import type { SettingsStore } from '../store.ts'
 
 export const DEFAULT_DEADLINE = '10:00'
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/

@@ -14,7 +14,7 @@ import type { RecordVersion } from '../model.ts'
 import type { EmergencyStore, RecordStore, UnitStore } from '../store.ts'
 import { ackUrl, signAckToken } from './ack-link.ts'
 import { composeAlert, mergeAlerts } from './compose.ts'
-import type { DeliveryResult } from './deliver.ts'
+import type { DeliveryResult } from '../channels/deliver.ts'
 import {
   dueDeliveries,
   emergencyFrom,
@@ -25,8 +25,8 @@ import {
   type Emergency,
   type EscalationPolicy,
 } from './emergency.ts'
-import type { AlertMessage, Severity } from './message.ts'
-import type { AlertChannel } from './targets.ts'
+import type { AlertMessage, Severity } from '../channels/message.ts'
+import type { AlertChannel } from '../channels/targets.ts'
 
 export interface RetryPolicy {
   /** tries of one delivery within one pass */

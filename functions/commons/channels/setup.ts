@@ -3,7 +3,7 @@
 // (the same channels then, so one rate window counts both).
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import type { WebhookTarget } from './config.ts'
+import type { WebhookTarget } from './webhook-config.ts'
 import type { FetchFn } from './deliver.ts'
 import { outboxChannel, snsChannel, webhookChannel, type AlertChannel, type SnsPublisher } from './targets.ts'
 

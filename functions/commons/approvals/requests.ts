@@ -5,17 +5,17 @@
 // version submitted, a version decided), each written once by a conditional put and never
 // rewritten. The decision of a version has one key, so a request cannot be decided twice; the
 // state shown in lists is derived from the events and may be rebuilt from them at any time.
-import { addDays, localDate, localDateTime, zonedInstant, type Clock } from './clock.ts'
-import type { FormDefinition, Lang } from './forms/definition.ts'
-import { validateValues } from './forms/validation.ts'
-import { t } from './i18n.ts'
-import { receiptOf, type RecordVersion, type Unit } from './model.ts'
-import { safeCell } from './sheet/layout.ts'
-import type { Cell, ComputedTab } from './sheet/sink.ts'
-import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore, SettingsStore, UnitStore } from './store.ts'
-import type { SubmissionOutcome } from './submissions.ts'
-import { hashSecret, newSecret, secretMatches } from './tokens.ts'
-import { UNIT_ID } from './units.ts'
+import { addDays, localDate, localDateTime, zonedInstant, type Clock } from '../clock.ts'
+import type { FormDefinition, Lang } from '../forms/definition.ts'
+import { validateValues } from '../forms/validation.ts'
+import { t } from '../i18n.ts'
+import { receiptOf, type RecordVersion, type Unit } from '../model.ts'
+import { safeCell } from '../sheet/layout.ts'
+import type { Cell, ComputedTab } from '../sheet/sink.ts'
+import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore, SettingsStore, UnitStore } from '../store.ts'
+import type { SubmissionOutcome } from '../records/submissions.ts'
+import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
+import { UNIT_ID } from '../units/roster.ts'
 
 export const INFO_RELEASE_FORM = 'info-release'
 export const MAX_COMMENT_CHARS = 1000

@@ -1,6 +1,6 @@
 // Runs a worker pass on demand (debounced) and on a periodic sweep, one pass at a time.
 // A pass that leaves work runs again at once; a failing pass is retried by the next sweep.
-import type { Logger } from './log.ts'
+import type { Logger } from '#commons/log.ts'
 
 export interface Pump {
   /** ask for a pass soon (after the debounce) */

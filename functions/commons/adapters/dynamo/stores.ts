@@ -15,8 +15,8 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { RecordVersion, Unit } from '../model.ts'
-import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../store.ts'
+import type { RecordVersion, Unit } from '../../model.ts'
+import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
 import { conditional } from './conditional.ts'
 import { queryItems, scanItems, type Item } from './paging.ts'
 import { createNoticeStore } from './notices.ts'

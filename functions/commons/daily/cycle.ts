@@ -3,12 +3,12 @@
 // often as you like (a timer locally, EventBridge on AWS): every notice is claimed in the
 // database first, so each goes out once per unit, form and day, across restarts too.
 import { createHash } from 'node:crypto'
-import { NOTICE_MAX_TEXT_BYTES } from './alerts/notice.ts'
-import { addDays, localDate, zonedInstant } from './clock.ts'
-import type { FormDefinition } from './forms/definition.ts'
-import type { Unit } from './model.ts'
+import { NOTICE_MAX_TEXT_BYTES } from '../channels/notice.ts'
+import { addDays, localDate, zonedInstant } from '../clock.ts'
+import type { FormDefinition } from '../forms/definition.ts'
+import type { Unit } from '../model.ts'
 import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
-import type { NoticeClaim, NoticeStore } from './store.ts'
+import type { NoticeClaim, NoticeStore } from '../store.ts'
 
 export type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
 

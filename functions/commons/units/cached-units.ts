@@ -4,8 +4,8 @@
 // by another process since, or a guess) are read one by one and remembered as long. Writes
 // through this store drop what is cached at once; another process (another Lambda instance)
 // sees a rotated token within `ttlMs`.
-import type { Unit } from './model.ts'
-import type { UnitStore } from './store.ts'
+import type { Unit } from '../model.ts'
+import type { UnitStore } from '../store.ts'
 
 export const UNIT_CACHE_TTL_MS = 10_000
 

@@ -3,7 +3,7 @@
 // A failed attempt keeps the channels it did reach (deliveredTo), so a retry skips them.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { NoticeStore } from '../store.ts'
+import type { NoticeStore } from '../../store.ts'
 
 const STALE_MS = 5 * 60_000
 const MAX_ATTEMPTS = 10

@@ -1,7 +1,7 @@
 // The SNS edge: publishes an alert to the topic whose e-mail and SMS subscribers are the
 // emergency group. The client is created once by the caller and passed in.
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns'
-import type { SnsPublisher } from './targets.ts'
+import type { SnsPublisher } from '../channels/targets.ts'
 
 export function snsPublisher(client: Pick<SNSClient, 'send'>, topicArn: string): SnsPublisher {
   return {

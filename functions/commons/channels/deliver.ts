@@ -1,6 +1,6 @@
 // One delivery attempt to one target. Never throws: the caller (alerter, sweep) decides about
 // retries from `retryable` and `retryAfterMs`, with the same message id every time.
-import type { WebhookTarget, WebhookType } from './config.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { dingtalk } from './dingtalk.ts'
 import { feishu } from './feishu.ts'
 import type { LayoutOptions } from './format.ts'

@@ -5,7 +5,7 @@
 // order is the reverse of DingTalk's. Body at most 20 KB; 100 messages a minute and 5 a second per
 // bot, 11232 when throttled. Answers HTTP 200 {"code":0,"msg":"success"} (older: {"StatusCode":0}).
 import { createHmac } from 'node:crypto'
-import type { WebhookTarget } from './config.ts'
+import type { WebhookTarget } from './webhook-config.ts'
 import { fieldSeparator, renderFitted, type AlertLayout } from './format.ts'
 import { postJson, readCodeField, type Robot } from './robot.ts'
 

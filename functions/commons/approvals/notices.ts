@@ -3,12 +3,14 @@
 // recorded change carries an outbox mark, cleared only once every target took the notice (or
 // refused it for good, or MAX_NOTICE_ATTEMPTS passes went by); a retry goes only to the targets
 // that have not taken it, with the same notice id, so JSON receivers can dedupe.
-import { deliverToTheRest, parseWebhookList, type DeliveryResult, type WebhookTarget } from './alerts/channels.ts'
-import type { ChatNotice } from './alerts/notice.ts'
-import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './approvals.ts'
-import type { FormDefinition } from './forms/definition.ts'
-import type { Logger } from './log.ts'
-import type { ApprovalEvent, UnitStore } from './store.ts'
+import { deliverToTheRest } from '../channels/notice.ts'
+import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config.ts'
+import { type DeliveryResult } from '../channels/deliver.ts'
+import type { ChatNotice } from '../channels/notice.ts'
+import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './requests.ts'
+import type { FormDefinition } from '../forms/definition.ts'
+import type { Logger } from '../log.ts'
+import type { ApprovalEvent, UnitStore } from '../store.ts'
 
 export interface NoticeDeps extends ApprovalDeps {
   units: UnitStore

@@ -1,7 +1,7 @@
 // Plain notices (reminders, daily summaries) over the same chat robots as alerts: a title, a few
 // lines and an optional link, sent as each robot's simplest text message. The delivery attempt and
 // the reading of each robot's answer are the alerts' own (deliver.ts).
-import type { WebhookTarget, WebhookType } from './config.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { dingtalkSignedUrl } from './dingtalk.ts'
 import { feishuSignature } from './feishu.ts'
 import { sendWebhookRequest, type DeliveryResult, type FetchFn } from './deliver.ts'

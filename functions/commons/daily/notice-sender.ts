@@ -1,9 +1,11 @@
 // Delivers the daily cycle's notices: a unit's reminder to its own channel (else the office's),
 // summaries to the leaders' channel; every notice also goes to the log (the local outbox).
-import { deliverNotice, deliverToTheRest, parseWebhookList, type FetchFn, type WebhookTarget } from './alerts/channels.ts'
-import type { Clock } from './clock.ts'
-import type { Notice, NoticeSender } from './daily-cycle.ts'
-import type { Logger } from './log.ts'
+import { deliverNotice, deliverToTheRest } from '../channels/notice.ts'
+import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config.ts'
+import { type FetchFn } from '../channels/deliver.ts'
+import type { Clock } from '../clock.ts'
+import type { Notice, NoticeSender } from './cycle.ts'
+import type { Logger } from '../log.ts'
 
 export interface NoticeTargets {
   office: WebhookTarget[]

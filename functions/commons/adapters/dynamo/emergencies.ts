@@ -3,8 +3,8 @@
 // index: alertQ = 'emergency' and its sort key (receivedAt) holds the next wake time, so the
 // worker reads only what is due.
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { Emergency } from '../alerts/emergency.ts'
-import type { EmergencyStore } from '../store.ts'
+import type { Emergency } from '../../emergencies/emergency.ts'
+import type { EmergencyStore } from '../../store.ts'
 import { conditional } from './conditional.ts'
 import { queryItems, type Item } from './paging.ts'
 

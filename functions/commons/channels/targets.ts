@@ -3,7 +3,7 @@
 // recorded per name, so a channel never gets the same alert twice once it took it.
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import type { WebhookTarget, WebhookType } from './config.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { deliverOnce, type DeliveryResult, type FetchFn } from './deliver.ts'
 import { formatAlertSms, formatAlertText } from './format.ts'
 import type { AlertMessage } from './message.ts'
