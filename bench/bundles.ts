@@ -3,22 +3,22 @@
 // bundle (init: config, secrets, forms) and serves one first request against local servers
 // (dynalite, the Secrets Manager and Sheets test servers). Numbers are printed, not asserted.
 import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
-import { loadForms } from '#commons/forms/registry.ts'
 import { systemClock } from '#commons/clock.ts'
+import { loadForms } from '#commons/forms/registry.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { bundleCacheDir, buildBundle, esbuildOptions, functionEntries, type FunctionName } from '../infra/bundling.ts'
+import { buildBundle, bundleCacheDir, esbuildOptions, type FunctionName, functionEntries } from '../infra/bundling.ts'
 import { startSecretsServer } from '../test/support/secrets-server.ts'
-import { report } from './report.ts'
 import { startSheetsServer } from '../test/support/sheets-server.ts'
+import { report } from './report.ts'
 
 const KB = 1024
 const budgets: Partial<Record<FunctionName, number>> = { api: 600 * KB, mirror: 1024 * KB }
@@ -72,7 +72,14 @@ export async function benchBundles(): Promise<void> {
     SHEET_ID,
     SHEETS_API_URL: sheets.url,
   }
-  const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), resources: [], detail: {} }
+  const scheduled = {
+    version: '0',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: new Date().toISOString(),
+    resources: [],
+    detail: {},
+  }
   const firstRequest: Record<FunctionName, unknown> = {
     api: {
       version: '2.0',
@@ -80,7 +87,12 @@ export async function benchBundles(): Promise<void> {
       rawPath: '/api/forms',
       rawQueryString: '',
       headers: { host: 'bench.example.org', authorization: `Bearer ${token}`, accept: 'application/json' },
-      requestContext: { http: { method: 'GET', path: '/api/forms', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' }, stage: '$default', requestId: 'bench', routeKey: 'ANY /{proxy+}' },
+      requestContext: {
+        http: { method: 'GET', path: '/api/forms', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' },
+        stage: '$default',
+        requestId: 'bench',
+        routeKey: 'ANY /{proxy+}',
+      },
       isBase64Encoded: false,
     },
     mirror: scheduled,
@@ -100,7 +112,10 @@ console.log(JSON.stringify({ initMs: t1 - t0, firstMs: t2 - t1 }))
   )
 
   const results: Record<string, unknown>[] = []
-  console.log('function  minified  +SDK bundled  budget    init (load+config+secrets)  first request   process total   (median of %d)', RUNS)
+  console.log(
+    'function  minified  +SDK bundled  budget    init (load+config+secrets)  first request   process total   (median of %d)',
+    RUNS,
+  )
   try {
     for (const name of Object.keys(functionEntries) as FunctionName[]) {
       const { file, bytes } = await buildBundle(name)
@@ -112,7 +127,10 @@ console.log(JSON.stringify({ initMs: t1 - t0, firstMs: t2 - t1 }))
       for (let i = 0; i < RUNS; i++) {
         const started = performance.now()
         // Asynchronous: the local servers answering the child live in this process.
-        const child = await run(process.execPath, [runner, pathToFileURL(file).href, JSON.stringify(firstRequest[name])], { env, timeout: 60_000 })
+        const child = await run(process.execPath, [runner, pathToFileURL(file).href, JSON.stringify(firstRequest[name])], {
+          env,
+          timeout: 60_000,
+        })
         total.push(performance.now() - started)
         const line = child.stdout.trim().split('\n').at(-1) ?? ''
         if (!line.startsWith('{"initMs"')) throw new BenchError(`${name} cold start printed no timing: ${child.stderr.slice(0, 1000)}`)
@@ -123,7 +141,15 @@ console.log(JSON.stringify({ initMs: t1 - t0, firstMs: t2 - t1 }))
       const budget = budgets[name]
       const verdict = budget === undefined ? '—' : bytes <= budget ? `≤ ${budget / KB} KB ok` : `> ${budget / KB} KB OVER`
       if (budget !== undefined && bytes > budget) process.exitCode = 1
-      results.push({ function: name, minifiedBytes: bytes, withSdkBytes: sdkBytes, budgetBytes: budget ?? null, initMs: median(init), firstRequestMs: median(first), processMs: median(total) })
+      results.push({
+        function: name,
+        minifiedBytes: bytes,
+        withSdkBytes: sdkBytes,
+        budgetBytes: budget ?? null,
+        initMs: median(init),
+        firstRequestMs: median(first),
+        processMs: median(total),
+      })
       console.log(
         `${name.padEnd(9)} ${`${(bytes / KB).toFixed(0)} KB`.padStart(8)}  ${`${(sdkBytes / KB).toFixed(0)} KB`.padStart(12)}  ${verdict.padEnd(12)}  ${`${median(init).toFixed(0)} ms`.padStart(26)}  ${`${median(first).toFixed(0)} ms`.padStart(13)}  ${`${median(total).toFixed(0)} ms`.padStart(14)}`,
       )

@@ -15,21 +15,21 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { emergencyIdFor, alertIdOf } from '#commons/emergencies/emergency.ts'
-import { EMERGENCY_TAB, emergencyTab } from '#commons/emergencies/sheet-tab.ts'
-import { addDays, localDate, zonedInstant } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 import { scanItems } from '#commons/adapters/dynamo/paging.ts'
 import { createDynamoStores, recordVersionOf } from '#commons/adapters/dynamo/stores.ts'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
-import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
+import { addDays, localDate, zonedInstant } from '#commons/clock.ts'
+import { alertIdOf, emergencyIdFor } from '#commons/emergencies/emergency.ts'
+import { EMERGENCY_TAB, emergencyTab } from '#commons/emergencies/sheet-tab.ts'
+import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
 import type { RecordVersion, SubmissionReceipt } from '#commons/model.ts'
 import { formTabLayout, recordRow } from '#commons/sheet/layout.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { readWorkbook } from '../test/support/harness.ts'
-import { startServerProcess, type ServerProcess } from '../test/support/server-process.ts'
-import { startSheetsServer, type SheetsServer } from '../test/support/sheets-server.ts'
+import { type ServerProcess, startServerProcess } from '../test/support/server-process.ts'
+import { type SheetsServer, startSheetsServer } from '../test/support/sheets-server.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts'
 import { printTable, report } from './report.ts'
 
@@ -221,7 +221,14 @@ function planSubmissions(seed: number, total: number, units: PlannedUnit[], toda
     patrols: int(10),
     abnormalFound: alerting,
     ...(alerting
-      ? { species: '野鸭', deadCount: 1 + int(5), sickCount: int(3), location: `北湖 ${n} 号点`, samplingSent: true, measures: '已隔离现场并采样送检' }
+      ? {
+          species: '野鸭',
+          deadCount: 1 + int(5),
+          sickCount: int(3),
+          location: `北湖 ${n} 号点`,
+          samplingSent: true,
+          measures: '已隔离现场并采样送检',
+        }
       : {}),
     enforcementChecks: int(4),
     facilitiesDisinfected: rnd() < 0.9,
@@ -273,7 +280,11 @@ function planSubmissions(seed: number, total: number, units: PlannedUnit[], toda
       const slot = pastSlots.pop() as (typeof pastSlots)[number]
       const alerting = slot.formId !== 'site-daily' && rnd() < 0.05
       const body =
-        slot.formId === 'daily-health' ? health(n, alerting) : slot.formId === 'wildlife-daily' ? wildlife(n, alerting) : siteReport(n, slot.site ?? '')
+        slot.formId === 'daily-health'
+          ? health(n, alerting)
+          : slot.formId === 'wildlife-daily'
+            ? wildlife(n, alerting)
+            : siteReport(n, slot.site ?? '')
       plan.push({ n, unit: slot.unit.id, formId: slot.formId, key, alerting, body: { ...body, date: slot.date } })
       continue
     }
@@ -394,7 +405,9 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
       tokens.set(unit.id, ((await res.json()) as { token: string }).token)
     }
     const plan = planSubmissions(seed, submissions, units, today, dailyAllowed)
-    log(`${sink}: ${submissions} submissions (${plan.filter((s) => s.formId === 'emergency').length} emergencies) from ${units.length} units, concurrency ${concurrency}, ${kills} kills, seed ${seed}`)
+    log(
+      `${sink}: ${submissions} submissions (${plan.filter((s) => s.formId === 'emergency').length} emergencies) from ${units.length} units, concurrency ${concurrency}, ${kills} kills, seed ${seed}`,
+    )
 
     // ---- clients
     const receipts = new Map<string, { receipt: SubmissionReceipt; status: number }>()
@@ -481,7 +494,9 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
       outputs.push(server?.output() ?? '')
       killTimes.push(at)
       if (during) killsDuringLoad++
-      log(`kill ${k + 1} ${during ? `after ${acksSinceStart} acknowledgements` : 'while catching up'} (${receipts.size}/${submissions} acknowledged)`)
+      log(
+        `kill ${k + 1} ${during ? `after ${acksSinceStart} acknowledgements` : 'while catching up'} (${receipts.size}/${submissions} acknowledged)`,
+      )
       life++
       await start()
       recoverMs.push(Date.now() - at)
@@ -525,7 +540,8 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
           shown.set(id, Number(row[4]))
         }
         const behind = expected.filter(([id, v]) => shown.get(id) !== v).length
-        if (behind > 0 || shown.size !== expected.length) return `${behind} rows of ${form.id} (${shown.size} shown, ${expected.length} records)`
+        if (behind > 0 || shown.size !== expected.length)
+          return `${behind} rows of ${form.id} (${shown.size} shown, ${expected.length} records)`
       }
       const emergencies = tabs.rows(EMERGENCY_TAB).filter((r) => !blank(r))
       const undelivered = emergencies.filter((r) => !/^(\d+)\/\1$/.test(text(r[11]))).length
@@ -616,15 +632,19 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
       .filter((b): b is { id: string; escalation: number } => typeof b?.id === 'string')
     const distinct = new Set(firstAlerts.map((b) => b.id))
     const alertsMissing = [...expectedAlertIds].filter((id) => !distinct.has(id)).length
-    const alertsDoubled = [...distinct].filter((id) => !expectedAlertIds.has(id)).length + Math.max(0, db.emergencies.length - alertingRecords.size)
+    const alertsDoubled =
+      [...distinct].filter((id) => !expectedAlertIds.has(id)).length + Math.max(0, db.emergencies.length - alertingRecords.size)
     const firstSeen = new Map<string, number>()
     for (const r of receiver.requests) {
       const b = r.body as { id?: string; createdAt?: string } | undefined
-      if (typeof b?.id === 'string' && typeof b.createdAt === 'string' && !firstSeen.has(b.id)) firstSeen.set(b.id, r.receivedAt - Date.parse(b.createdAt))
+      if (typeof b?.id === 'string' && typeof b.createdAt === 'string' && !firstSeen.has(b.id))
+        firstSeen.set(b.id, r.receivedAt - Date.parse(b.createdAt))
     }
     const lags = [...firstSeen.values()].sort((a, b) => a - b)
     const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0
-    const undeliveredInDatabase = db.emergencies.filter((e) => e.deliveries.length === 0 || e.deliveries.some((d) => d.state !== 'delivered')).length
+    const undeliveredInDatabase = db.emergencies.filter(
+      (e) => e.deliveries.length === 0 || e.deliveries.some((d) => d.state !== 'delivered'),
+    ).length
 
     result = {
       sink,
@@ -695,11 +715,15 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
     must(r.unknownVersions === 0, `${r.unknownVersions} stored versions no client sent`)
     must(r.receiptMismatches === 0, `${r.receiptMismatches} receipts differ from the stored version`)
     must(r.recordsFound === r.records, `${r.recordsFound} records in the database, ${r.records} acknowledged`)
-    must(r.rowsFound === r.rowsExpected && r.rowsMissing + r.rowsDuplicated + r.rowsExtra + r.rowsWrong === 0,
-      `rows: ${r.rowsFound} of ${r.rowsExpected}, ${r.rowsMissing} missing, ${r.rowsDuplicated} duplicated, ${r.rowsExtra} extra, ${r.rowsWrong} wrong ${wrongSamples.join(' ')}`)
+    must(
+      r.rowsFound === r.rowsExpected && r.rowsMissing + r.rowsDuplicated + r.rowsExtra + r.rowsWrong === 0,
+      `rows: ${r.rowsFound} of ${r.rowsExpected}, ${r.rowsMissing} missing, ${r.rowsDuplicated} duplicated, ${r.rowsExtra} extra, ${r.rowsWrong} wrong ${wrongSamples.join(' ')}`,
+    )
     must(r.blankRows === 0, `${r.blankRows} blank rows between the records`)
-    must(r.emergencyRowsFound === r.emergencyRowsExpected && r.emergencyRowsWrong === 0,
-      `应急 tab: ${r.emergencyRowsFound} rows of ${r.emergencyRowsExpected}, ${r.emergencyRowsWrong} wrong`)
+    must(
+      r.emergencyRowsFound === r.emergencyRowsExpected && r.emergencyRowsWrong === 0,
+      `应急 tab: ${r.emergencyRowsFound} rows of ${r.emergencyRowsExpected}, ${r.emergencyRowsWrong} wrong`,
+    )
     must(r.pendingMirrorMarks === 0, `${r.pendingMirrorMarks} mirror marks left`)
     must(r.pendingAlertMarks === 0, `${r.pendingAlertMarks} alert marks left`)
     must(r.emergenciesFound === r.alertsExpected, `${r.emergenciesFound} emergencies in the database, ${r.alertsExpected} expected`)
@@ -707,7 +731,11 @@ export async function crashTest(options: CrashOptions): Promise<CrashResult> {
     must(r.alertsDoubled === 0, `${r.alertsDoubled} alerts doubled`)
     must(r.undeliveredInDatabase === 0, `${r.undeliveredInDatabase} emergencies not recorded as delivered`)
     if (problems.length > 0) {
-      const lastOutput = outputs.join('\n').split('\n').filter((l) => l.includes('"level":"error"')).slice(-5)
+      const lastOutput = outputs
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.includes('"level":"error"'))
+        .slice(-5)
       if (lastOutput.length > 0) problems.push(`server errors (last ${lastOutput.length}): ${lastOutput.join(' | ')}`)
     }
     return result
@@ -756,7 +784,8 @@ async function readDatabase(dataDir: string, forms: FormRegistry) {
 
 /** The facts as one table row per run. */
 export function crashRow(r: CrashResult): Record<string, unknown> {
-  const ms = (list: number[]) => (list.length === 0 ? '-' : `${Math.min(...list)}–${Math.max(...list)} (avg ${Math.round(list.reduce((a, b) => a + b, 0) / list.length)})`)
+  const ms = (list: number[]) =>
+    list.length === 0 ? '-' : `${Math.min(...list)}–${Math.max(...list)} (avg ${Math.round(list.reduce((a, b) => a + b, 0) / list.length)})`
   return {
     sink: r.sink,
     submissions: r.submissions,
@@ -764,7 +793,11 @@ export function crashRow(r: CrashResult): Record<string, unknown> {
     acknowledged: r.acknowledged,
     'created/replayed': `${r.created}/${r.replayed}`,
     retries: r.retries,
-    'retried on: network error / 5xx': `${r.networkErrors} / ${r.serverErrors} (${Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ') || '-'})`,
+    'retried on: network error / 5xx': `${r.networkErrors} / ${r.serverErrors} (${
+      Object.entries(r.statuses)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ') || '-'
+    })`,
     'kills (during load)': `${r.kills} (${r.killsDuringLoad})`,
     restarts: r.restarts,
     'keys found/dup/missing': `${r.keysFound}/${r.duplicateKeys}/${r.missingKeys}`,
@@ -791,7 +824,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const [submissions = 3000, concurrency = 32, kills = 8] = process.argv.slice(2).map(Number)
   const results: CrashResult[] = []
   for (const sink of ['workbook', 'sheet'] as const) {
-    const r = await crashTest({ submissions, concurrency, kills, sink, log: (line) => console.log(`  ${line}`), ...(sink === 'sheet' ? { sheetWriteQuota: 60 } : {}) })
+    const r = await crashTest({
+      submissions,
+      concurrency,
+      kills,
+      sink,
+      log: (line) => console.log(`  ${line}`),
+      ...(sink === 'sheet' ? { sheetWriteQuota: 60 } : {}),
+    })
     results.push(r)
     for (const p of r.problems) console.log(`  PROBLEM (${sink}): ${p}`)
   }

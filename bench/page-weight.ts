@@ -17,7 +17,7 @@ type Weight = {
 }
 
 const bytes = (s: string) => Buffer.byteLength(s)
-const inlineCss = (html: string) => (/<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '')
+const inlineCss = (html: string) => /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? ''
 const scriptSrc = (html: string) => /<script src="([^"]+)"/.exec(html)?.[1]
 
 export async function benchPageWeight(): Promise<Weight[]> {
@@ -46,7 +46,9 @@ export async function benchPageWeight(): Promise<Weight[]> {
     })
     const pages: [string, string][] = [
       ['unit home', await (await h.app.request(base)).text()],
-      ...(await Promise.all(forms.map(async (id): Promise<[string, string]> => [`form ${id}`, await (await h.app.request(`${base}/forms/${id}`)).text()]))),
+      ...(await Promise.all(
+        forms.map(async (id): Promise<[string, string]> => [`form ${id}`, await (await h.app.request(`${base}/forms/${id}`)).text()]),
+      )),
       ['form with every error (daily-health)', await invalid.text()],
       ['confirmation (emergency)', await (await h.app.request(posted.headers.get('location') ?? base)).text()],
     ]

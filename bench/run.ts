@@ -33,7 +33,11 @@ const benches: Record<string, () => Promise<void>> = {
     const burst: SheetBurst = await benchSheetBurst(1000)
     await report('sheet-burst', burst)
     check('1,000-submission burst: ≤ 20 write requests', String(burst.writeRequests), burst.writeRequests <= 20)
-    check('1,000-submission burst: every row once', `${burst.distinctRows}/${burst.submissions}`, burst.distinctRows === burst.submissions && burst.rows === burst.submissions)
+    check(
+      '1,000-submission burst: every row once',
+      `${burst.distinctRows}/${burst.submissions}`,
+      burst.distinctRows === burst.submissions && burst.rows === burst.submissions,
+    )
   },
   async alerts() {
     const rows = await benchAlertLatency()
@@ -51,8 +55,16 @@ const benches: Record<string, () => Promise<void>> = {
     await report('crash', results)
     for (const r of results) {
       const exact = r.duplicateKeys === 0 && r.missingKeys === 0 && r.rowsMissing + r.rowsDuplicated + r.rowsExtra + r.rowsWrong === 0
-      check(`crash (${r.sink}): every acknowledged submission once, rows exact`, `${r.keysFound}/${r.acknowledged} keys, ${r.rowsFound}/${r.rowsExpected} rows`, exact)
-      check(`crash (${r.sink}): no alert lost or doubled`, `${r.alertsDelivered}/${r.alertsExpected}`, r.alertsMissing === 0 && r.alertsDoubled === 0)
+      check(
+        `crash (${r.sink}): every acknowledged submission once, rows exact`,
+        `${r.keysFound}/${r.acknowledged} keys, ${r.rowsFound}/${r.rowsExpected} rows`,
+        exact,
+      )
+      check(
+        `crash (${r.sink}): no alert lost or doubled`,
+        `${r.alertsDelivered}/${r.alertsExpected}`,
+        r.alertsMissing === 0 && r.alertsDoubled === 0,
+      )
     }
   },
   async bundles() {
@@ -64,7 +76,11 @@ const benches: Record<string, () => Promise<void>> = {
     printTable('page weight in bytes (budget 30 KB in all; CSS inline, JS cached after the first page)', rows)
     await report('page-weight', rows)
     const heaviest = Math.max(...rows.map((r) => r.total))
-    check('every page under 30 KB in all', `${heaviest} bytes at most`, rows.every((r) => r.underBudget))
+    check(
+      'every page under 30 KB in all',
+      `${heaviest} bytes at most`,
+      rows.every((r) => r.underBudget),
+    )
   },
 }
 

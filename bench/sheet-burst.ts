@@ -2,10 +2,10 @@
 // server at Google's real write quota (60 a minute). Prints the write requests it took and the
 // mirror lag (receipt to row visible in the sheet). Run: npx tsx bench/sheet-burst.ts [count]
 import { randomUUID } from 'node:crypto'
-import { pathToFileURL } from 'node:url'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { systemClock } from '#commons/clock.ts'
 import type { Logger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
@@ -55,7 +55,11 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
   try {
     const tokens = await Promise.all(
       Array.from({ length: UNITS }, async (_, i) => {
-        const unit = await addUnit(system.stores.units, system.forms, systemClock, { id: `bench-${i}`, name: `压测单位 ${i}`, forms: ['emergency'] })
+        const unit = await addUnit(system.stores.units, system.forms, systemClock, {
+          id: `bench-${i}`,
+          name: `压测单位 ${i}`,
+          forms: ['emergency'],
+        })
         return unit.token
       }),
     )
@@ -105,7 +109,10 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
     const writes = server.requests.slice().filter((r) => r.method !== 'GET')
     const kinds = new Map<string, number>()
     for (const r of writes) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1)
-    const rows = server.values(TAB).slice(1).filter((r) => r[0] !== '')
+    const rows = server
+      .values(TAB)
+      .slice(1)
+      .filter((r) => r[0] !== '')
 
     const result: SheetBurst = {
       submissions: COUNT,
@@ -123,7 +130,9 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
     console.log(`sheet burst: ${COUNT} submissions from ${UNITS} units, ${CONCURRENCY} at a time, write quota 60/min`)
     console.log(`  submitted in          ${result.submitSeconds} s (${Math.round(COUNT / (submittedMs / 1000))}/s)`)
     console.log(`  all rows in the sheet ${result.mirroredSeconds} s after the first submission`)
-    console.log(`  write requests        ${result.writeRequests} for the burst (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')} in all)`)
+    console.log(
+      `  write requests        ${result.writeRequests} for the burst (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')} in all)`,
+    )
     console.log(`  429 answers           ${result.answers429}`)
     console.log(`  mirror passes         ${result.mirrorPasses}`)
     console.log(`  rows                  ${result.rows} (distinct ids ${result.distinctRows})`)
@@ -138,4 +147,5 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
 
 const round = (n: number) => Math.round(n * 100) / 100
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await report('sheet-burst', await benchSheetBurst(Number(process.argv[2] ?? 1000)))
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await report('sheet-burst', await benchSheetBurst(Number(process.argv[2] ?? 1000)))

@@ -2,18 +2,18 @@
 // app and a bare Hono route doing one PutItem, both on the same embedded DynamoDB.
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { withUnitCache } from '#commons/units/cached-units.ts'
-import { systemClock } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
+import { systemClock } from '#commons/clock.ts'
 import { loadForms } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
-import { hashSecret } from '#commons/units/tokens.ts'
+import { withUnitCache } from '#commons/units/cached-units.ts'
 import { addUnit } from '#commons/units/roster.ts'
+import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 
@@ -29,7 +29,11 @@ const tokens: string[] = []
 // Sixteen at a time: thousands of units are made in seconds.
 for (let i = 0; i < UNITS; i += 16) {
   const batch = Array.from({ length: Math.min(16, UNITS - i) }, (_, j) => i + j)
-  const made = await Promise.all(batch.map((n) => addUnit(stores.units, forms, systemClock, { id: `unit-${n}`, name: `单位 ${n}`, forms: ['daily-health', 'emergency'] })))
+  const made = await Promise.all(
+    batch.map((n) =>
+      addUnit(stores.units, forms, systemClock, { id: `unit-${n}`, name: `单位 ${n}`, forms: ['daily-health', 'emergency'] }),
+    ),
+  )
   tokens.push(...made.map((u) => u.token))
 }
 const app = createApp({

@@ -67,7 +67,10 @@ export async function benchSubmit(): Promise<Record<string, unknown>[]> {
   const paths = {
     baseline: (i: number) => post(`${servers.baseline}/baseline`, emergencyRequest({ n: i })),
     emergency: (i: number) =>
-      post(`${servers.ours}/api/forms/emergency/submissions`, emergencyRequest(), { authorization: `Bearer ${token(i)}`, 'idempotency-key': randomUUID() }),
+      post(`${servers.ours}/api/forms/emergency/submissions`, emergencyRequest(), {
+        authorization: `Bearer ${token(i)}`,
+        'idempotency-key': randomUUID(),
+      }),
     // Each unit's first report of the day: the daily path as it mostly runs (`offset` moves each
     // level on to units that have not reported yet).
     'daily-health': (i: number) =>

@@ -36,7 +36,11 @@ export default defineForm({
   ],
   alerts: [{ when: { anyPositive: ['deadCount'] }, category: 'wildlife_dieoff', severity: 'urgent' }],
   totals: [
-    { id: 'abnormalReports', label: { zh: '野生动物异常（单位数）', en: 'Wildlife abnormal (units)' }, countWhere: { isTrue: 'abnormalFound' } },
+    {
+      id: 'abnormalReports',
+      label: { zh: '野生动物异常（单位数）', en: 'Wildlife abnormal (units)' },
+      countWhere: { isTrue: 'abnormalFound' },
+    },
     { id: 'deadCount', label: { zh: '野生动物死亡数', en: 'Wildlife found dead' }, sum: ['deadCount'] },
   ],
 })

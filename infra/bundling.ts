@@ -84,7 +84,10 @@ export function esbuildOptions(name: FunctionName, outfile: string) {
 }
 
 /** Bundles one function as CDK does and returns the file and its size in bytes. */
-export async function buildBundle(name: FunctionName, outfile = join(bundleCacheDir, `${name}.mjs`)): Promise<{ file: string; bytes: number }> {
+export async function buildBundle(
+  name: FunctionName,
+  outfile = join(bundleCacheDir, `${name}.mjs`),
+): Promise<{ file: string; bytes: number }> {
   const { build } = await import('esbuild')
   await build(esbuildOptions(name, outfile))
   return { file: outfile, bytes: statSync(outfile).size }

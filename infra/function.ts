@@ -12,7 +12,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ITopic } from 'aws-cdk-lib/aws-sns'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
-import { bundleSettings, externalModules, functionEntries, injectsFor, repoRoot, type FunctionName } from './bundling.ts'
+import { bundleSettings, externalModules, type FunctionName, functionEntries, injectsFor, repoRoot } from './bundling.ts'
 
 export interface SentinelFunctionProps {
   name: FunctionName
@@ -91,7 +91,8 @@ export class SentinelFunction extends Construct {
     for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
       Validations.of(this.fn).acknowledge({
         id,
-        reason: 'Node 22 is the runtime this project targets and tests (LTS, supported into 2027); moving to Node 24 is a deliberate upgrade',
+        reason:
+          'Node 22 is the runtime this project targets and tests (LTS, supported into 2027); moving to Node 24 is a deliberate upgrade',
       })
     }
     Validations.of(this.fn).acknowledge({

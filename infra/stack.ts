@@ -1,6 +1,6 @@
 // The AWS stack: the same product as `npm start`, on serverless services. The table's keys and
 // indexes come from the definition the local server uses, so the two cannot drift apart.
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib'
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
@@ -29,8 +29,7 @@ export interface SentinelStackProps extends StackProps {
 }
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
-const markedFilter = (attribute: string) =>
-  FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
+const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
 
 export class SentinelStack extends Stack {
   readonly table: TableV2
@@ -84,7 +83,12 @@ export class SentinelStack extends Stack {
     for (const email of config.alertEmails) alertTopic.addSubscription(new EmailSubscription(email, { deadLetterQueue: failures }))
     // sns.Subscription directly: CDK's SmsSubscription drops the dead-letter queue.
     config.alertPhones.forEach((phone, i) => {
-      new Subscription(this, `AlertSms${i + 1}`, { topic: alertTopic, protocol: SubscriptionProtocol.SMS, endpoint: phone, deadLetterQueue: failures })
+      new Subscription(this, `AlertSms${i + 1}`, {
+        topic: alertTopic,
+        protocol: SubscriptionProtocol.SMS,
+        endpoint: phone,
+        deadLetterQueue: failures,
+      })
     })
     const opsTopic = new Topic(this, 'OpsTopic', { displayName: 'Sentinel Forms ops alarms', masterKey: topicKey, enforceSSL: true })
     for (const email of config.opsEmails) opsTopic.addSubscription(new EmailSubscription(email, { deadLetterQueue: failures }))
@@ -107,13 +111,15 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
     })
     const webhooks = new Secret(this, 'Webhooks', {
-      description: 'Sentinel Forms chat webhooks, each a list type=url,…: {"ALERT_WEBHOOKS", "ESCALATION_WEBHOOKS", "OFFICE_WEBHOOKS", "LEADERS_WEBHOOKS", "APPROVER_WEBHOOKS"}',
+      description:
+        'Sentinel Forms chat webhooks, each a list type=url,…: {"ALERT_WEBHOOKS", "ESCALATION_WEBHOOKS", "OFFICE_WEBHOOKS", "LEADERS_WEBHOOKS", "APPROVER_WEBHOOKS"}',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
     })
     for (const secret of [adminToken, linkKey, ackKey, googleKey, webhooks]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
+        reason:
+          'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
       })
     }
 
@@ -152,7 +158,10 @@ export class SentinelStack extends Stack {
       failureQueue: failures,
     })
     if (!config.sheetId) {
-      Annotations.of(mirror).addWarningV2('sentinel:noSheetId', 'no sheetId in the context: the mirror fails at start until it is set (-c sheetId=…)')
+      Annotations.of(mirror).addWarningV2(
+        'sentinel:noSheetId',
+        'no sheetId in the context: the mirror fails at start until it is set (-c sheetId=…)',
+      )
     }
     const api = new SentinelFunction(this, 'Api', {
       name: 'api',
@@ -242,7 +251,8 @@ export class SentinelStack extends Stack {
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'the app authenticates itself: unit bearer tokens (hashed, constant-time) and the admin token; unit pages must open from a link on a phone',
+        reason:
+          'the app authenticates itself: unit bearer tokens (hashed, constant-time) and the admin token; unit pages must open from a link on a phone',
       })
     }
 
@@ -291,12 +301,16 @@ export class SentinelStack extends Stack {
       new Alarm(this, id, { alarmDescription: description, treatMissingData: TreatMissingData.NOT_BREACHING, ...props }).addAlarmAction(
         alarmAction,
       )
-    alarm('FailuresNotEmpty', 'Something was dead-lettered: stream batches, rule or alert deliveries. The sweep re-drives marked records; look at the message and the logs.', {
-      metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    })
+    alarm(
+      'FailuresNotEmpty',
+      'Something was dead-lettered: stream batches, rule or alert deliveries. The sweep re-drives marked records; look at the message and the logs.',
+      {
+        metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    )
     alarm('MirrorStreamLag', 'The mirror is more than 5 minutes behind the table stream', {
       metric: mirror.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 5 * 60_000,
@@ -323,7 +337,10 @@ export class SentinelStack extends Stack {
     })
 
     new CfnOutput(this, 'Url', { value: publicUrl, description: 'the address staff and the office use' })
-    new CfnOutput(this, 'AdminTokenSecret', { value: adminToken.secretName, description: 'aws secretsmanager get-secret-value --secret-id …' })
+    new CfnOutput(this, 'AdminTokenSecret', {
+      value: adminToken.secretName,
+      description: 'aws secretsmanager get-secret-value --secret-id …',
+    })
     new CfnOutput(this, 'GoogleKeySecret', { value: googleKey.secretName })
     new CfnOutput(this, 'WebhooksSecret', { value: webhooks.secretName })
     new CfnOutput(this, 'AlertTopicArn', { value: alertTopic.topicArn })

@@ -5,11 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { deliverOnce, type FetchFn } from '#commons/channels/deliver.ts'
 import { dingtalkSign } from '#commons/channels/dingtalk.ts'
 import { feishuSign } from '#commons/channels/feishu.ts'
-import { formatAlertText } from '#commons/channels/format.ts'
+import { formatAlertSms, formatAlertText, SMS_MAX_CHARS } from '#commons/channels/format.ts'
+import type { AlertMessage } from '#commons/channels/message.ts'
 import { parseWebhookList, WebhookConfigError, type WebhookTarget } from '#commons/channels/webhook-config.ts'
-import { type AlertMessage } from '#commons/channels/message.ts'
-import { formatAlertSms, SMS_MAX_CHARS } from '#commons/channels/format.ts'
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const NOW = new Date('2026-11-28T02:00:05.123Z')
 const DING_TOKEN = 'ding-access-token-5f1e9c'
@@ -116,11 +115,23 @@ describe('parseWebhookList', () => {
       { list: `teams=https://example.org/x?token=${DING_TOKEN}`, problem: /entry 1 \(type "teams"\): unknown type/ },
       // a bare URL: its first "=" is inside the query, so what precedes it must not be echoed
       { list: `https://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}`, problem: /entry 1 \(no type\)/ },
-      { list: `wecom=https://a.example/x, dingtalk=oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}`, problem: /entry 2 \(dingtalk\): the URL is not a valid absolute URL/ },
-      { list: `feishu=https://open.feishu.cn/open-apis/bot/v2/hook/${FEISHU_HOOK}?secret=`, problem: /entry 1 \(feishu, host open.feishu.cn\): secret is empty/ },
-      { list: `dingtalk=ftp://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}&secret=${DING_SECRET}`, problem: /must start with https/ },
+      {
+        list: `wecom=https://a.example/x, dingtalk=oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}`,
+        problem: /entry 2 \(dingtalk\): the URL is not a valid absolute URL/,
+      },
+      {
+        list: `feishu=https://open.feishu.cn/open-apis/bot/v2/hook/${FEISHU_HOOK}?secret=`,
+        problem: /entry 1 \(feishu, host open.feishu.cn\): secret is empty/,
+      },
+      {
+        list: `dingtalk=ftp://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}&secret=${DING_SECRET}`,
+        problem: /must start with https/,
+      },
       { list: 'json=https://user:a1b2c3d4@ops.example.org/hook', problem: /must not contain user:password@/ },
-      { list: `dingtalk=https://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}&secret=a1b2c3d4&secret=${DING_SECRET}`, problem: /secret is given more than once/ },
+      {
+        list: `dingtalk=https://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}&secret=a1b2c3d4&secret=${DING_SECRET}`,
+        problem: /secret is given more than once/,
+      },
     ]
     for (const { list, problem } of cases) {
       let caught: unknown
@@ -184,7 +195,13 @@ describe('formatAlertText', () => {
   it('marks escalations with their count, and writes English when asked', () => {
     expect(formatAlertText(alert({ escalation: 2 })).split('\n')[0]).toBe('【特急】【第2次升级】应急告警 · 疑似病例/发热')
     const en = formatAlertText(
-      alert({ lang: 'en', severity: 'urgent', escalation: 1, summary: 'Fever case found', details: [{ label: 'Location', value: 'Block 3' }] }),
+      alert({
+        lang: 'en',
+        severity: 'urgent',
+        escalation: 1,
+        summary: 'Fever case found',
+        details: [{ label: 'Location', value: 'Block 3' }],
+      }),
       { timeZone: 'Asia/Tokyo' },
     )
     expect(en.split('\n')).toEqual([
@@ -225,7 +242,9 @@ describe('formatAlertText', () => {
   })
 
   it('drops trailing details with a note when there are too many to show', () => {
-    const many = alert({ details: Array.from({ length: 150 }, (_, i) => ({ label: `物资${i + 1}`, value: `消毒液 ${i + 1} 箱，存放于仓库` })) })
+    const many = alert({
+      details: Array.from({ length: 150 }, (_, i) => ({ label: `物资${i + 1}`, value: `消毒液 ${i + 1} 箱，存放于仓库` })),
+    })
     const text = formatAlertText(many, { maxBytes: 2048 })
     expect(bytes(text)).toBeLessThanOrEqual(2048)
     const lines = text.split('\n')
@@ -364,7 +383,17 @@ describe('delivery to a real webhook receiver', () => {
       createdAt: '2026-11-28T02:00:00.000Z',
       escalation: 3,
     })
-    expect(Object.keys(bodyOf(req))).toEqual(['id', 'formId', 'unitId', 'category', 'severity', 'summary', 'ackUrl', 'createdAt', 'escalation'])
+    expect(Object.keys(bodyOf(req))).toEqual([
+      'id',
+      'formId',
+      'unitId',
+      'category',
+      'severity',
+      'summary',
+      'ackUrl',
+      'createdAt',
+      'escalation',
+    ])
   })
 
   it('json: a retry after a 503 carries the same id, body and Idempotency-Key', async () => {
@@ -393,7 +422,15 @@ describe('answers: 200 with an error code fails; rate limits are retryable', () 
     target(`dingtalk=${receiver.url}/robot/send?access_token=${DING_TOKEN}&secret=${encodeURIComponent(DING_SECRET)}`)
 
   function expectNoSecrets(error: string): void {
-    for (const secret of [DING_TOKEN, DING_SECRET, encodeURIComponent(DING_SECRET), WECOM_KEY, FEISHU_HOOK, FEISHU_SECRET, 'slackSecretPart0123456789']) {
+    for (const secret of [
+      DING_TOKEN,
+      DING_SECRET,
+      encodeURIComponent(DING_SECRET),
+      WECOM_KEY,
+      FEISHU_HOOK,
+      FEISHU_SECRET,
+      'slackSecretPart0123456789',
+    ]) {
       expect(error).not.toContain(secret)
     }
   }
@@ -433,7 +470,10 @@ describe('answers: 200 with an error code fails; rate limits are retryable', () 
     const bot = target(`feishu=${receiver.url}/open-apis/bot/v2/hook/${FEISHU_HOOK}?secret=${FEISHU_SECRET}`)
     receiver.failNext(1, { status: 200, body: { code: 11232, msg: 'frequency limited', data: {} } })
     receiver.failNext(1, { status: 200, body: { code: 9499, msg: 'too many request', data: {} } })
-    receiver.failNext(1, { status: 200, body: { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' } })
+    receiver.failNext(1, {
+      status: 200,
+      body: { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' },
+    })
     receiver.failNext(1, { status: 200, body: { StatusCode: 0, StatusMessage: 'success' } }) // the older answer
     expect(await deliverOnce(send, bot, alert(), { now: NOW })).toMatchObject({ ok: false, retryable: true, retryAfterMs: 5_000 })
     expect(await deliverOnce(send, bot, alert(), { now: NOW })).toMatchObject({ ok: false, retryable: true })
@@ -443,7 +483,11 @@ describe('answers: 200 with an error code fails; rate limits are retryable', () 
 
   it('Feishu OpenAPI-style limit (HTTP 400, code 99991400) waits x-ogw-ratelimit-reset', async () => {
     const bot = target(`feishu=${receiver.url}/open-apis/bot/v2/hook/${FEISHU_HOOK}`)
-    receiver.failNext(1, { status: 400, headers: { 'x-ogw-ratelimit-reset': '52' }, body: { code: 99991400, msg: 'request trigger frequency limit' } })
+    receiver.failNext(1, {
+      status: 400,
+      headers: { 'x-ogw-ratelimit-reset': '52' },
+      body: { code: 99991400, msg: 'request trigger frequency limit' },
+    })
     expect(await deliverOnce(send, bot, alert(), { now: NOW })).toMatchObject({ ok: false, retryable: true, retryAfterMs: 52_000 })
   })
 
@@ -494,7 +538,12 @@ describe('answers: 200 with an error code fails; rate limits are retryable', () 
     const closed = await startWebhookReceiver()
     const url = closed.url
     await closed.close()
-    const refused = await deliverOnce(send, target(`dingtalk=${url}/robot/send?access_token=${DING_TOKEN}&secret=${encodeURIComponent(DING_SECRET)}`), alert(), { now: NOW })
+    const refused = await deliverOnce(
+      send,
+      target(`dingtalk=${url}/robot/send?access_token=${DING_TOKEN}&secret=${encodeURIComponent(DING_SECRET)}`),
+      alert(),
+      { now: NOW },
+    )
     expect(refused).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('ECONNREFUSED') as string })
 
     // node-fetch style: "request to <url> failed, reason: ..."

@@ -51,7 +51,12 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 }
 
 it('alerts the group within seconds, escalates to the leaders each window, and stops when acknowledged', async () => {
-  const { token } = await addUnit(system.stores.units, system.forms, { now: () => new Date() }, { id: 'park-east', name: '东园', forms: ['emergency'] })
+  const { token } = await addUnit(
+    system.stores.units,
+    system.forms,
+    { now: () => new Date() },
+    { id: 'park-east', name: '东园', forms: ['emergency'] },
+  )
   receiver.failNext(1, 502)
   const started = Date.now()
   const res = await system.app.request('/api/forms/emergency/submissions', submission(token, emergencyRequest({ severity: 'critical' })))

@@ -3,17 +3,17 @@
 // windows pass without waiting.
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { snsPublisher } from '#commons/adapters/sns.ts'
+import { alertChannels } from '#commons/channels/setup.ts'
+import type { SnsPublisher } from '#commons/channels/targets.ts'
 import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import type { Emergency } from '#commons/emergencies/emergency.ts'
-import { alertChannels } from '#commons/channels/setup.ts'
 import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
-import { snsPublisher } from '#commons/adapters/sns.ts'
-import type { SnsPublisher } from '#commons/channels/targets.ts'
-import { alertPass, createRateWindow, defaultRetryPolicy, type AlertWorkerDeps } from '#commons/emergencies/worker.ts'
+import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
 import { emergencyRequest, healthReport, submission } from './support/fixtures.ts'
-import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
+import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, startHarness, TIME_ZONE } from './support/harness.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -107,7 +107,9 @@ describe('delivery', () => {
     expect(e).toMatchObject({ recordId, status: 'open', severity: 'critical', category: 'supplies_shortage' })
     expect(e.deliveries.find((d) => d.channel.startsWith('alert json'))).toMatchObject({ state: 'delivered', attempts: 3 })
     expect(await h.stores.records.pendingAlerts(10)).toEqual([])
-    console.log(`alert latency, submission to the receiver's 2xx, with 2 failures first: ${(requests.at(-1)?.receivedAt ?? 0) - started} ms`)
+    console.log(
+      `alert latency, submission to the receiver's 2xx, with 2 failures first: ${(requests.at(-1)?.receivedAt ?? 0) - started} ms`,
+    )
   })
 
   it('says what happened in Chinese: category, severity, unit, details, contact and the acknowledge link', async () => {
@@ -115,9 +117,17 @@ describe('delivery', () => {
     await raise('emergency', emergencyRequest())
     await alertPass(workerDeps(`wecom=${receiver.url}/cgi-bin/webhook/send?key=k1`))
 
-    const text = (bodies('/cgi-bin/webhook/send')[0]?.text as { content: string }).content
+    const text = (bodies('/cgi-bin/webhook/send')[0]!.text as { content: string }).content
     expect(text.split('\n')[0]).toBe('【紧急】应急告警 · 防疫物资短缺')
-    for (const part of ['单位 park-east', '东园公园南门', '口罩和消毒液即将用完', 'N95 口罩', '赵敏', '13700001111', '一键确认：http://forms.test/ack/']) {
+    for (const part of [
+      '单位 park-east',
+      '东园公园南门',
+      '口罩和消毒液即将用完',
+      'N95 口罩',
+      '赵敏',
+      '13700001111',
+      '一键确认：http://forms.test/ack/',
+    ]) {
       expect(text).toContain(part)
     }
   })
@@ -134,7 +144,7 @@ describe('delivery', () => {
     expect(Number(timestamp)).toBe(h.clock.now().getTime())
     expect(request?.query.access_token).toBe('tok')
     expect(request?.rawQuery).not.toContain(DING_SECRET)
-    expect((request?.body as { markdown: { title: string } }).markdown.title).toContain('应急告警')
+    expect((request!.body as { markdown: { title: string } }).markdown.title).toContain('应急告警')
   })
 
   it('raises a critical alert from a daily health report with a suspected case', async () => {
@@ -145,7 +155,13 @@ describe('delivery', () => {
 
     const [body] = bodies('/hooks/alerts')
     expect(receiver.requests).toHaveLength(1)
-    expect(body).toMatchObject({ formId: 'daily-health', unitId: 'park-east', category: 'suspected_case', severity: 'critical', escalation: 0 })
+    expect(body).toMatchObject({
+      formId: 'daily-health',
+      unitId: 'park-east',
+      category: 'suspected_case',
+      severity: 'critical',
+      escalation: 0,
+    })
     expect(body?.summary).toContain('疑似')
   })
 
@@ -359,7 +375,11 @@ describe('admin API, board and sheet', () => {
   it('shows each emergency’s status in the workbook’s 应急 tab as it changes', async () => {
     await setUp()
     const tab = emergencyTab({ ...h.stores, emergencies: h.emergencies, forms: h.forms, timeZone: TIME_ZONE })
-    const refresh = () => mirrorPass({ ...h.stores, forms: h.forms, sink: h.sink, timeZone: TIME_ZONE, log: silentLogger, computedTabs: [tab] }, { refresh: true })
+    const refresh = () =>
+      mirrorPass(
+        { ...h.stores, forms: h.forms, sink: h.sink, timeZone: TIME_ZONE, log: silentLogger, computedTabs: [tab] },
+        { refresh: true },
+      )
     await raise('emergency', emergencyRequest({ severity: 'critical' }))
     await alertPass(workerDeps(''))
     const e = await only()
@@ -371,6 +391,14 @@ describe('admin API, board and sheet', () => {
     await admin(`/api/emergencies/${e.id}/ack`, { method: 'POST', body: JSON.stringify({ by: '张三' }) })
     await refresh()
     const [row] = await dataRows(h.sink.path, '应急')
-    expect(row?.slice(1, 8)).toEqual(['已确认', '特急', '防疫物资短缺', '单位 park-east', '2026-11-28 10:00:00', '张三', '2026-11-28 10:00:00'])
+    expect(row?.slice(1, 8)).toEqual([
+      '已确认',
+      '特急',
+      '防疫物资短缺',
+      '单位 park-east',
+      '2026-11-28 10:00:00',
+      '张三',
+      '2026-11-28 10:00:00',
+    ])
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, dataRows, startHarness, type Harness } from './support/harness.ts'
 import { emergencyRequest, healthReport, newKey, siteReport, submission, wildlifeReport } from './support/fixtures.ts'
+import { ADMIN_TOKEN, dataRows, type Harness, startHarness } from './support/harness.ts'
 
 let h: Harness
 let office: string
@@ -116,7 +116,9 @@ describe('POST /api/forms/{formId}/submissions', () => {
     const unit = await h.unit('sites-unit', ['site-daily'])
     const a = (await (await post('site-daily', submission(unit, siteReport({ site: '一号工地' })))).json()) as { id: string }
     const b = (await (await post('site-daily', submission(unit, siteReport({ site: '二号工地' })))).json()) as { id: string }
-    const a2 = (await (await post('site-daily', submission(unit, siteReport({ site: ' 一号工地 ', workersOnSite: 60, healthChecked: 60 })))).json()) as { id: string; version: number }
+    const a2 = (await (
+      await post('site-daily', submission(unit, siteReport({ site: ' 一号工地 ', workersOnSite: 60, healthChecked: 60 })))
+    ).json()) as { id: string; version: number }
     expect(a.id).not.toBe(b.id)
     expect(a2).toMatchObject({ id: a.id, version: 2 })
   })
@@ -186,7 +188,10 @@ describe('POST /api/forms/{formId}/submissions', () => {
   })
 
   it('marks alerts for suspected cases and wildlife die-offs, and for every emergency request', async () => {
-    const suspected = await post('daily-health', submission(await h.unit('alert-unit', ['daily-health']), healthReport({ suspected: 1, notes: '一人发热待排查' })))
+    const suspected = await post(
+      'daily-health',
+      submission(await h.unit('alert-unit', ['daily-health']), healthReport({ suspected: 1, notes: '一人发热待排查' })),
+    )
     const { id } = (await suspected.json()) as { id: string }
     const [stored] = await h.stores.records.versions(id)
     expect(stored).toMatchObject({ alert: { category: 'suspected_case', severity: 'critical' }, pendingAlert: true })
@@ -203,7 +208,10 @@ describe('POST /api/forms/{formId}/submissions', () => {
     expect(badToken.status).toBe(401)
     const otherUnitsId = await post('daily-health', submission(`park-east.${office.split('.')[1]}`, healthReport()))
     expect(otherUnitsId.status).toBe(401)
-    const notJson = await post('daily-health', { ...submission(office, 'staffTotal=1'), headers: { authorization: `Bearer ${office}`, 'content-type': 'application/x-www-form-urlencoded' } })
+    const notJson = await post('daily-health', {
+      ...submission(office, 'staffTotal=1'),
+      headers: { authorization: `Bearer ${office}`, 'content-type': 'application/x-www-form-urlencoded' },
+    })
     expect(notJson.status).toBe(415)
     const brokenJson = await post('daily-health', submission(office, '{"staffTotal": 1,'))
     expect(brokenJson.status).toBe(415)
@@ -220,7 +228,10 @@ describe('POST /api/forms/{formId}/submissions', () => {
 
 describe('admin API', () => {
   const admin = (path: string, init: RequestInit = {}) =>
-    h.app.request(path, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } })
+    h.app.request(path, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },
+    })
 
   it('refuses without the admin token, and refuses a unit token', async () => {
     expect((await h.app.request('/api/admin/units')).status).toBe(401)
@@ -228,7 +239,10 @@ describe('admin API', () => {
   })
 
   it('adds a unit whose token works at once, and rotates it so the old one stops working', async () => {
-    const added = await admin('/api/admin/units', { method: 'POST', body: JSON.stringify({ id: 'new-unit', name: '新单位', forms: ['daily-health'] }) })
+    const added = await admin('/api/admin/units', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'new-unit', name: '新单位', forms: ['daily-health'] }),
+    })
     expect(added.status).toBe(201)
     const { token, link } = (await added.json()) as { token: string; link: string }
     expect(link).toBe(`http://forms.test/u/${token}`)
@@ -244,7 +258,10 @@ describe('admin API', () => {
 
   it('lists units without their tokens, and their robots by label, never the URL or its secret', async () => {
     const webhook = 'dingtalk=https://oapi.dingtalk.com/robot/send?access_token=unitrobottoken123&secret=SECunitrobotsecret456'
-    expect((await admin('/api/admin/units', { method: 'POST', body: JSON.stringify({ id: 'robot-unit', name: '有机器人的单位', webhook }) })).status).toBe(201)
+    expect(
+      (await admin('/api/admin/units', { method: 'POST', body: JSON.stringify({ id: 'robot-unit', name: '有机器人的单位', webhook }) }))
+        .status,
+    ).toBe(201)
     const listed = (await (await admin('/api/admin/units')).json()) as Record<string, unknown>[]
     expect(listed.find((u) => u.id === 'robot-unit')).toMatchObject({ name: '有机器人的单位', webhook: 'dingtalk#1 oapi.dingtalk.com' })
     const text = JSON.stringify(listed)
@@ -288,7 +305,9 @@ describe('admin API', () => {
 describe('the leaders workbook', () => {
   it('gets one row per record, rewritten in place on resubmission, text never a formula', async () => {
     const unit = await h.unit('sheet-unit', ['daily-health'])
-    const first = (await (await post('daily-health', submission(unit, healthReport({ reporterName: '=HYPERLINK("http://x")' })))).json()) as { id: string }
+    const first = (await (
+      await post('daily-health', submission(unit, healthReport({ reporterName: '=HYPERLINK("http://x")' })))
+    ).json()) as { id: string }
     await h.mirror()
     await post('daily-health', submission(unit, healthReport({ onDuty: 29, reporterName: '@SUM(A1)' })))
     await h.mirror()

@@ -2,14 +2,14 @@
 // unit; a token rotated in another process stops working once the window passes, one rotated here
 // at once; unknown ids are answered and cannot grow the cache without end.
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { cachedUnits } from '../functions/commons/units/cached-units.ts'
 import { createDynamoClients } from '../functions/commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '../functions/commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '../functions/commons/adapters/dynamo/table.ts'
 import { loadForms } from '../functions/commons/forms/registry.ts'
 import type { UnitStore } from '../functions/commons/store.ts'
+import { cachedUnits } from '../functions/commons/units/cached-units.ts'
 import { addUnit, rotateUnitToken, unitForToken } from '../functions/commons/units/roster.ts'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { fixedClock } from './support/harness.ts'
 
 const TTL_MS = 10_000
@@ -22,8 +22,14 @@ function counted(units: UnitStore) {
   const calls = { get: 0, list: 0 }
   const observed: UnitStore = {
     ...units,
-    get: (id) => (calls.get++, units.get(id)),
-    list: () => (calls.list++, units.list()),
+    get: (id) => {
+      calls.get++
+      return units.get(id)
+    },
+    list: () => {
+      calls.list++
+      return units.list()
+    },
   }
   return { observed, calls }
 }

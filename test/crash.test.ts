@@ -3,13 +3,13 @@
 // data folder, clients retrying with the same Idempotency-Key. Every acknowledged submission is
 // stored exactly once, the workbook / the Sheets test server hold exactly one row per record with
 // its current version, and every emergency reaches the webhook under one alert id.
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
+import { type CrashResult, crashTest } from '../bench/crash.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { crashTest, type CrashResult } from '../bench/crash.ts'
 
 const SUBMISSIONS = 300
 const CONCURRENCY = 16
@@ -56,11 +56,29 @@ function expectExactlyOnce(r: CrashResult): void {
 
 describe('SIGKILL under load', () => {
   it('loses and doubles nothing with the workbook', { timeout: 150_000 }, async () => {
-    expectExactlyOnce(await crashTest({ submissions: SUBMISSIONS, concurrency: CONCURRENCY, kills: KILLS, sink: 'workbook', seed: 1, settleTimeoutMs: 90_000 }))
+    expectExactlyOnce(
+      await crashTest({
+        submissions: SUBMISSIONS,
+        concurrency: CONCURRENCY,
+        kills: KILLS,
+        sink: 'workbook',
+        seed: 1,
+        settleTimeoutMs: 90_000,
+      }),
+    )
   })
 
   it('loses and doubles nothing with the Google Sheet', { timeout: 150_000 }, async () => {
-    expectExactlyOnce(await crashTest({ submissions: SUBMISSIONS, concurrency: CONCURRENCY, kills: KILLS, sink: 'sheet', seed: 2, settleTimeoutMs: 90_000 }))
+    expectExactlyOnce(
+      await crashTest({
+        submissions: SUBMISSIONS,
+        concurrency: CONCURRENCY,
+        kills: KILLS,
+        sink: 'sheet',
+        seed: 2,
+        settleTimeoutMs: 90_000,
+      }),
+    )
   })
 })
 
@@ -72,7 +90,8 @@ it('gives the rows a killed pass had reserved to the same records: no blank row'
     // The process dies right after the counter bump: none of its row claims is written.
     let dead = false
     const dying = {
-      send: (command: unknown) => (dead && command instanceof PutCommand ? Promise.reject(new Error('SIGKILL')) : doc.send(command as never)),
+      send: (command: unknown) =>
+        dead && command instanceof PutCommand ? Promise.reject(new Error('SIGKILL')) : doc.send(command as never),
     } as unknown as DynamoDBDocumentClient
     const { rows } = createDynamoStores(dying, 'rows')
     expect(Object.fromEntries(await rows.rowsFor('T', ['first']))).toEqual({ first: 2 })

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import { noticeText } from '#commons/channels/notice.ts'
-import { runDailyCycle, type DailyCycleDeps } from '#commons/daily/cycle.ts'
-import { silentLogger } from '#commons/log.ts'
+import { parseWebhookList } from '#commons/channels/webhook-config.ts'
+import { type DailyCycleDeps, runDailyCycle } from '#commons/daily/cycle.ts'
 import { createNoticeSender } from '#commons/daily/notice-sender.ts'
+import { silentLogger } from '#commons/log.ts'
 import { signUnitToken } from '#commons/units/tokens.ts'
-import { LINK_KEY, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 import { healthReport, submission } from './support/fixtures.ts'
+import { type Harness, LINK_KEY, startHarness, TIME_ZONE } from './support/harness.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 let h: Harness
 let receiver: WebhookReceiver
@@ -44,7 +44,14 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver()
   for (const id of ['alpha', 'bravo', 'charlie']) await h.unit(id, ['daily-health'])
   // delta has its own group robot: its reminder goes there, not to the office
-  await h.stores.units.create({ id: 'delta', name: '单位 delta', forms: ['daily-health'], tokenHash: '0'.repeat(64), createdAt: '2026-11-01T00:00:00Z', webhook: `json=${receiver.url}/delta` })
+  await h.stores.units.create({
+    id: 'delta',
+    name: '单位 delta',
+    forms: ['daily-health'],
+    tokenHash: '0'.repeat(64),
+    createdAt: '2026-11-01T00:00:00Z',
+    webhook: `json=${receiver.url}/delta`,
+  })
 })
 afterAll(async () => {
   await receiver.close()
@@ -65,7 +72,10 @@ describe('a whole day of the daily report mechanism', () => {
     // bravo and charlie have no robot of their own: one office message names both, each with its link.
     const office = bodies('/office')
     expect(office).toHaveLength(1)
-    expect(office[0]).toMatchObject({ id: expect.stringMatching(/^reminders:2026-11-28:daily-health:/), title: expect.stringContaining('2 个单位尚未填报') })
+    expect(office[0]).toMatchObject({
+      id: expect.stringMatching(/^reminders:2026-11-28:daily-health:/),
+      title: expect.stringContaining('2 个单位尚未填报'),
+    })
     const lines = office[0]?.lines as string[]
     const links = lines.flatMap((line) => line.match(/http:\/\/forms\.test\/u\/\S+/g) ?? [])
     expect(lines.filter((line) => /^单位 (bravo|charlie)：http/.test(line))).toHaveLength(2)
@@ -93,13 +103,16 @@ describe('a whole day of the daily report mechanism', () => {
   })
 
   it('sends the leaders one summary at the deadline with the reporting rate, missing units and totals', async () => {
-    await h.app.request('/api/forms/daily-health/submissions', submission(await tokenOf('bravo'), healthReport({ feverOrRespiratory: 2, notes: '两人发热，已就医' })))
+    await h.app.request(
+      '/api/forms/daily-health/submissions',
+      submission(await tokenOf('bravo'), healthReport({ feverOrRespiratory: 2, notes: '两人发热，已就医' })),
+    )
     expect(await runDailyCycle(cycleDeps(), at('10:00'))).toMatchObject({ summaries: 1 })
     expect(await runDailyCycle(cycleDeps(), at('10:05'))).toMatchObject({ summaries: 0 })
     const summaries = receiver.requests.filter((r) => r.path === '/robot/send')
     expect(summaries).toHaveLength(1)
     expect(summaries[0]?.query).toMatchObject({ access_token: 'leaders', timestamp: expect.any(String), sign: expect.any(String) })
-    const text = String((summaries[0]?.body as { text: { content: string } }).text.content)
+    const text = String((summaries[0]!.body as { text: { content: string } }).text.content)
     expect(text).toContain('已报 2/5') // alpha on time, bravo after its reminder but before the deadline
     expect(text).toContain('发热或呼吸道症状：2')
     expect(text).toContain('未报（3）：单位 charlie；单位 delta；单位 echo')
@@ -112,7 +125,9 @@ describe('a whole day of the daily report mechanism', () => {
     expect(res.status).toBe(201)
     expect(await runDailyCycle(cycleDeps(), at('11:31'))).toEqual({ reminders: 0, summaries: 0, failed: 0 })
     expect(receiver.requests.length).toBe(before)
-    const status = (await (await h.app.request('/api/status?date=2026-11-28', { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json()) as {
+    const status = (await (
+      await h.app.request('/api/status?date=2026-11-28', { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+    ).json()) as {
       forms: { units: { unitId: string; status: string }[] }[]
     }
     expect(status.forms[0]?.units.find((u) => u.unitId === 'charlie')?.status).toBe('late')
@@ -174,6 +189,9 @@ describe('a whole day of the daily report mechanism', () => {
 
 async function tokenOf(unitId: string): Promise<string> {
   // Tests know the units only by id: rotate to learn a working token.
-  const res = await h.app.request(`/api/admin/units/${unitId}/rotate`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+  const res = await h.app.request(`/api/admin/units/${unitId}/rotate`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-admin-token-0123456789' },
+  })
   return ((await res.json()) as { token: string }).token
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signUnitToken } from '#commons/units/tokens.ts'
-import { ADMIN_TOKEN, LINK_KEY, startHarness, type Harness } from './support/harness.ts'
 import { healthReport, siteReport, submission } from './support/fixtures.ts'
+import { ADMIN_TOKEN, type Harness, LINK_KEY, startHarness } from './support/harness.ts'
 
 let h: Harness
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
@@ -15,23 +15,33 @@ const post = (token: string, formId: string, body: unknown) => h.app.request(`/a
 const status = async (date: string) =>
   (await (await h.app.request(`/api/status?date=${date}`, { headers: admin })).json()) as {
     date: string
-    forms: { formId: string; deadline: string; units: { unitId: string; status: string; submittedAt?: string; sites?: { site: string; status: string }[] }[] }[]
+    forms: {
+      formId: string
+      deadline: string
+      units: { unitId: string; status: string; submittedAt?: string; sites?: { site: string; status: string }[] }[]
+    }[]
   }
 
 describe('daily status', () => {
   let early: string
   let late: string
-  let absent: string
+  let _absent: string
   let builder: string
 
   beforeAll(async () => {
     early = await h.unit('early', ['daily-health'])
     late = await h.unit('late', ['daily-health'])
-    absent = await h.unit('absent', ['daily-health'])
+    _absent = await h.unit('absent', ['daily-health'])
     const added = await h.app.request('/api/admin/units', {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ id: 'builder', name: '工程科', type: 'engineering', sites: ['一号工地', '二号工地'], contact: { name: '吴刚', phone: '010-1' } }),
+      body: JSON.stringify({
+        id: 'builder',
+        name: '工程科',
+        type: 'engineering',
+        sites: ['一号工地', '二号工地'],
+        contact: { name: '吴刚', phone: '010-1' },
+      }),
     })
     builder = ((await added.json()) as { token: string }).token
   })
@@ -68,10 +78,18 @@ describe('daily status', () => {
   })
 
   it('moves a deadline set by the office', async () => {
-    await h.app.request('/api/admin/forms/daily-health/deadline', { method: 'PUT', headers: admin, body: JSON.stringify({ time: '11:00' }) })
+    await h.app.request('/api/admin/forms/daily-health/deadline', {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ time: '11:00' }),
+    })
     const health = (await status('2026-11-28')).forms.find((f) => f.formId === 'daily-health')
     expect(health?.units.find((u) => u.unitId === 'late')?.status).toBe('on_time')
-    await h.app.request('/api/admin/forms/daily-health/deadline', { method: 'PUT', headers: admin, body: JSON.stringify({ time: '10:00' }) })
+    await h.app.request('/api/admin/forms/daily-health/deadline', {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ time: '10:00' }),
+    })
   })
 
   it('refuses the status without the admin token', async () => {
@@ -118,7 +136,11 @@ describe('corrections', () => {
     const correctLink = `/u/${unit}/forms/daily-health?from=${encodeURIComponent(first.id)}`
     expect(await (await h.app.request(`/u/${unit}/records/${first.id}`)).text()).not.toContain(correctLink.replace(/&/g, '&amp;'))
 
-    const reopened = await h.app.request(`/api/admin/records/${first.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })
+    const reopened = await h.app.request(`/api/admin/records/${first.id}/reopen`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ by: '刘洋' }),
+    })
     expect(await reopened.json()).toMatchObject({ recordId: first.id, by: '刘洋', until: '2026-11-29T16:00:00.000Z' })
     // The reopened day's page offers the correction again, on the form for that day.
     expect(await (await h.app.request(`/u/${unit}/records/${first.id}`)).text()).toContain(correctLink)
@@ -134,12 +156,19 @@ describe('corrections', () => {
     const unit = await h.unit('long-ago', ['daily-health'])
     const old = (await (await post(unit, 'daily-health', healthReport())).json()) as { id: string }
     h.clock.set('2026-11-28T03:00:00Z') // eight days on
-    const refused = await h.app.request(`/api/admin/records/${old.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })
+    const refused = await h.app.request(`/api/admin/records/${old.id}/reopen`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ by: '刘洋' }),
+    })
     expect(refused.status).toBe(422)
     expect(await refused.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('2026-11-20') })
     expect(await h.stores.records.lastReopening(old.id)).toBeUndefined()
     h.clock.set('2026-11-27T03:00:00Z') // seven days on: still within reach
-    expect((await h.app.request(`/api/admin/records/${old.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) })).status).toBe(200)
+    expect(
+      (await h.app.request(`/api/admin/records/${old.id}/reopen`, { method: 'POST', headers: admin, body: JSON.stringify({ by: '刘洋' }) }))
+        .status,
+    ).toBe(200)
     h.clock.set('2026-11-28T03:00:00Z')
   })
 

@@ -3,14 +3,14 @@
 // the database endpoint hanging, then going away and coming back on the same port and folder.
 // Each case ends on exact state: one sheet row per record with its current values, one delivery
 // per alert id per channel, one record per Idempotency-Key. Timings are printed, not asserted.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
-import { describe, it, type ExpectStatic } from 'vitest'
+import { describe, type ExpectStatic, it } from 'vitest'
 import type { Logger } from '#commons/log.ts'
 import type { RecordVersion } from '#commons/model.ts'
 import { recordRow } from '#commons/sheet/layout.ts'
@@ -19,8 +19,8 @@ import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem, type LocalSystem } from '../functions/local/system.ts'
 import { emergencyRequest, healthReport, newKey, submission } from './support/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, readWorkbook } from './support/harness.ts'
-import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
+import { type ReceivedRequest, startWebhookReceiver } from './support/webhook-receiver.ts'
 
 const HEALTH = '人员健康日报'
 const EMERGENCY = '应急请求'
@@ -52,7 +52,12 @@ interface Running {
   log: ReturnType<typeof recordingLogger>
   unit(id: string, forms: string[]): Promise<string>
   /** one POST over real HTTP; a client that gives up after 30 s would call it a hang */
-  post(token: string, formId: string, body: unknown, key?: string): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null; ms: number }>
+  post(
+    token: string,
+    formId: string,
+    body: unknown,
+    key?: string,
+  ): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null; ms: number }>
   admin(path: string): Promise<unknown>
   close(): Promise<void>
 }
@@ -81,7 +86,10 @@ async function startLocal(env: Record<string, string>): Promise<Running> {
     unit: async (id, forms) => (await addUnit(system.stores.units, system.forms, wallClock, { id, name: `单位 ${id}`, forms })).token,
     async post(token, formId, body, key = newKey()) {
       const started = Date.now()
-      const res = await fetch(`${url}/api/forms/${formId}/submissions`, { ...submission(token, body, key), signal: AbortSignal.timeout(30_000) })
+      const res = await fetch(`${url}/api/forms/${formId}/submissions`, {
+        ...submission(token, body, key),
+        signal: AbortSignal.timeout(30_000),
+      })
       const text = await res.text()
       let json: Record<string, unknown> = {}
       try {
@@ -103,7 +111,8 @@ async function startLocal(env: Record<string, string>): Promise<Running> {
   }
 }
 
-const cellText = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' && v !== null && 'text' in v ? String(v.text) : String(v))
+const cellText = (v: unknown) =>
+  v === undefined || v === null ? '' : typeof v === 'object' && v !== null && 'text' in v ? String(v.text) : String(v)
 const trimRow = (row: unknown[]) => {
   const cells = Array.from(row, cellText)
   while (cells.length > 0 && cells.at(-1) === '') cells.pop()
@@ -119,7 +128,9 @@ async function expectTabExact(expect: ExpectStatic, system: LocalSystem, tab: st
   if (!form) throw new Error(`no form for tab ${tab}`)
   const units = new Map((await system.stores.units.list()).map((u) => [u.id, u.name]))
   const current = (await system.stores.records.currentOfAll()).filter((v: RecordVersion) => v.formId === form.id)
-  const expected = current.map((v) => trimRow(recordRow(form, v, units.get(v.unitId) ?? v.unitId, 'Asia/Shanghai'))).sort((a, b) => a[0]!.localeCompare(b[0]!))
+  const expected = current
+    .map((v) => trimRow(recordRow(form, v, units.get(v.unitId) ?? v.unitId, 'Asia/Shanghai')))
+    .sort((a, b) => a[0]!.localeCompare(b[0]!))
   const actual = rows.map(trimRow).sort((a, b) => a[0]!.localeCompare(b[0]!))
   expect(actual, `${tab}: one row per record, current values`).toEqual(expected)
   return actual.length
@@ -157,11 +168,17 @@ async function startDynalite(port: number, dir: string): Promise<{ process: Chil
   return { process: child, exited }
 }
 
-const sheetRows = (server: SheetsServer, tab: string) => server.values(tab).slice(1).filter((row) => row.some((v) => v !== ''))
+const sheetRows = (server: SheetsServer, tab: string) =>
+  server
+    .values(tab)
+    .slice(1)
+    .filter((row) => row.some((v) => v !== ''))
 
 describe.concurrent('faults, end to end through the local system', () => {
   // ---------------------------------------------------------------------------------------------
-  it('Google Sheet: 5xx, 429 with Retry-After and a spent write quota during a burst — nothing dropped, rows exact, pending back to zero', async ({ expect }) => {
+  it('Google Sheet: 5xx, 429 with Retry-After and a spent write quota during a burst — nothing dropped, rows exact, pending back to zero', async ({
+    expect,
+  }) => {
     // The server's clock moves a minute on when the test says so: the write quota stays spent till then.
     let serverMinutes = 0
     const sheets = await startSheetsServer({ tabs: ['Sheet1'], now: () => Date.now() + serverMinutes * 61_000 })
@@ -204,11 +221,19 @@ describe.concurrent('faults, end to end through the local system', () => {
       const stored = first.length + second.length
       // Once the quota refuses a write, the sink backs off until the next minute; then the quota is Google's again.
       const INJECTED_429 = 2
-      await until(async () => sheets.requests.filter((r) => r.status === 429).length > INJECTED_429, 'the write quota to refuse a write', 30_000)
+      await until(
+        async () => sheets.requests.filter((r) => r.status === 429).length > INJECTED_429,
+        'the write quota to refuse a write',
+        30_000,
+      )
       serverMinutes++
       sheets.setWriteQuota(60)
 
-      await until(async () => (await local.system.stores.records.pendingMirror(1)).length === 0, 'the mirror to catch up on its own', 30_000)
+      await until(
+        async () => (await local.system.stores.records.pendingMirror(1)).length === 0,
+        'the mirror to catch up on its own',
+        30_000,
+      )
       const caughtUp = Date.now() - started
 
       const healthRows = await expectTabExact(expect, local.system, HEALTH, sheetRows(sheets, HEALTH))
@@ -219,7 +244,11 @@ describe.concurrent('faults, end to end through the local system', () => {
       const failed = sheets.requests.filter((r) => r.status >= 429)
       const quota429 = failed.filter((r) => r.status === 429).length - INJECTED_429
       // every injected fault was met, retried with back-off, and a whole failed pass was re-driven by the sweep
-      for (const status of [500, 502, 503, 429]) expect(failed.some((r) => r.status === status), `HTTP ${status} met`).toBe(true)
+      for (const status of [500, 502, 503, 429])
+        expect(
+          failed.some((r) => r.status === status),
+          `HTTP ${status} met`,
+        ).toBe(true)
       expect(local.log.count('sheet request retried')).toBeGreaterThan(0)
       expect(local.log.count('mirror pass failed; the sweep retries')).toBeGreaterThan(0)
       console.log(
@@ -234,7 +263,9 @@ describe.concurrent('faults, end to end through the local system', () => {
   }, 60_000)
 
   // ---------------------------------------------------------------------------------------------
-  it('webhooks: one channel fails (5xx, 429, no answer) for seconds across several emergencies — the other is not held up, each alert lands once per channel', async ({ expect }) => {
+  it('webhooks: one channel fails (5xx, 429, no answer) for seconds across several emergencies — the other is not held up, each alert lands once per channel', async ({
+    expect,
+  }) => {
     const [down, up] = await Promise.all([startWebhookReceiver(), startWebhookReceiver()])
     const local = await startLocal({
       ALERT_WEBHOOKS: `json=${down.url}/hooks/down,json=${up.url}/hooks/up`,
@@ -251,7 +282,11 @@ describe.concurrent('faults, end to end through the local system', () => {
       }
       const started = Date.now()
       const raise = async (token: string, n: number) => {
-        const res = await local.post(token, 'emergency', emergencyRequest({ description: `告警 #${n}`, severity: n % 2 ? 'critical' : 'urgent' }))
+        const res = await local.post(
+          token,
+          'emergency',
+          emergencyRequest({ description: `告警 #${n}`, severity: n % 2 ? 'critical' : 'urgent' }),
+        )
         expect(res.status).toBe(201)
         return res.json.id as string
       }
@@ -284,7 +319,9 @@ describe.concurrent('faults, end to end through the local system', () => {
       // Not held up: the healthy channel had the last alert before the failing one, stuck on its
       // unanswered request (given up after 10 s), was tried again.
       const nextTryAfterHang = [...failures.slice(3), ...down.requests][0]?.receivedAt ?? Infinity
-      expect(Math.max(...up.requests.map((r) => r.receivedAt)), 'the healthy channel waited for the failing one').toBeLessThan(nextTryAfterHang)
+      expect(Math.max(...up.requests.map((r) => r.receivedAt)), 'the healthy channel waited for the failing one').toBeLessThan(
+        nextTryAfterHang,
+      )
       const afterHeal = down.requests.map((r) => r.receivedAt - healedAt)
 
       const alertIds = emergencies.map((e) => `${e.id}.0`).sort()
@@ -309,7 +346,9 @@ describe.concurrent('faults, end to end through the local system', () => {
   }, 60_000)
 
   // ---------------------------------------------------------------------------------------------
-  it('database: the endpoint hangs, then goes away and comes back on the same port and folder — 503s meanwhile, nothing lost, one record per key, the workers resume', async ({ expect }) => {
+  it('database: the endpoint hangs, then goes away and comes back on the same port and folder — 503s meanwhile, nothing lost, one record per key, the workers resume', async ({
+    expect,
+  }) => {
     const dbDir = await mkdtemp(join(tmpdir(), 'sentinel-faults-db-'))
     const port = await freePort()
     let db = await startDynalite(port, dbDir)
@@ -333,10 +372,24 @@ describe.concurrent('faults, end to end through the local system', () => {
       }
 
       // Before: reports and emergencies stored, mirrored and alerted as usual.
-      await expect2xx(tokens.flatMap((t, i) => [local.post(t, 'daily-health', healthReport({ onDuty: 30 })), local.post(t, 'emergency', emergencyRequest({ description: `之前 #${i}` }))]))
-      await until(async () => receiver.requests.length >= units.length && (await local.system.stores.records.pendingMirror(1)).length === 0, 'the first round mirrored and alerted', 15_000)
+      await expect2xx(
+        tokens.flatMap((t, i) => [
+          local.post(t, 'daily-health', healthReport({ onDuty: 30 })),
+          local.post(t, 'emergency', emergencyRequest({ description: `之前 #${i}` })),
+        ]),
+      )
+      await until(
+        async () => receiver.requests.length >= units.length && (await local.system.stores.records.pendingMirror(1)).length === 0,
+        'the first round mirrored and alerted',
+        15_000,
+      )
       // Just before the outage: more, which the workers are still busy with when the endpoint stops answering.
-      await expect2xx(tokens.flatMap((t, i) => [local.post(t, 'emergency', emergencyRequest({ description: `就在之前 #${i}` })), ...(i < 2 ? [local.post(t, 'daily-health', healthReport({ onDuty: 29 }))] : [])]))
+      await expect2xx(
+        tokens.flatMap((t, i) => [
+          local.post(t, 'emergency', emergencyRequest({ description: `就在之前 #${i}` })),
+          ...(i < 2 ? [local.post(t, 'daily-health', healthReport({ onDuty: 29 }))] : []),
+        ]),
+      )
 
       // The endpoint hangs: the process is frozen, connections are taken and never answered.
       db.process.kill('SIGSTOP')
@@ -367,7 +420,11 @@ describe.concurrent('faults, end to end through the local system', () => {
       phase = 'gone'
       const page = await fetch(`${local.url}/u/${tokens[0]}`, { signal: AbortSignal.timeout(30_000) })
       const pageText = await page.text()
-      await until(async () => clients.every((c) => c.answers.filter((a) => a.phase === 'gone').length >= 2), 'answers while the endpoint is gone', 30_000)
+      await until(
+        async () => clients.every((c) => c.answers.filter((a) => a.phase === 'gone').length >= 2),
+        'answers while the endpoint is gone',
+        30_000,
+      )
       const goneMs = Math.max(...clients.flatMap((c) => c.answers.filter((a) => a.phase === 'gone').map((a) => a.ms)))
 
       // Back on the same port and data folder; the app is not restarted.
@@ -393,13 +450,19 @@ describe.concurrent('faults, end to end through the local system', () => {
         const final = finals[i]!
         expect([200, 201]).toContain(final.status)
         const versions = await local.system.stores.records.versions(final.json.id as string)
-        expect(versions.filter((v) => v.idempotencyKey === c.key), `client ${i}: one version for its key`).toHaveLength(1)
+        expect(
+          versions.filter((v) => v.idempotencyKey === c.key),
+          `client ${i}: one version for its key`,
+        ).toHaveLength(1)
         expect(versions.find((v) => v.idempotencyKey === c.key)?.version).toBe(final.json.version)
         accepted.push({ id: final.json.id as string, version: final.json.version as number })
       }
       // Nothing answered 2xx is lost.
       for (const { id, version } of accepted) {
-        expect((await local.system.stores.records.versions(id)).some((v) => v.version === version), `${id} v${version}`).toBe(true)
+        expect(
+          (await local.system.stores.records.versions(id)).some((v) => v.version === version),
+          `${id} v${version}`,
+        ).toBe(true)
       }
 
       // The mirror and the alert worker resume on their own: the workbook exact, every alert out.
@@ -408,7 +471,9 @@ describe.concurrent('faults, end to end through the local system', () => {
         async () => {
           if ((await local.system.stores.records.pendingMirror(1)).length > 0) return undefined
           const all = (await local.admin('/api/emergencies')) as View[]
-          return all.length === units.length * 2 + 2 && all.every((e) => e.deliveries.every((d) => d.state === 'delivered')) ? all : undefined
+          return all.length === units.length * 2 + 2 && all.every((e) => e.deliveries.every((d) => d.state === 'delivered'))
+            ? all
+            : undefined
         },
         'the mirror and the alerts to catch up after the outage',
         30_000,
@@ -417,7 +482,9 @@ describe.concurrent('faults, end to end through the local system', () => {
       await local.system.mirror.drain()
       const book = await readWorkbook(local.system.sink.path)
       expect(await expectTabExact(expect, local.system, HEALTH, await dataRows(local.system.sink.path, HEALTH))).toBe(units.length)
-      expect(await expectTabExact(expect, local.system, EMERGENCY, await dataRows(local.system.sink.path, EMERGENCY))).toBe(units.length * 2 + 2)
+      expect(await expectTabExact(expect, local.system, EMERGENCY, await dataRows(local.system.sink.path, EMERGENCY))).toBe(
+        units.length * 2 + 2,
+      )
       expect(book.has(EMERGENCY)).toBe(true)
       const alertIds = emergencies.map((e) => `${e.id}.0`).sort()
       const received = receiver.requests.map((r) => (r.body as { id: string }).id)

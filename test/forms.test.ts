@@ -1,12 +1,12 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRegistry, defaultFormsDir, FormDefinitionError, loadForms } from '#commons/forms/registry.ts'
-import { formTabLayout } from '#commons/sheet/layout.ts'
-import { validateValues } from '#commons/forms/validation.ts'
 import { fieldTypes } from '#commons/forms/field-types.tsx'
-import { dataRows, startHarness, type Harness } from './support/harness.ts'
+import { createRegistry, defaultFormsDir, FormDefinitionError, loadForms } from '#commons/forms/registry.ts'
+import { validateValues } from '#commons/forms/validation.ts'
+import { formTabLayout } from '#commons/sheet/layout.ts'
 import { newKey, submission } from './support/fixtures.ts'
+import { dataRows, type Harness, startHarness } from './support/harness.ts'
 
 describe('the form definitions', () => {
   it('define the five forms of the work plan, with zh-CN and English labels on every field', async () => {
@@ -24,7 +24,14 @@ describe('the form definitions', () => {
     const health = (await loadForms()).get('daily-health')
     if (!health) throw new Error('daily-health missing')
     const header = formTabLayout(health).header
-    expect(header.slice(0, 6)).toEqual(['记录ID (recordId)', '日期 (date)', '单位 (unitName)', '单位ID (unitId)', '版本 (version)', '提交时间 (receivedAt)'])
+    expect(header.slice(0, 6)).toEqual([
+      '记录ID (recordId)',
+      '日期 (date)',
+      '单位 (unitName)',
+      '单位ID (unitId)',
+      '版本 (version)',
+      '提交时间 (receivedAt)',
+    ])
     expect(header).toContain('在册人数 (staffTotal)')
     expect(header).toHaveLength(6 + health.fields.length)
   })
@@ -97,9 +104,14 @@ export default defineForm({
     expect(await (await h.app.request(`/u/${token}/forms/visitor-check`)).text()).toContain('来访人员登记')
     const bad = await h.app.request('/api/forms/visitor-check/submissions', submission(token, { visitorName: '' }))
     expect(bad.status).toBe(422)
-    const ok = await h.app.request('/api/forms/visitor-check/submissions', submission(token, { visitorName: '周杰', temperatureOk: true }, newKey()))
+    const ok = await h.app.request(
+      '/api/forms/visitor-check/submissions',
+      submission(token, { visitorName: '周杰', temperatureOk: true }, newKey()),
+    )
     expect(ok.status).toBe(201)
     await h.mirror()
-    expect(await dataRows(h.sink.path, '来访登记')).toEqual([[expect.stringMatching(/^visitor-check\.gate\./), '2026-11-28', '单位 gate', 'gate', 1, '2026-11-28 10:00:00', '周杰', '是']])
+    expect(await dataRows(h.sink.path, '来访登记')).toEqual([
+      [expect.stringMatching(/^visitor-check\.gate\./), '2026-11-28', '单位 gate', 'gate', 1, '2026-11-28 10:00:00', '周杰', '是'],
+    ])
   })
 })

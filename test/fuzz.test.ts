@@ -4,15 +4,18 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Field, FormDefinition } from '#commons/forms/definition.ts'
-import { dataRows, startHarness, type Harness } from './support/harness.ts'
 import { newKey, submission } from './support/fixtures.ts'
+import { dataRows, type Harness, startHarness } from './support/harness.ts'
 
 let h: Harness
 let token: string
 
 beforeAll(async () => {
   h = await startHarness()
-  token = await h.unit('fuzz', h.forms.all.map((f) => f.id))
+  token = await h.unit(
+    'fuzz',
+    h.forms.all.map((f) => f.id),
+  )
 })
 afterAll(() => h.close())
 
@@ -31,7 +34,10 @@ const hostile = fc.constantFrom(
   '💉🦠'.repeat(20),
 )
 
-const text = (max: number) => fc.oneof(hostile, fc.string({ minLength: 1, maxLength: Math.min(max, 60) })).filter((s) => s.trim() !== '' && s.trim() === s && s.length <= max)
+const text = (max: number) =>
+  fc
+    .oneof(hostile, fc.string({ minLength: 1, maxLength: Math.min(max, 60) }))
+    .filter((s) => s.trim() !== '' && s.trim() === s && s.length <= max)
 
 /** A value the field accepts. */
 function validValue(field: Field): fc.Arbitrary<unknown> {
@@ -48,9 +54,15 @@ function validValue(field: Field): fc.Arbitrary<unknown> {
     case 'phone':
       return fc.constantFrom('13800138000', '+86 10 6234 5678', '010-62345678')
     case 'itemList':
-      return fc.array(fc.record({ item: text(100), quantity: fc.integer({ min: 1, max: 1000 }) }), { minLength: 1, maxLength: field.maxItems })
+      return fc.array(fc.record({ item: text(100), quantity: fc.integer({ min: 1, max: 1000 }) }), {
+        minLength: 1,
+        maxLength: field.maxItems,
+      })
     case 'linkList':
-      return fc.array(fc.constantFrom('https://example.org/a.pdf', 'http://intranet/notice?id=1'), { minLength: 1, maxLength: field.maxItems })
+      return fc.array(fc.constantFrom('https://example.org/a.pdf', 'http://intranet/notice?id=1'), {
+        minLength: 1,
+        maxLength: field.maxItems,
+      })
   }
 }
 

@@ -3,8 +3,8 @@
 // for a local Sheets API server; anything else is refused without quoting the secret.
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { GoogleKeyError, sheetsClientOptions } from '#commons/lambda/google.ts'
 import { createSheetsClient } from '#commons/adapters/google-sheets.ts'
+import { GoogleKeyError, sheetsClientOptions } from '#commons/lambda/google.ts'
 
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 const keyFile = {
@@ -20,7 +20,10 @@ const keyFile = {
 describe('the Google key secret', () => {
   it('gives the Sheets client the service account in memory: a JWT client for its e-mail, no key file', async () => {
     const options = sheetsClientOptions(JSON.stringify(keyFile), 'http://127.0.0.1:9/')
-    expect(options).toEqual({ rootUrl: 'http://127.0.0.1:9/', credentials: { client_email: keyFile.client_email, private_key: privateKey } })
+    expect(options).toEqual({
+      rootUrl: 'http://127.0.0.1:9/',
+      credentials: { client_email: keyFile.client_email, private_key: privateKey },
+    })
     expect(options.credentialsFile).toBeUndefined()
     const client = createSheetsClient(options)
     const auth = client.context._options.auth as { getClient(): Promise<{ email?: string; key?: string }> }

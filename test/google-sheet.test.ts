@@ -6,18 +6,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createGoogleSheetSink, createSheetsClient, type GoogleSinkOptions, SheetWriteError } from '#commons/adapters/google-sheets.ts'
 import { silentLogger } from '#commons/log.ts'
 import type { RecordVersion } from '#commons/model.ts'
-import { createGoogleSheetSink, createSheetsClient, SheetWriteError, type GoogleSinkOptions } from '#commons/adapters/google-sheets.ts'
 import { formTabLayout, MAX_CELL_CHARS } from '#commons/sheet/layout.ts'
-import { mirrorPass, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { type MirrorDeps, mirrorPass } from '#commons/sheet/mirror.ts'
 import type { SheetSink } from '#commons/sheet/sink.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem } from '../functions/local/system.ts'
 import { emergencyRequest, healthReport, submission } from './support/fixtures.ts'
-import { ADMIN_TOKEN, fixedClock, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
-import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
+import { ADMIN_TOKEN, fixedClock, type Harness, startHarness, TIME_ZONE } from './support/harness.ts'
+import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
 
 const HEALTH = '人员健康日报'
 const EMERGENCY = '应急请求'
@@ -46,14 +46,24 @@ function googleSink(options: Partial<GoogleSinkOptions> = {}) {
   })
 }
 
-const mirrorDeps = (sink: SheetSink = googleSink()): MirrorDeps => ({ ...h.stores, forms: h.forms, sink, timeZone: TIME_ZONE, log: silentLogger })
+const mirrorDeps = (sink: SheetSink = googleSink()): MirrorDeps => ({
+  ...h.stores,
+  forms: h.forms,
+  sink,
+  timeZone: TIME_ZONE,
+  log: silentLogger,
+})
 
 async function mirrorAll(deps: MirrorDeps, limit?: number): Promise<void> {
   while ((await mirrorPass(deps, { now: h.clock.now(), ...(limit ? { limit } : {}) })).more);
 }
 
 /** The rows below the header that hold anything. */
-const dataRowsOf = (tab: string) => server.values(tab).slice(1).filter((row) => row.some((v) => v !== ''))
+const dataRowsOf = (tab: string) =>
+  server
+    .values(tab)
+    .slice(1)
+    .filter((row) => row.some((v) => v !== ''))
 
 async function submit(formId: string, token: string, body: unknown): Promise<string> {
   const res = await h.app.request(`/api/forms/${formId}/submissions`, submission(token, body))
@@ -68,7 +78,9 @@ async function emergencies(count: number, units = 10): Promise<string[]> {
   for (let start = 0; start < count; start += 25) {
     const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) => start + i)
     ids.push(
-      ...(await Promise.all(batch.map((n) => submit('emergency', tokens[n % units] as string, emergencyRequest({ description: `请求 #${n}` }))))),
+      ...(await Promise.all(
+        batch.map((n) => submit('emergency', tokens[n % units] as string, emergencyRequest({ description: `请求 #${n}` }))),
+      )),
     )
   }
   return ids
@@ -166,7 +178,11 @@ describe('values are stored RAW', () => {
     await mirrorAll(mirrorDeps())
 
     const notesColumn = formTabLayout(h.forms.get('daily-health')!).header.indexOf('情况说明 (notes)')
-    expect(dataRowsOf(HEALTH).map((r) => r[notesColumn]).sort()).toEqual(typed.map((t) => `'${t}`).sort())
+    expect(
+      dataRowsOf(HEALTH)
+        .map((r) => r[notesColumn])
+        .sort(),
+    ).toEqual(typed.map((t) => `'${t}`).sort())
     expect(server.formulas(HEALTH)).toEqual([])
   })
 
@@ -242,7 +258,10 @@ describe('faults', () => {
     const ids = await emergencies(120)
     const deps = mirrorDeps(googleSink({ timeoutMs: 200, maxRetries: 1 }))
     let seed = 7
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+    const random = () => {
+      seed = (seed * 48271) % 2147483647
+      return seed / 2147483647
+    }
     let failedPasses = 0
 
     for (let pass = 0; pass < 200 && (await h.stores.records.pendingMirror(1)).length > 0; pass++) {
@@ -293,7 +312,10 @@ describe('sheet rebuild through the admin API of the local system', () => {
     const system = await createLocalSystem(config, { log: silentLogger, clock, publicUrl: 'http://forms.test', workers: false })
     try {
       const tokens = await Promise.all(
-        ['a', 'b', 'c'].map(async (id) => (await addUnit(system.stores.units, system.forms, clock, { id, name: `单位 ${id}`, forms: ['daily-health'] })).token),
+        ['a', 'b', 'c'].map(
+          async (id) =>
+            (await addUnit(system.stores.units, system.forms, clock, { id, name: `单位 ${id}`, forms: ['daily-health'] })).token,
+        ),
       )
       for (const token of tokens) {
         const res = await system.app.request('/api/forms/daily-health/submissions', submission(token, healthReport()))

@@ -14,14 +14,14 @@ import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { loadForms } from '#commons/forms/registry.ts'
 import type { Stores } from '#commons/store.ts'
 import { addUnit } from '#commons/units/roster.ts'
-import { bundleCacheDir, buildBundle, type FunctionName } from '../infra/bundling.ts'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { buildBundle, bundleCacheDir, type FunctionName } from '../infra/bundling.ts'
 import { emergencyRequest, healthReport, newKey } from './support/fixtures.ts'
 import { fixedClock } from './support/harness.ts'
-import { startLambdaServer, type LambdaServer } from './support/lambda-server.ts'
-import { startSecretsServer, type SecretsServer } from './support/secrets-server.ts'
-import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
-import { startSnsServer, type SnsServer } from './support/sns-server.ts'
+import { type LambdaServer, startLambdaServer } from './support/lambda-server.ts'
+import { type SecretsServer, startSecretsServer } from './support/secrets-server.ts'
+import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
+import { type SnsServer, startSnsServer } from './support/sns-server.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'))
@@ -40,7 +40,10 @@ type Handler = (event: unknown, context?: unknown) => Promise<unknown>
 
 /** A variant of the real HTTP API event for one request. */
 function apiEvent(method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; query?: string } = {}) {
-  const base = fixture('apigw-v2-event.json') as Record<string, unknown> & { headers: Record<string, string>; requestContext: { http: Record<string, string> } }
+  const base = fixture('apigw-v2-event.json') as Record<string, unknown> & {
+    headers: Record<string, string>
+    requestContext: { http: Record<string, string> }
+  }
   const body = options.body === undefined ? undefined : JSON.stringify(options.body)
   return {
     ...base,
@@ -183,7 +186,10 @@ const warm = new Map<FunctionName, Promise<Handler>>()
 /** One warm instance per function, as Lambda keeps it between invocations. */
 const coldStartOnce = (name: FunctionName) => {
   let handler = warm.get(name)
-  if (!handler) warm.set(name, (handler = coldStart(name)))
+  if (!handler) {
+    handler = coldStart(name)
+    warm.set(name, handler)
+  }
   return handler
 }
 
@@ -196,10 +202,10 @@ afterAll(async () => {
 })
 
 describe('the API function behind the HTTP API', () => {
-  let handler: Handler
+  let _handler: Handler
 
   beforeAll(async () => {
-    handler = await coldStartOnce('api')
+    _handler = await coldStartOnce('api')
   })
 
   it('stores a unit’s report sent through API Gateway and answers 201, marked for the mirror', async () => {
@@ -330,7 +336,15 @@ describe('the mirror function on the table stream', () => {
 
   it('writes what is still marked on the scheduled sweep, and refreshes the overview', async () => {
     const mirror = await coldStartOnce('mirror')
-    const scheduled = { version: '0', id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9c', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:05:00Z', resources: [], detail: {} }
+    const scheduled = {
+      version: '0',
+      id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9c',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2026-11-28T02:05:00Z',
+      resources: [],
+      detail: {},
+    }
 
     await mirror(scheduled, lambdaContext)
 
@@ -387,7 +401,10 @@ describe('the alert function on the table stream', () => {
     const alerts = await coldStartOnce('alerts')
     const before = { hooks: receiver.requests.length, sns: sns.published.length }
 
-    await alerts({ version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:06:00Z', resources: [], detail: {} }, lambdaContext)
+    await alerts(
+      { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:06:00Z', resources: [], detail: {} },
+      lambdaContext,
+    )
 
     expect(receiver.requests.length).toBe(before.hooks)
     expect(sns.published.length).toBe(before.sns)
@@ -397,7 +414,15 @@ describe('the alert function on the table stream', () => {
 describe('the schedule function on its EventBridge rule', () => {
   it('runs the daily cycle and answers the scheduled event without failing', async () => {
     const schedule = await coldStartOnce('schedule')
-    const scheduled = { version: '0', id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9d', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:05:00Z', resources: [], detail: {} }
+    const scheduled = {
+      version: '0',
+      id: 'cdc73f9d-aea9-11e3-9d5a-835b769c0d9d',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2026-11-28T02:05:00Z',
+      resources: [],
+      detail: {},
+    }
 
     await expect(schedule(scheduled, lambdaContext)).resolves.toBeUndefined()
   })

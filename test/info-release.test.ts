@@ -4,22 +4,22 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { deliverNotice } from '#commons/channels/notice.ts'
-import { parseWebhookList } from '#commons/channels/webhook-config.ts'
-import { approvalPass, type NoticeDeps } from '#commons/approvals/notices.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
-import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
+import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
-import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
+import { approvalPass, type NoticeDeps } from '#commons/approvals/notices.ts'
+import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
+import { deliverNotice } from '#commons/channels/notice.ts'
+import { parseWebhookList } from '#commons/channels/webhook-config.ts'
+import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
-import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import type { ApprovalStore, Stores } from '#commons/store.ts'
-import { hashSecret } from '#commons/units/tokens.ts'
 import { addUnit } from '#commons/units/roster.ts'
+import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { createWorkbookSink } from '../functions/local/workbook-sink.ts'
 import { newKey, submission } from './support/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, fixedClock, LINK_KEY, TIME_ZONE } from './support/harness.ts'
@@ -161,7 +161,12 @@ describe('the information-release cycle', () => {
     const id = await request()
 
     const pending = await list('pending')
-    expect(pending.find((r) => r.id === id)).toMatchObject({ version: 1, status: 'pending', title: '关于公园临时闭园的通知', decision: null })
+    expect(pending.find((r) => r.id === id)).toMatchObject({
+      version: 1,
+      status: 'pending',
+      title: '关于公园临时闭园的通知',
+      decision: null,
+    })
     expect(pending.find((r) => r.id === id)?.values?.content).toContain('临时闭园')
 
     clock.advance(60_000)
@@ -178,7 +183,13 @@ describe('the information-release cycle', () => {
     const detail = await app.request(`/api/info-releases/${id}`, bearer(approverToken))
     expect(((await detail.json()) as { history: unknown[] }).history).toEqual([
       { version: 1, change: 'submitted', by: { id: 'park-east', name: '黄磊' }, at: '2026-11-28T02:00:00.000Z' },
-      { version: 1, change: 'approved', by: { id: 'publicity', name: '宣传组 王芳' }, at: '2026-11-28T02:01:00.000Z', comment: '口径一致，同意发布' },
+      {
+        version: 1,
+        change: 'approved',
+        by: { id: 'publicity', name: '宣传组 王芳' },
+        at: '2026-11-28T02:01:00.000Z',
+        comment: '口径一致，同意发布',
+      },
     ])
     expect(changes).toBeGreaterThan(0)
   })
@@ -255,7 +266,13 @@ describe('the information-release cycle', () => {
     const [v1] = await stores.records.versions(id)
     if (!v1) throw new Error('no version 1')
     // The resubmission's write happened; the process died before it registered the version.
-    await stores.records.putVersion({ ...v1, version: 2, idempotencyKey: newKey(), values: infoRelease({ title: '改后' }), pendingMirror: false })
+    await stores.records.putVersion({
+      ...v1,
+      version: 2,
+      idempotencyKey: newKey(),
+      values: infoRelease({ title: '改后' }),
+      pendingMirror: false,
+    })
 
     await approvalPass(noticeDeps)
 
@@ -284,7 +301,11 @@ describe('notices', () => {
     await approvalPass(noticeDeps)
     const [toApprovers] = await receiver.waitFor(1)
     expect(toApprovers?.path).toBe('/approvers')
-    expect(toApprovers?.body).toMatchObject({ id: `${id}.v1.submitted`, kind: 'info_release_submitted', link: 'http://forms.test/office/info-releases' })
+    expect(toApprovers?.body).toMatchObject({
+      id: `${id}.v1.submitted`,
+      kind: 'info_release_submitted',
+      link: 'http://forms.test/office/info-releases',
+    })
     const text = JSON.stringify(toApprovers?.body)
     expect(text).toContain('信息发布待审批')
     expect(text).toContain('东园公园管理处')
@@ -295,8 +316,13 @@ describe('notices', () => {
     await approvalPass(noticeDeps)
     const requests = await receiver.waitFor(2)
     expect(requests[1]?.path).toBe('/park-east')
-    expect(requests[1]?.body).toMatchObject({ id: `${id}.v1.rejected`, kind: 'info_release_rejected', title: '【信息发布未通过】关于公园临时闭园的通知', link: null })
-    expect((requests[1]?.body as { lines: string[] }).lines).toContain('审批意见：请补充发布依据')
+    expect(requests[1]?.body).toMatchObject({
+      id: `${id}.v1.rejected`,
+      kind: 'info_release_rejected',
+      title: '【信息发布未通过】关于公园临时闭园的通知',
+      link: null,
+    })
+    expect((requests[1]!.body as { lines: string[] }).lines).toContain('审批意见：请补充发布依据')
 
     await approvalPass(noticeDeps)
     expect(receiver.requests).toHaveLength(2)
@@ -347,7 +373,7 @@ describe('what people see', () => {
     expect((await dataRows(workbook, '信息发布申请')).some((r) => r[0] === id)).toBe(true)
   })
 
-  it("shows the unit its requests and decisions, with a way back for a rejected one", async () => {
+  it('shows the unit its requests and decisions, with a way back for a rejected one', async () => {
     const id = await request(unitToken, infoRelease({ title: '网站公告草稿' }))
     expect((await decide(id, 'reject', { comment: '请与区里口径核对' })).status).toBe(200)
     // The unit's home page carries the section.

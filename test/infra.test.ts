@@ -9,9 +9,9 @@ import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes } from '#commons/adapters/dynamo/table.ts'
-import { bundleCacheDir, buildBundle } from '../infra/bundling.ts'
+import { buildBundle, bundleCacheDir } from '../infra/bundling.ts'
 import type { DeployConfig } from '../infra/config.ts'
-import { deployConfigFrom, DeployConfigError } from '../infra/config.ts'
+import { DeployConfigError, deployConfigFrom } from '../infra/config.ts'
 import { SentinelStack } from '../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
@@ -20,7 +20,13 @@ function stackWith(config: Partial<DeployConfig> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
   const stack = new SentinelStack(app, 'SentinelForms', {
     env: { account: '123456789012', region: 'ap-east-1' },
-    config: { sheetId: SHEET_ID, alertEmails: ['duty@example.org'], alertPhones: ['+8613800000000'], opsEmails: ['ops@example.org'], ...config },
+    config: {
+      sheetId: SHEET_ID,
+      alertEmails: ['duty@example.org'],
+      alertPhones: ['+8613800000000'],
+      opsEmails: ['ops@example.org'],
+      ...config,
+    },
   })
   return { app, stack }
 }
@@ -51,7 +57,9 @@ describe('the AWS stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true },
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+        Replicas: [
+          Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+        ],
         GlobalSecondaryIndexes: Match.arrayWith(Object.keys(tableIndexes).map((name) => Match.objectLike({ IndexName: name }))),
       }),
     })
@@ -104,7 +112,9 @@ describe('the AWS stack', () => {
   it('runs the mirror sweep, the alert tick and the daily cycle on EventBridge rules with a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MirrorFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MirrorFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue() }),
+      ],
     })
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
@@ -134,7 +144,10 @@ describe('the AWS stack', () => {
 
   it('alarms on dead letters, mirror lag, stream lag, errors, throttles and API 5xx', () => {
     for (const metric of ['ApproximateNumberOfMessagesVisible', 'MirrorLagMs', 'IteratorAge', '5xx', 'NoticesFailed']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }] })
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }],
+      })
     }
     for (const metric of ['Errors', 'Throttles']) {
       template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 4)
@@ -167,7 +180,15 @@ describe('the AWS stack', () => {
     const onStream = (fn: FunctionId) => statementsOf(template, fn).filter((s) => JSON.stringify(s.Resource).includes('StreamArn'))
     expect(onStream('Api')).toEqual([])
     expect(onStream('Schedule')).toEqual([])
-    expect(mirror).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams', 'sqs:SendMessage']))
+    expect(mirror).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:DescribeStream',
+        'dynamodb:ListStreams',
+        'sqs:SendMessage',
+      ]),
+    )
     expect(mirror).not.toContain('lambda:InvokeFunction')
     expect(alerts).toEqual(expect.arrayContaining(['sns:Publish', 'dynamodb:GetRecords', 'lambda:InvokeFunction']))
     expect([...api, ...mirror, ...schedule]).not.toContain('sns:Publish')
@@ -189,10 +210,21 @@ describe('the AWS stack', () => {
 
   it('passes configuration to the functions through their environment, never a secret value', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SHEET_ID: SHEET_ID, ORG_TIMEZONE: 'Asia/Shanghai', GOOGLE_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^GoogleKey') } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          SHEET_ID: SHEET_ID,
+          ORG_TIMEZONE: 'Asia/Shanghai',
+          GOOGLE_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^GoogleKey') },
+        }),
+      },
     })
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ADMIN_TOKEN_SECRET_ARN: { Ref: Match.stringLikeRegexp('^AdminToken') }, MIRROR_FUNCTION_NAME: { Ref: Match.stringLikeRegexp('^MirrorFunction') } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          ADMIN_TOKEN_SECRET_ARN: { Ref: Match.stringLikeRegexp('^AdminToken') },
+          MIRROR_FUNCTION_NAME: { Ref: Match.stringLikeRegexp('^MirrorFunction') },
+        }),
+      },
     })
   })
 })

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { healthReport, newKey, submission } from './support/fixtures.ts'
 import { dataRows } from './support/harness.ts'
-import { eventually, runAdmin, startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { eventually, runAdmin, type ServerProcess, startServerProcess } from './support/server-process.ts'
 
 let dataDir: string
 let servers: ServerProcess[] = []
@@ -44,7 +44,12 @@ describe('npm start', () => {
   it('refuses to start on a bad setting, naming the variable and never the webhook key', async () => {
     const { spawnSync } = await import('node:child_process')
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', OFFICE_WEBHOOKS: 'wecom=https://qyapi.weixin.qq.com/send?key=secret-key-123,pager=https://x' },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        OFFICE_WEBHOOKS: 'wecom=https://qyapi.weixin.qq.com/send?key=secret-key-123,pager=https://x',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     })
@@ -62,7 +67,10 @@ describe('npm start', () => {
   it('lets the admin CLI add a unit and export while the server runs', async () => {
     const server = await start({ DEMO: 'off' })
     const env = { DATA_DIR: dataDir }
-    const added = await runAdmin(['unit', 'add', '--id', 'park-north', '--name', '北园公园', '--forms', 'daily-health,emergency', '--json'], env)
+    const added = await runAdmin(
+      ['unit', 'add', '--id', 'park-north', '--name', '北园公园', '--forms', 'daily-health,emergency', '--json'],
+      env,
+    )
     expect(added.code, added.stderr).toBe(0)
     const unit = JSON.parse(added.stdout) as { id: string; name: string; token: string; link: string }
     expect(Object.keys(unit)).toEqual(['id', 'name', 'token', 'link'])

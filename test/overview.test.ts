@@ -8,7 +8,7 @@ import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
 import { OVERVIEW_TAB, overviewLayout, overviewRows, overviewTab } from '#commons/sheet/overview.ts'
 import { healthReport, submission, wildlifeReport } from './support/fixtures.ts'
-import { ADMIN_TOKEN, readWorkbook, startHarness, TIME_ZONE, type Harness } from './support/harness.ts'
+import { ADMIN_TOKEN, type Harness, readWorkbook, startHarness, TIME_ZONE } from './support/harness.ts'
 
 let h: Harness
 let rows: unknown[][]
@@ -34,10 +34,28 @@ beforeAll(async () => {
 
   // yesterday: a reports on time (09:30), with a wildlife die-off
   await submitAt('2026-11-27T01:30:00Z', a, 'daily-health', healthReport())
-  await submitAt('2026-11-27T01:40:00Z', a, 'wildlife-daily', wildlifeReport({ abnormalFound: true, species: '野鸭', deadCount: 3, sickCount: 0, location: '北湖', samplingSent: true, measures: '已隔离' }))
+  await submitAt(
+    '2026-11-27T01:40:00Z',
+    a,
+    'wildlife-daily',
+    wildlifeReport({
+      abnormalFound: true,
+      species: '野鸭',
+      deadCount: 3,
+      sickCount: 0,
+      location: '北湖',
+      samplingSent: true,
+      measures: '已隔离',
+    }),
+  )
   // today: a on time at 09:00, b late at 11:00 (and b's yesterday report only now), c nothing
   await submitAt('2026-11-28T01:00:00Z', a, 'daily-health', healthReport({ feverOrRespiratory: 2, notes: '两人发热，已居家' }))
-  await submitAt('2026-11-28T03:00:00Z', b, 'daily-health', healthReport({ feverOrRespiratory: 1, suspected: 1, notes: '一人疑似，已送医' }))
+  await submitAt(
+    '2026-11-28T03:00:00Z',
+    b,
+    'daily-health',
+    healthReport({ feverOrRespiratory: 1, suspected: 1, notes: '一人疑似，已送医' }),
+  )
   await submitAt('2026-11-28T03:05:00Z', b, 'daily-health', { ...healthReport(), date: '2026-11-27' })
   h.clock.set(NOW)
   rows = await overviewRows(statusDeps(), h.clock.now())
@@ -47,7 +65,20 @@ afterAll(() => h.close())
 describe('the 概览 overview tab', () => {
   it('lists today and the seven days before it', () => {
     expect(overviewLayout.header.slice(4)).toHaveLength(8)
-    expect(rows[0]).toEqual(['日期', '', '', '', '2026-11-28', '2026-11-27', '2026-11-26', '2026-11-25', '2026-11-24', '2026-11-23', '2026-11-22', '2026-11-21'])
+    expect(rows[0]).toEqual([
+      '日期',
+      '',
+      '',
+      '',
+      '2026-11-28',
+      '2026-11-27',
+      '2026-11-26',
+      '2026-11-25',
+      '2026-11-24',
+      '2026-11-23',
+      '2026-11-22',
+      '2026-11-21',
+    ])
   })
 
   it('shows each unit × daily form as on time, late or missing, with the time it came', () => {
@@ -68,7 +99,9 @@ describe('the 概览 overview tab', () => {
       for (const form of status.forms) {
         const title = h.forms.get(form.formId)?.title.zh as string
         for (const unit of form.units) {
-          expect(String(rowOf(unit.unitId, title)[4 + column]), `${date} ${unit.unitId} ${form.formId}`).toMatch(new RegExp(`^${words[unit.status]}`))
+          expect(String(rowOf(unit.unitId, title)[4 + column]), `${date} ${unit.unitId} ${form.formId}`).toMatch(
+            new RegExp(`^${words[unit.status]}`),
+          )
         }
       }
     }
@@ -84,7 +117,14 @@ describe('the 概览 overview tab', () => {
   })
 
   it('is written to the leaders workbook by the sweep, below a frozen header', async () => {
-    const deps = { ...h.stores, forms: h.forms, sink: h.sink, timeZone: TIME_ZONE, log: silentLogger, computedTabs: [overviewTab(statusDeps())] }
+    const deps = {
+      ...h.stores,
+      forms: h.forms,
+      sink: h.sink,
+      timeZone: TIME_ZONE,
+      log: silentLogger,
+      computedTabs: [overviewTab(statusDeps())],
+    }
 
     await mirrorPass(deps, { refresh: true, now: h.clock.now() })
 
@@ -94,7 +134,12 @@ describe('the 概览 overview tab', () => {
     const tab = (await readWorkbook(h.sink.path)).get(OVERVIEW_TAB) ?? []
     expect(tab[0]).toEqual(overviewLayout.header)
     const cell = (v: unknown) => (v === undefined || v === null ? '' : v)
-    const trim = (r: unknown[]) => r.map(cell).join('\u0000').replace(/\u0000+$/, '')
+    const trim = (r: unknown[]) =>
+      r
+        .map(cell)
+        .join('\u0000')
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the padding NULs of a fixed-width field
+        .replace(/\u0000+$/, '')
     expect(tab.slice(1).map(trim)).toEqual(rows.map(trim))
   })
 })

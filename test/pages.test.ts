@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dataRows, startHarness, type Harness } from './support/harness.ts'
+import { dataRows, type Harness, startHarness } from './support/harness.ts'
 
 let h: Harness
 let token: string
@@ -95,7 +95,7 @@ describe('unit pages', () => {
     expect(versions.filter((v) => v.values.onDuty === 31)).toHaveLength(1)
   })
 
-  it('pre-fills today\'s report for correction', async () => {
+  it("pre-fills today's report for correction", async () => {
     const html = await (await h.app.request(`/u/${token}/forms/daily-health`)).text()
     expect(html).toMatch(/id="onDuty"[^>]*value="31"/)
   })

@@ -1,12 +1,13 @@
 // Hostile use of the real `npm start` process: token guessing, writing as another unit, admin
 // routes without the admin token, cross-origin form posts, the headers, and what reaches the log.
-import { request as httpRequest } from 'node:http'
+
 import { mkdtemp, rm } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emergencyRequest, healthReport, newKey, submission } from './support/fixtures.ts'
-import { eventually, startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { eventually, type ServerProcess, startServerProcess } from './support/server-process.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 const ADMIN_TOKEN = 'security-admin-token-0123456789'
@@ -76,7 +77,9 @@ describe('admin routes', () => {
       ['/api/info-releases', {}],
     ] as const) {
       expect((await api(path, init)).status, path).toBe(401)
-      expect((await api(path, { ...init, headers: { ...('headers' in init ? init.headers : {}), ...bearer(east) } })).status, path).toBe(401)
+      expect((await api(path, { ...init, headers: { ...('headers' in init ? init.headers : {}), ...bearer(east) } })).status, path).toBe(
+        401,
+      )
     }
     expect((await api('/api/admin/units', { headers: bearer(ADMIN_TOKEN) })).status).toBe(200)
   })

@@ -2,10 +2,11 @@
  * The Sheets test server, driven through the real @googleapis/sheets client so that URL shapes,
  * query serialisation, auth headers, retries and error parsing are the client's own.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
 import { sheets, type sheets_v4 } from '@googleapis/sheets'
 import { OAuth2Client } from 'google-auth-library'
-import { startSheetsServer, type SheetsServer } from './support/sheets-server.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
 
 type Api = sheets_v4.Sheets
 
@@ -78,7 +79,12 @@ describe('spreadsheets.get and batchUpdate', () => {
         requests: [
           { addSheet: { properties: { title: 'Submissions' } } },
           { addSheet: { properties: { title: '概览', sheetId: 42, gridProperties: { rowCount: 50, columnCount: 5 } } } },
-          { updateSheetProperties: { properties: { sheetId: 42, gridProperties: { frozenRowCount: 1 } }, fields: 'gridProperties.frozenRowCount' } },
+          {
+            updateSheetProperties: {
+              properties: { sheetId: 42, gridProperties: { frozenRowCount: 1 } },
+              fields: 'gridProperties.frozenRowCount',
+            },
+          },
         ],
       },
     })
@@ -117,7 +123,12 @@ describe('spreadsheets.get and batchUpdate', () => {
         requestBody: {
           requests: [
             { addSheet: { properties: { title: 'Fresh' } } },
-            { updateSheetProperties: { properties: { sheetId: 0, gridProperties: { frozenRowCount: 2 } }, fields: 'gridProperties.frozenRowCount' } },
+            {
+              updateSheetProperties: {
+                properties: { sheetId: 0, gridProperties: { frozenRowCount: 2 } },
+                fields: 'gridProperties.frozenRowCount',
+              },
+            },
             { addSheet: { properties: { title: 'sheet1' } } }, // titles clash without regard to case
           ],
         },
@@ -145,13 +156,24 @@ describe('spreadsheets.get and batchUpdate', () => {
     expect(server.tabs().map((t) => t.title)).toEqual(['Sheet1'])
   })
 
-  it("refuses to delete the last tab or freeze every row", async () => {
-    const last = await failure(api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ deleteSheet: { sheetId: 0 } }] } }))
+  it('refuses to delete the last tab or freeze every row', async () => {
+    const last = await failure(
+      api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ deleteSheet: { sheetId: 0 } }] } }),
+    )
     expect(last.data.error.message).toContain("You can't remove all the sheets in a document.")
     const frozen = await failure(
       api.spreadsheets.batchUpdate({
         spreadsheetId,
-        requestBody: { requests: [{ updateSheetProperties: { properties: { sheetId: 0, gridProperties: { frozenRowCount: 1000 } }, fields: 'gridProperties.frozenRowCount' } }] },
+        requestBody: {
+          requests: [
+            {
+              updateSheetProperties: {
+                properties: { sheetId: 0, gridProperties: { frozenRowCount: 1000 } },
+                fields: 'gridProperties.frozenRowCount',
+              },
+            },
+          ],
+        },
       }),
     )
     expect(frozen.data.error.message).toContain("You can't freeze all visible rows")
@@ -216,7 +238,12 @@ describe('values writes', () => {
   })
 
   it('rejects a cell over 50,000 characters and writes nothing from that request', async () => {
-    await api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A1', valueInputOption: 'RAW', requestBody: { values: [['x'.repeat(50_000)]] } })
+    await api.spreadsheets.values.update({
+      spreadsheetId,
+      range: 'Sheet1!A1',
+      valueInputOption: 'RAW',
+      requestBody: { values: [['x'.repeat(50_000)]] },
+    })
     const err = await failure(
       api.spreadsheets.values.batchUpdate({
         spreadsheetId,
@@ -239,30 +266,54 @@ describe('values writes', () => {
   })
 
   it('grows the grid when data runs past it, but not when the range itself is outside', async () => {
-    await api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A999', valueInputOption: 'RAW', requestBody: { values: [['a'], ['b'], ['c'], ['d']] } })
+    await api.spreadsheets.values.update({
+      spreadsheetId,
+      range: 'Sheet1!A999',
+      valueInputOption: 'RAW',
+      requestBody: { values: [['a'], ['b'], ['c'], ['d']] },
+    })
     expect(server.tabs()[0]!.rowCount).toBe(1002)
-    await api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!Z1', valueInputOption: 'RAW', requestBody: { values: [['z', 'aa', 'ab']] } })
+    await api.spreadsheets.values.update({
+      spreadsheetId,
+      range: 'Sheet1!Z1',
+      valueInputOption: 'RAW',
+      requestBody: { values: [['z', 'aa', 'ab']] },
+    })
     expect(server.tabs()[0]!.columnCount).toBe(28)
 
-    const outside = await failure(api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A5000', valueInputOption: 'RAW', requestBody: { values: [['x']] } }))
+    const outside = await failure(
+      api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A5000', valueInputOption: 'RAW', requestBody: { values: [['x']] } }),
+    )
     expect(outside.data.error.message).toBe('Range (Sheet1!A5000) exceeds grid limits. Max rows: 1002, max columns: 28')
 
-    const tooBig = await failure(api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A1:B1', valueInputOption: 'RAW', requestBody: { values: [['1', '2', '3']] } }))
+    const tooBig = await failure(
+      api.spreadsheets.values.update({
+        spreadsheetId,
+        range: 'Sheet1!A1:B1',
+        valueInputOption: 'RAW',
+        requestBody: { values: [['1', '2', '3']] },
+      }),
+    )
     expect(tooBig.data.error.message).toBe('Requested writing within range [Sheet1!A1:B1], but tried writing to column [C]')
   })
 
   it('refuses to go over 10 million cells in the workbook', async () => {
     const err = await failure(
-      api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ appendDimension: { sheetId: 0, dimension: 'ROWS', length: 400_000 } }] } }),
+      api.spreadsheets.batchUpdate({
+        spreadsheetId,
+        requestBody: { requests: [{ appendDimension: { sheetId: 0, dimension: 'ROWS', length: 400_000 } }] },
+      }),
     )
     expect(err.data.error.message).toBe('This action would increase the number of cells in the workbook above the limit of 10000000 cells.')
     expect(server.tabs()[0]!.rowCount).toBe(1000)
   })
 
-  it('answers a request body over 10 MB with Google\'s payload error', async () => {
+  it("answers a request body over 10 MB with Google's payload error", async () => {
     const big = 'x'.repeat(40_000)
     const values = Array.from({ length: 270 }, () => [big]) // ~10.8 MB of JSON
-    const err = await failure(api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A1', valueInputOption: 'RAW', requestBody: { values } }))
+    const err = await failure(
+      api.spreadsheets.values.update({ spreadsheetId, range: 'Sheet1!A1', valueInputOption: 'RAW', requestBody: { values } }),
+    )
     expect(err.status).toBe(400)
     expect(err.data.error.message).toBe('Request payload size exceeds the limit: 10485760 bytes.')
     expect(server.values('Sheet1')).toEqual([])
@@ -273,14 +324,23 @@ describe('values reads and A1 notation', () => {
   beforeEach(async () => {
     await api.spreadsheets.batchUpdate({
       spreadsheetId,
-      requestBody: { requests: [{ addSheet: { properties: { title: '概览' } } }, { addSheet: { properties: { title: 'Tab with space' } } }] },
+      requestBody: {
+        requests: [{ addSheet: { properties: { title: '概览' } } }, { addSheet: { properties: { title: 'Tab with space' } } }],
+      },
     })
     await api.spreadsheets.values.batchUpdate({
       spreadsheetId,
       requestBody: {
         valueInputOption: 'USER_ENTERED',
         data: [
-          { range: "'概览'!A1:C3", values: [['地区', '病例', '完成'], ['东区', '12', 'TRUE'], ['西区', '3.50']] },
+          {
+            range: "'概览'!A1:C3",
+            values: [
+              ['地区', '病例', '完成'],
+              ['东区', '12', 'TRUE'],
+              ['西区', '3.50'],
+            ],
+          },
           { range: "'Tab with space'!B2", values: [['x']] },
         ],
       },
@@ -293,7 +353,11 @@ describe('values reads and A1 notation', () => {
       range: "'概览'!A1:Z100",
       majorDimension: 'ROWS',
       // FORMATTED_VALUE (the default) renders numbers and booleans as text
-      values: [['地区', '病例', '完成'], ['东区', '12', 'TRUE'], ['西区', '3.5']],
+      values: [
+        ['地区', '病例', '完成'],
+        ['东区', '12', 'TRUE'],
+        ['西区', '3.5'],
+      ],
     })
 
     const many = await api.spreadsheets.values.batchGet({
@@ -312,7 +376,11 @@ describe('values reads and A1 notation', () => {
 
   it('reads by columns', async () => {
     const { data } = await api.spreadsheets.values.get({ spreadsheetId, range: '概览!A1:C3', majorDimension: 'COLUMNS' })
-    expect(data.values).toEqual([['地区', '东区', '西区'], ['病例', '12', '3.5'], ['完成', 'TRUE']])
+    expect(data.values).toEqual([
+      ['地区', '东区', '西区'],
+      ['病例', '12', '3.5'],
+      ['完成', 'TRUE'],
+    ])
   })
 
   it('answers an unknown tab with "Unable to parse range"', async () => {
@@ -326,13 +394,20 @@ describe('values reads and A1 notation', () => {
     expect(one.data).toEqual({ spreadsheetId, clearedRange: "'概览'!A3:C3" })
     const many = await api.spreadsheets.values.batchClear({ spreadsheetId, requestBody: { ranges: ["'概览'!C:C", "'Tab with space'"] } })
     expect(many.data.clearedRanges).toEqual(["'概览'!C1:C1000", "'Tab with space'!A1:Z1000"])
-    expect(server.values('概览')).toEqual([['地区', '病例'], ['东区', 12]])
+    expect(server.values('概览')).toEqual([
+      ['地区', '病例'],
+      ['东区', 12],
+    ])
     expect(server.values('Tab with space')).toEqual([])
   })
 
   it('shows hand edits to the API', async () => {
     server.editByHand('Tab with space', 3, ['typed', '42'])
-    const { data } = await api.spreadsheets.values.get({ spreadsheetId, range: "'Tab with space'!A3:B3", valueRenderOption: 'UNFORMATTED_VALUE' })
+    const { data } = await api.spreadsheets.values.get({
+      spreadsheetId,
+      range: "'Tab with space'!A3:B3",
+      valueRenderOption: 'UNFORMATTED_VALUE',
+    })
     expect(data.values).toEqual([['typed', 42]])
   })
 })
@@ -356,7 +431,12 @@ describe('values.append', () => {
       tableRange: 'Sheet1!A1:B3',
       updates: { spreadsheetId, updatedRange: 'Sheet1!A4:B4', updatedRows: 1, updatedColumns: 2, updatedCells: 2 },
     })
-    expect(server.values('Sheet1')).toEqual([['id', 'name'], [1, 'Ann'], [2, 'Bo'], ['3', 'Cy']])
+    expect(server.values('Sheet1')).toEqual([
+      ['id', 'name'],
+      [1, 'Ann'],
+      [2, 'Bo'],
+      ['3', 'Cy'],
+    ])
   })
 
   it('writes into the first gap below the first table, over what follows it (OVERWRITE)', async () => {
@@ -365,9 +445,17 @@ describe('values.append', () => {
       spreadsheetId,
       range: 'Sheet1',
       valueInputOption: 'RAW',
-      requestBody: { values: [['3', 'Cy'], ['4', 'Di']] },
+      requestBody: {
+        values: [
+          ['3', 'Cy'],
+          ['4', 'Di'],
+        ],
+      },
     })
-    expect(server.values('Sheet1').slice(3)).toEqual([['3', 'Cy'], ['4', 'Di']]) // row 5 overwritten
+    expect(server.values('Sheet1').slice(3)).toEqual([
+      ['3', 'Cy'],
+      ['4', 'Di'],
+    ]) // row 5 overwritten
   })
 
   it('inserts rows instead with INSERT_ROWS, and a retried append writes twice', async () => {
@@ -382,7 +470,15 @@ describe('values.append', () => {
       })
     await call()
     await call()
-    expect(server.values('Sheet1')).toEqual([['id', 'name'], [1, 'Ann'], [2, 'Bo'], ['3', 'Cy'], ['3', 'Cy'], ['', ''], ['later', 'block']])
+    expect(server.values('Sheet1')).toEqual([
+      ['id', 'name'],
+      [1, 'Ann'],
+      [2, 'Bo'],
+      ['3', 'Cy'],
+      ['3', 'Cy'],
+      ['', ''],
+      ['later', 'block'],
+    ])
     expect(server.tabs()[0]!.rowCount).toBe(1002)
   })
 })
@@ -443,7 +539,10 @@ describe('auth, faults and quota', () => {
         { spreadsheetId, range: 'Sheet1!A1', valueInputOption: 'RAW', requestBody: { values: [['landed']] } },
         { timeout: 100, retry: false },
       )
-      .then(() => undefined, (e: Error) => e)
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      )
     expect(err).toBeInstanceOf(Error)
     expect(server.values('Sheet1')).toEqual([['landed']])
   })
@@ -452,7 +551,10 @@ describe('auth, faults and quota', () => {
     server.setWriteQuota(3)
     // a POST, so gaxios does not retry the 429 by itself
     const write = (v: string) =>
-      api.spreadsheets.values.batchUpdate({ spreadsheetId, requestBody: { valueInputOption: 'RAW', data: [{ range: 'Sheet1!A1', values: [[v]] }] } })
+      api.spreadsheets.values.batchUpdate({
+        spreadsheetId,
+        requestBody: { valueInputOption: 'RAW', data: [{ range: 'Sheet1!A1', values: [[v]] }] },
+      })
     await write('1')
     clock += 20_000
     await write('2')

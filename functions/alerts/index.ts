@@ -3,9 +3,9 @@
 // escalations that fall due). Deliveries carry the same alert id on every retry.
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { SNSClient } from '@aws-sdk/client-sns'
-import { parseWebhookList } from '#commons/channels/webhook-config.ts'
-import { alertChannels } from '#commons/channels/setup.ts'
 import { snsPublisher } from '#commons/adapters/sns.ts'
+import { alertChannels } from '#commons/channels/setup.ts'
+import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import { alertPass, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
 import { emergencyParts } from '#commons/lambda/alert-settings.ts'
 import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
@@ -13,11 +13,14 @@ import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
-import { batchResponse, isStreamEvent, markedRecords, type BatchResponse } from '#commons/lambda/stream.ts'
+import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 
 const config = parseLambdaConfig(AlertsConfig)
 const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)
-const [hooks, ackKey] = await Promise.all([webhooksSecret(secrets, config.WEBHOOKS_SECRET_ARN), secretValue(secrets, config.ACK_KEY_SECRET_ARN)])
+const [hooks, ackKey] = await Promise.all([
+  webhooksSecret(secrets, config.WEBHOOKS_SECRET_ARN),
+  secretValue(secrets, config.ACK_KEY_SECRET_ARN),
+])
 const timeZone = config.ORG_TIMEZONE
 const deps = {
   ...stores,
@@ -51,7 +54,7 @@ async function drain(context: unknown) {
   return result
 }
 
-export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | void> {
+export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | undefined> {
   if (isStreamEvent(event)) {
     const marked = markedRecords(event, 'alertQ')
     if (marked.length === 0) return batchResponse([], false)

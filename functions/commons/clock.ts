@@ -41,7 +41,13 @@ let lastParts: { second: number; timeZone: string; parts: Readonly<Record<string
 function parts(at: Date, timeZone: string): Readonly<Record<string, string>> {
   const second = Math.floor(at.getTime() / 1000)
   if (lastParts?.second === second && lastParts.timeZone === timeZone) return lastParts.parts
-  const fresh = Object.freeze(Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value])))
+  const fresh = Object.freeze(
+    Object.fromEntries(
+      formatter(timeZone)
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    ),
+  )
   lastParts = { second, timeZone, parts: fresh }
   return fresh
 }

@@ -33,7 +33,12 @@ const RETRY_LATER_NAMES = new Set([
 
 export function isStoreUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false
-  const { code, name, $metadata, cause } = error as { code?: unknown; name?: unknown; $metadata?: { httpStatusCode?: unknown }; cause?: unknown }
+  const { code, name, $metadata, cause } = error as {
+    code?: unknown
+    name?: unknown
+    $metadata?: { httpStatusCode?: unknown }
+    cause?: unknown
+  }
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
   if (typeof name === 'string' && RETRY_LATER_NAMES.has(name)) return true
   const status = $metadata?.httpStatusCode

@@ -107,12 +107,15 @@ async function run(argv: string[], send: Send): Promise<string> {
     },
   })
   const command = positionals.join(' ')
-  const show = (result: unknown, text: (r: never) => string) =>
-    values.json ? JSON.stringify(result) : text(result as never)
+  const show = (result: unknown, text: (r: never) => string) => (values.json ? JSON.stringify(result) : text(result as never))
 
   switch (command) {
     case 'unit add': {
-      const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean)
+      const list = (v: string | undefined) =>
+        v
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       const contact =
         values['contact-name'] || values['contact-phone']
           ? { name: values['contact-name'] ?? '', phone: values['contact-phone'] ?? '' }
@@ -137,9 +140,7 @@ async function run(argv: string[], send: Send): Promise<string> {
       )
     }
     case 'unit rotate': {
-      const result = await expectOk(
-        await send(`/api/admin/units/${encodeURIComponent(need(values.id, 'id'))}/rotate`, { method: 'POST' }),
-      )
+      const result = await expectOk(await send(`/api/admin/units/${encodeURIComponent(need(values.id, 'id'))}/rotate`, { method: 'POST' }))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
       return values.json ? JSON.stringify({ id, name, token, link }) : `new link for ${id}: ${link}\n(the old link no longer works)`
     }
@@ -155,9 +156,7 @@ async function run(argv: string[], send: Send): Promise<string> {
     }
     case 'record reopen': {
       const id = need(values.id, 'id')
-      const result = await expectOk(
-        await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })),
-      )
+      const result = await expectOk(await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })))
       return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${r.until}`)
     }
     case 'approver add': {

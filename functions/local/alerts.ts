@@ -3,19 +3,19 @@
 // stream do this on AWS). Configured webhooks are called for real; the outbox logs every alert.
 import { SNSClient } from '@aws-sdk/client-sns'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { alertChannels } from '#commons/channels/setup.ts'
-import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
-import { snsPublisher } from '#commons/adapters/sns.ts'
-import { alertPass, createChannelLanes, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
-import type { Clock } from '#commons/clock.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { snsPublisher } from '#commons/adapters/sns.ts'
+import { alertChannels } from '#commons/channels/setup.ts'
+import type { Clock } from '#commons/clock.ts'
+import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
+import { alertPass, createChannelLanes, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
-import { startPump, type Pump } from './pump.ts'
 import type { ComputedTab } from '#commons/sheet/sink.ts'
 import type { Stores } from '#commons/store.ts'
 import type { AlertAppDeps } from '#commons/web/deps.ts'
 import type { LocalConfig } from './config.ts'
+import { type Pump, startPump } from './pump.ts'
 
 const LANE_WAIT_MS = 2000
 
@@ -47,7 +47,9 @@ export function startAlerts(
   const channels = alertChannels({
     alertWebhooks: config.ALERT_WEBHOOKS,
     escalationWebhooks: config.ESCALATION_WEBHOOKS,
-    ...(config.ALERT_TOPIC_ARN ? { sns: snsPublisher(new SNSClient({ region: config.ALERT_TOPIC_ARN.split(':')[3] }), config.ALERT_TOPIC_ARN) } : {}),
+    ...(config.ALERT_TOPIC_ARN
+      ? { sns: snsPublisher(new SNSClient({ region: config.ALERT_TOPIC_ARN.split(':')[3] }), config.ALERT_TOPIC_ARN) }
+      : {}),
     fetch: (url, init) => fetch(url, init),
     clock,
     timeZone,

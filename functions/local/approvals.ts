@@ -1,17 +1,17 @@
 // Information-release approval on one machine: its store, its sheet tab, and a worker that
 // registers new requests and delivers notices (woken by writes, plus the periodic sweep).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deliverNotice } from '#commons/channels/notice.ts'
-import { type WebhookTarget } from '#commons/channels/webhook-config.ts'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { approvalPass } from '#commons/approvals/notices.ts'
 import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
+import { deliverNotice } from '#commons/channels/notice.ts'
+import type { WebhookTarget } from '#commons/channels/webhook-config.ts'
 import type { Clock } from '#commons/clock.ts'
-import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
-import { startPump, type Pump } from './pump.ts'
 import type { ComputedTab } from '#commons/sheet/sink.ts'
 import type { ApprovalStore, Stores } from '#commons/store.ts'
+import { type Pump, startPump } from './pump.ts'
 
 export interface LocalApprovals {
   store: ApprovalStore
@@ -24,7 +24,15 @@ export interface LocalApprovals {
 
 export function startApprovals(
   config: { TABLE_NAME: string; ORG_TIMEZONE: string; APPROVER_WEBHOOKS: WebhookTarget[]; SWEEP_INTERVAL_S: number },
-  parts: { doc: DynamoDBDocumentClient; stores: Stores; forms: FormRegistry; clock: Clock; log: Logger; publicUrl: string; workers: boolean },
+  parts: {
+    doc: DynamoDBDocumentClient
+    stores: Stores
+    forms: FormRegistry
+    clock: Clock
+    log: Logger
+    publicUrl: string
+    workers: boolean
+  },
 ): LocalApprovals {
   const { stores, forms, clock, log } = parts
   const timeZone = config.ORG_TIMEZONE

@@ -2,9 +2,9 @@
 // on AWS). Each run is idempotent, so a restart in the middle of the day sends nothing twice.
 import type { Clock } from '#commons/clock.ts'
 import { runDailyCycle } from '#commons/daily/cycle.ts'
+import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import type { FormRegistry } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
-import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import type { Stores } from '#commons/store.ts'
 import { signUnitToken } from '#commons/units/tokens.ts'
 import type { LocalConfig } from './config.ts'

@@ -8,7 +8,7 @@ import { systemClock } from '#commons/clock.ts'
 import { consoleLogger as log } from '#commons/log.ts'
 import { unitLink } from '#commons/web/deps.ts'
 import { ConfigError, parseLocalConfig } from './config.ts'
-import { seedDemoUnits, type DemoLink } from './demo.ts'
+import { type DemoLink, seedDemoUnits } from './demo.ts'
 import { createLocalSystem, type LocalSystem } from './system.ts'
 
 async function main(): Promise<void> {

@@ -5,30 +5,30 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { systemClock, type Clock } from '#commons/clock.ts'
-import { INFO_RELEASE_FORM } from '#commons/approvals/requests.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { restoreEmergencyWakeups } from '#commons/adapters/dynamo/emergencies.ts'
-import { withUnitCache } from '#commons/units/cached-units.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
-import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
-import type { Logger } from '#commons/log.ts'
-import { startPump, type Pump } from './pump.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
-import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { INFO_RELEASE_FORM } from '#commons/approvals/requests.ts'
+import { type Clock, systemClock } from '#commons/clock.ts'
+import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
+import type { Logger } from '#commons/log.ts'
+import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import { overviewTab } from '#commons/sheet/overview.ts'
 import type { SheetSink } from '#commons/sheet/sink.ts'
 import type { Stores } from '#commons/store.ts'
+import { withUnitCache } from '#commons/units/cached-units.ts'
 import { hashSecret, newSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import type { AppDeps } from '#commons/web/deps.ts'
-import type { LocalConfig } from './config.ts'
-import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb.ts'
-import { startApprovals } from './approvals.ts'
 import { startAlerts } from './alerts.ts'
-import { createWorkbookSink } from './workbook-sink.ts'
+import { startApprovals } from './approvals.ts'
+import type { LocalConfig } from './config.ts'
 import { startDailyCycle } from './daily-timer.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamodb.ts'
+import { type Pump, startPump } from './pump.ts'
+import { createWorkbookSink } from './workbook-sink.ts'
 
 /** Where leaders read: the Google Sheet when SHEET_ID is set, else the local workbook. */
 export type LocalSink = SheetSink & { readonly path: string; ready?: () => Promise<void> }
@@ -81,9 +81,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const clock = options.clock ?? systemClock
   await mkdir(config.DATA_DIR, { recursive: true })
-  const embedded: EmbeddedDynamo | undefined = config.DYNAMODB_ENDPOINT
-    ? undefined
-    : await startEmbeddedDynamo(join(config.DATA_DIR, 'db'))
+  const embedded: EmbeddedDynamo | undefined = config.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamo(join(config.DATA_DIR, 'db'))
   const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint)
   await ensureTable(client, config.TABLE_NAME)
   const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
@@ -98,7 +96,17 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     mirror.wake()
   }
   if (options.workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
-  const alerts = startAlerts(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, ackKey, workers: options.workers, changed: emergencyChanged })
+  const alerts = startAlerts(config, {
+    doc,
+    stores,
+    forms,
+    clock,
+    log,
+    publicUrl: options.publicUrl,
+    ackKey,
+    workers: options.workers,
+    changed: emergencyChanged,
+  })
   const approvals = startApprovals(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, workers: options.workers })
 
   const timeZone = config.ORG_TIMEZONE
@@ -122,7 +130,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
         sweepDue ||= refresh
         throw error
       })
-      if (result.mirrored > 0) log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs, pending: result.pending, more: result.more })
+      if (result.mirrored > 0)
+        log.info('mirrored', { records: result.mirrored, lagMs: result.lagMs, pending: result.pending, more: result.more })
       return result
     },
     {
@@ -160,7 +169,9 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   }
   const app = createApp(deps)
   if (options.workers) mirror.wake() // the start-up sweep: whatever a crash left marked
-  const dailyCycle = options.workers ? startDailyCycle(config, { ...stores, forms, timeZone, clock, log, linkKey, publicUrl: options.publicUrl }) : undefined
+  const dailyCycle = options.workers
+    ? startDailyCycle(config, { ...stores, forms, timeZone, clock, log, linkKey, publicUrl: options.publicUrl })
+    : undefined
 
   return {
     app,

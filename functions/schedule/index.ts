@@ -2,17 +2,18 @@
 // daily cycle (reminders before each deadline, the summary at it) and the information-release
 // worker (registers new requests, tells the approvers). Each notice is claimed in the table
 // first, so a retried or overlapping run sends nothing twice.
-import { deliverNotice } from '#commons/channels/notice.ts'
-import { parseWebhookList } from '#commons/channels/webhook-config.ts'
+
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { approvalPass } from '#commons/approvals/notices.ts'
 import { INFO_RELEASE_FORM } from '#commons/approvals/requests.ts'
+import { deliverNotice } from '#commons/channels/notice.ts'
+import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import { runDailyCycle } from '#commons/daily/cycle.ts'
-import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
+import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import { parseLambdaConfig, ScheduleConfig } from '#commons/lambda/config.ts'
 import { emitMetrics } from '#commons/lambda/metrics.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
-import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import { signUnitToken } from '#commons/units/tokens.ts'
 
 const config = parseLambdaConfig(ScheduleConfig)

@@ -1,9 +1,10 @@
 // Every form filled and submitted in Chromium on a phone-sized screen, with and without
 // JavaScript, checked by axe-core; screenshots go to test-artifacts/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
 import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUnit } from '#commons/units/roster.ts'
-import { fillForm, screenshot, seriousViolations, startBrowserApp, type BrowserApp } from '../support/browser.ts'
+import { type BrowserApp, fillForm, screenshot, seriousViolations, startBrowserApp } from '../support/browser.ts'
 
 let app: BrowserApp
 const ALL_FORMS = ['daily-health', 'wildlife-daily', 'site-daily', 'emergency']
@@ -175,7 +176,10 @@ describe('forms on a phone in Chromium', () => {
     const token = await app.h.unit('error-unit', ALL_FORMS)
     const page = await (await app.phone()).newPage()
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
-    await fillForm(page, [['staffTotal', 'abc'], ['onDuty', '3']])
+    await fillForm(page, [
+      ['staffTotal', 'abc'],
+      ['onDuty', '3'],
+    ])
     await page.getByRole('button', { name: '提交' }).click()
     const summary = page.locator('.error-summary')
     await summary.waitFor()
@@ -202,7 +206,10 @@ describe('forms on a phone in Chromium', () => {
     expect(summary).toContain('填报人：必填')
     expect(summary).toContain('填报日期：不能填报未来日期')
     expect(await page.locator('#date').getAttribute('aria-invalid')).toBe('true')
-    await fillForm(page, [['date', '2026-11-28'], ['reporterName', '张伟']])
+    await fillForm(page, [
+      ['date', '2026-11-28'],
+      ['reporterName', '张伟'],
+    ])
     await submitAndConfirm(page)
     expect(await page.locator('main').textContent()).toContain('已保存为第 1 版')
     await screenshot(page, 'confirmation-no-javascript')
@@ -248,9 +255,16 @@ describe('forms on a phone in Chromium', () => {
   })
 
   it('passes axe-core on every unit page: each form, and the pages for a missing form or a bad link', async () => {
-    const token = await app.h.unit('axe-unit', app.h.forms.all.map((f) => f.id))
+    const token = await app.h.unit(
+      'axe-unit',
+      app.h.forms.all.map((f) => f.id),
+    )
     const page = await (await app.phone()).newPage()
-    const paths = [...app.h.forms.all.map((f) => `/u/${token}/forms/${f.id}`), `/u/${token}/forms/no-such-form`, '/u/axe-unit.not-the-secret']
+    const paths = [
+      ...app.h.forms.all.map((f) => `/u/${token}/forms/${f.id}`),
+      `/u/${token}/forms/no-such-form`,
+      '/u/axe-unit.not-the-secret',
+    ]
     for (const path of paths) {
       await page.goto(`${app.url}${path}`)
       expect({ path, violations: await seriousViolations(page) }).toEqual({ path, violations: [] })

@@ -1,12 +1,12 @@
 // The real app on a random port (harness: dynalite, real stores) driven by Debian's Chromium
 // through playwright-core. One browser per test file; each test opens its own context.
 import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { createRequire } from 'node:module'
-import { serve, type ServerType } from '@hono/node-server'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
-import { startHarness, type Harness } from './harness.ts'
+import { type ServerType, serve } from '@hono/node-server'
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
+import { type Harness, startHarness } from './harness.ts'
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 }
 export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
@@ -52,7 +52,14 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     url: `http://127.0.0.1:${port}`,
     browser,
     async phone(options = {}) {
-      const context = await browser.newContext({ viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options })
+      const context = await browser.newContext({
+        viewport: PHONE_VIEWPORT,
+        isMobile: true,
+        hasTouch: true,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+        ...options,
+      })
       context.setDefaultTimeout(8_000)
       contexts.push(context)
       return context
@@ -87,7 +94,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }))
+    return (await axe.run()).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }))
   })
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }

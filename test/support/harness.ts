@@ -4,18 +4,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
-import type { Clock } from '#commons/clock.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
-import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
-import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/emergencies/emergency.ts'
+import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
-import { loadForms, type FormRegistry } from '#commons/forms/registry.ts'
+import type { Clock } from '#commons/clock.ts'
+import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/emergencies/emergency.ts'
+import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
-import { mirrorPass, rebuildSheet, type MirrorDeps } from '#commons/sheet/mirror.ts'
+import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import type { EmergencyStore, Stores } from '#commons/store.ts'
-import { hashSecret } from '#commons/units/tokens.ts'
 import { addUnit } from '#commons/units/roster.ts'
+import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import { startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
 import { createWorkbookSink, type WorkbookSink } from '../../functions/local/workbook-sink.ts'
@@ -125,7 +125,10 @@ export async function readWorkbook(path: string): Promise<Map<string, unknown[][
     sheet.eachRow({ includeEmpty: true }, (row, n) => {
       rows[n - 1] = (row.values as unknown[]).slice(1)
     })
-    tabs.set(sheet.name, Array.from(rows, (r) => r ?? []))
+    tabs.set(
+      sheet.name,
+      Array.from(rows, (r) => r ?? []),
+    )
   })
   return tabs
 }

@@ -1,5 +1,5 @@
 // The real `npm start` entry as a child process, for restart and crash tests.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 
 export interface ServerProcess {

@@ -9,9 +9,10 @@
  * Modelled from the Sheets v4 reference and the client's source (URL shapes). Where Google's
  * exact behaviour is undocumented the choice is noted next to the code.
  */
+
+import { randomBytes, randomInt } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomBytes, randomInt } from 'node:crypto'
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -84,7 +85,8 @@ const QUOTA_WINDOW_MS = 60_000
 // Every request type in the v4 `Request` union: a name outside it is a JSON error at Google,
 // a name inside it that we do not model gets a distinct message so a test fails loudly.
 const REAL_REQUEST_KINDS = new Set(
-  ('addBanding addChart addConditionalFormatRule addDataSource addDimensionGroup addFilterView addNamedRange ' +
+  (
+    'addBanding addChart addConditionalFormatRule addDataSource addDimensionGroup addFilterView addNamedRange ' +
     'addProtectedRange addSheet addSlicer addTable appendCells appendDimension autoFill autoResizeDimensions ' +
     'cancelDataSourceRefresh clearBasicFilter copyPaste createDeveloperMetadata cutPaste deleteBanding ' +
     'deleteConditionalFormatRule deleteDataSource deleteDeveloperMetadata deleteDimension deleteDimensionGroup ' +
@@ -233,7 +235,10 @@ function setCell(sheet: Sheet, r: number, c: number, cell: Cell | undefined): vo
     if (row && row.size === 0) sheet.cells.delete(r)
     return
   }
-  if (!row) sheet.cells.set(r, (row = new Map()))
+  if (!row) {
+    row = new Map()
+    sheet.cells.set(r, row)
+  }
   row.set(c, cell)
 }
 
@@ -468,7 +473,9 @@ function parseInput(value: unknown, option: InputOption, where: string): Cell | 
 }
 
 function formatNumber(n: number): string {
-  return String(Number(n.toPrecision(15))).replace('e+', 'E+').replace('e-', 'E-')
+  return String(Number(n.toPrecision(15)))
+    .replace('e+', 'E+')
+    .replace('e-', 'E-')
 }
 
 /** formulas are not evaluated, except HYPERLINK which shows its label */
@@ -499,8 +506,7 @@ function readBox(sheet: Sheet, box: Box, major: Major, option: RenderOption): Ce
   const used = usedExtent(sheet)
   const last = { r1: Math.min(box.r1, used.maxRow), c1: Math.min(box.c1, used.maxCol) }
   const lines: CellValue[][] = []
-  const [outer0, outer1, inner0, inner1] =
-    major === 'ROWS' ? [box.r0, last.r1, box.c0, last.c1] : [box.c0, last.c1, box.r0, last.r1]
+  const [outer0, outer1, inner0, inner1] = major === 'ROWS' ? [box.r0, last.r1, box.c0, last.c1] : [box.c0, last.c1, box.r0, last.r1]
   for (let i = outer0; i <= outer1; i++) {
     const line: CellValue[] = []
     for (let j = inner0; j <= inner1; j++) {
@@ -547,15 +553,15 @@ function writeAt(book: Book, sheet: Sheet, r0: number, c0: number, rows: unknown
   const touchedRows = new Set<number>()
   const touchedCols = new Set<number>()
   let cells = 0
-  parsed.forEach((row, i) =>
+  parsed.forEach((row, i) => {
     row.forEach((cell, j) => {
       if (cell === SKIP) return
       setCell(sheet, r0 + i, c0 + j, cell)
       touchedRows.add(i)
       touchedCols.add(j)
       cells++
-    }),
-  )
+    })
+  })
   return {
     updatedRange: formatRange(sheet, { r0, c0, r1: r0 + height - 1, c1: c0 + width - 1 }),
     updatedRows: touchedRows.size,
@@ -616,10 +622,16 @@ function findTable(sheet: Sheet, box: Box): Box | undefined {
   const t: Box = { r0: seed.r, c0: seed.c, r1: seed.r, c1: seed.c }
   for (let grown = true; grown; ) {
     grown = false
-    while (anyUsed(sheet, t.r1 + 1, t.r1 + 1, t.c0 - 1, t.c1 + 1)) (t.r1++, (grown = true))
-    while (t.r0 > 0 && anyUsed(sheet, t.r0 - 1, t.r0 - 1, t.c0 - 1, t.c1 + 1)) (t.r0--, (grown = true))
-    if (anyUsed(sheet, t.r0 - 1, t.r1 + 1, t.c1 + 1, t.c1 + 1)) (t.c1++, (grown = true))
-    if (t.c0 > 0 && anyUsed(sheet, t.r0 - 1, t.r1 + 1, t.c0 - 1, t.c0 - 1)) (t.c0--, (grown = true))
+    for (; anyUsed(sheet, t.r1 + 1, t.r1 + 1, t.c0 - 1, t.c1 + 1); grown = true) t.r1++
+    for (; t.r0 > 0 && anyUsed(sheet, t.r0 - 1, t.r0 - 1, t.c0 - 1, t.c1 + 1); grown = true) t.r0--
+    if (anyUsed(sheet, t.r0 - 1, t.r1 + 1, t.c1 + 1, t.c1 + 1)) {
+      t.c1++
+      grown = true
+    }
+    if (t.c0 > 0 && anyUsed(sheet, t.r0 - 1, t.r1 + 1, t.c0 - 1, t.c0 - 1)) {
+      t.c0--
+      grown = true
+    }
   }
   return t
 }
@@ -750,12 +762,31 @@ function deleteSheet(book: Book, req: Json, where: string): Json {
 }
 
 // SheetProperties fields we keep; other real fields (tabColor, rightToLeft…) are accepted and ignored
-const SHEET_FIELDS = new Set(['sheetId', 'title', 'index', 'sheetType', 'hidden', 'tabColor', 'tabColorStyle', 'rightToLeft', 'dataSourceSheetProperties'])
-const GRID_FIELDS = new Set(['rowCount', 'columnCount', 'frozenRowCount', 'frozenColumnCount', 'hideGridlines', 'rowGroupControlAfter', 'columnGroupControlAfter'])
+const SHEET_FIELDS = new Set([
+  'sheetId',
+  'title',
+  'index',
+  'sheetType',
+  'hidden',
+  'tabColor',
+  'tabColorStyle',
+  'rightToLeft',
+  'dataSourceSheetProperties',
+])
+const GRID_FIELDS = new Set([
+  'rowCount',
+  'columnCount',
+  'frozenRowCount',
+  'frozenColumnCount',
+  'hideGridlines',
+  'rowGroupControlAfter',
+  'columnGroupControlAfter',
+])
 
 /** expand a field mask ('title,gridProperties.frozenRowCount', 'gridProperties', '*') to leaf paths */
 function maskPaths(fields: unknown, where: string): string[] {
-  if (typeof fields !== 'string' || fields.trim() === '') throw invalid(`Invalid ${where}: At least one field must be specified in 'fields'.`)
+  if (typeof fields !== 'string' || fields.trim() === '')
+    throw invalid(`Invalid ${where}: At least one field must be specified in 'fields'.`)
   const paths: string[] = []
   for (const raw of fields.split(',')) {
     const path = raw.trim().replace(/\//g, '.')
@@ -785,7 +816,8 @@ function updateSheetProperties(book: Book, req: Json, where: string): Json {
     } else if (path === 'gridProperties.rowCount') sheet.rowCount = intValue(grid.rowCount, 0, `${where}.rowCount`)
     else if (path === 'gridProperties.columnCount') sheet.columnCount = intValue(grid.columnCount, 0, `${where}.columnCount`)
     else if (path === 'gridProperties.frozenRowCount') sheet.frozenRowCount = intValue(grid.frozenRowCount, 0, `${where}.frozenRowCount`)
-    else if (path === 'gridProperties.frozenColumnCount') sheet.frozenColumnCount = intValue(grid.frozenColumnCount, 0, `${where}.frozenColumnCount`)
+    else if (path === 'gridProperties.frozenColumnCount')
+      sheet.frozenColumnCount = intValue(grid.frozenColumnCount, 0, `${where}.frozenColumnCount`)
   }
   if (sheet.rowCount < 1 || sheet.columnCount < 1) throw invalid(`Invalid ${where}: rowCount and columnCount must be positive.`)
   // shrinking the grid drops what falls outside it
@@ -836,7 +868,8 @@ function deleteDimension(book: Book, req: Json, where: string): Json {
   const { sheet, dimension, start, end } = dimensionRange(book, req, where)
   const size = dimension === 'ROWS' ? sheet.rowCount : sheet.columnCount
   const stop = Math.min(end, size)
-  if (start === 0 && stop >= size) throw invalid(`Invalid ${where}: You can't delete all the ${dimension === 'ROWS' ? 'rows' : 'columns'} on the sheet.`)
+  if (start === 0 && stop >= size)
+    throw invalid(`Invalid ${where}: You can't delete all the ${dimension === 'ROWS' ? 'rows' : 'columns'} on the sheet.`)
   if (dimension === 'ROWS') {
     clearBox(sheet, { r0: start, c0: 0, r1: stop - 1, c1: Infinity })
     shiftRows(sheet, stop, start - stop)
@@ -1035,7 +1068,9 @@ function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boole
       if (size > MAX_BODY_BYTES) chunks = []
       else chunks.push(chunk)
     })
-    req.on('end', () => resolve({ text: size > MAX_BODY_BYTES ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }))
+    req.on('end', () =>
+      resolve({ text: size > MAX_BODY_BYTES ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }),
+    )
     req.on('error', reject)
   })
 }
@@ -1050,7 +1085,8 @@ function parseJson(text: string): Json {
   }
 }
 
-const AUTH_HELP = 'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.'
+const AUTH_HELP =
+  'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.'
 
 function checkAuth(req: IncomingMessage, query: URLSearchParams, token: string): ApiError | undefined {
   const header = req.headers.authorization
@@ -1231,7 +1267,8 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
     formulas(tab) {
       const sheet = sheetByTitle(tab)
       const out: { a1: string; formula: string; r: number; c: number }[] = []
-      for (const [r, row] of sheet.cells) for (const [c, cell] of row) if (isFormula(cell)) out.push({ a1: a1(r, c), formula: cell.formula, r, c })
+      for (const [r, row] of sheet.cells)
+        for (const [c, cell] of row) if (isFormula(cell)) out.push({ a1: a1(r, c), formula: cell.formula, r, c })
       return out.sort((x, y) => x.r - y.r || x.c - y.c).map(({ a1: at, formula }) => ({ a1: at, formula }))
     },
     tabs() {
@@ -1259,11 +1296,13 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
     editByHand(tab, row, values) {
       if (!Number.isInteger(row) || row < 1) throw new Error('sheets-server: editByHand rows are 1-based')
       const sheet = sheetByTitle(tab)
-      values.forEach((v) => typeof v === 'string' && assertCellLength(v))
+      for (const v of values) if (typeof v === 'string') assertCellLength(v)
       transact((d) => {
         const s = d.sheets.find((x) => x.sheetId === sheet.sheetId)!
         growGrid(d, s, row, values.length)
-        values.forEach((v, c) => setCell(s, row - 1, c, typeof v === 'string' ? parseTyped(v) : v))
+        values.forEach((v, c) => {
+          setCell(s, row - 1, c, typeof v === 'string' ? parseTyped(v) : v)
+        })
       })
     },
     close() {

@@ -177,7 +177,8 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
           const fail = (why: string) =>
             new SheetWriteError(`Google Sheet ${what} failed (${why}); the marks stay for the next pass`, status, { cause: error })
           if (!transient) throw fail(`HTTP ${status ?? 'error'}`)
-          if (budget.retries <= 0 || budget.spentMs + waitMs > retryBudgetMs) throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
+          if (budget.retries <= 0 || budget.spentMs + waitMs > retryBudgetMs)
+            throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
           budget.retries--
           budget.spentMs += waitMs
           log.warn('sheet request retried', { what, status: status ?? 'timeout', attempt: attempt + 1, waitMs: Math.round(waitMs) })
@@ -194,7 +195,12 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
       const p = sheet.properties
       if (!p?.title || p.sheetId === undefined || p.sheetId === null) continue
       const grid = p.gridProperties ?? {}
-      tabs.set(p.title, { sheetId: p.sheetId, rows: grid.rowCount ?? 0, columns: grid.columnCount ?? 0, frozenRows: grid.frozenRowCount ?? 0 })
+      tabs.set(p.title, {
+        sheetId: p.sheetId,
+        rows: grid.rowCount ?? 0,
+        columns: grid.columnCount ?? 0,
+        frozenRows: grid.frozenRowCount ?? 0,
+      })
     }
     return tabs
   }
@@ -210,19 +216,32 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
       const frozenRows = headed.has(title) ? 1 : 0
       if (!have) {
         const size = { rows: Math.max(GROW_ROWS, rows + GROW_ROWS), columns: Math.max(26, columns) }
-        requests.push({ addSheet: { properties: { title, gridProperties: { rowCount: size.rows, columnCount: size.columns, frozenRowCount: frozenRows } } } })
+        requests.push({
+          addSheet: {
+            properties: { title, gridProperties: { rowCount: size.rows, columnCount: size.columns, frozenRowCount: frozenRows } },
+          },
+        })
         // the id is Google's to choose; values address tabs by title
         sized.set(title, { sheetId: -1, ...size, frozenRows })
         continue
       }
-      if (have.rows < rows) requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'ROWS', length: rows - have.rows + GROW_ROWS } })
-      if (have.columns < columns) requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'COLUMNS', length: columns - have.columns } })
+      if (have.rows < rows)
+        requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'ROWS', length: rows - have.rows + GROW_ROWS } })
+      if (have.columns < columns)
+        requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'COLUMNS', length: columns - have.columns } })
       if (frozenRows && have.frozenRows !== frozenRows) {
         requests.push({
-          updateSheetProperties: { properties: { sheetId: have.sheetId, gridProperties: { frozenRowCount: frozenRows } }, fields: 'gridProperties.frozenRowCount' },
+          updateSheetProperties: {
+            properties: { sheetId: have.sheetId, gridProperties: { frozenRowCount: frozenRows } },
+            fields: 'gridProperties.frozenRowCount',
+          },
         })
       }
-      sized.set(title, { ...have, rows: Math.max(have.rows, rows + (have.rows < rows ? GROW_ROWS : 0)), columns: Math.max(have.columns, columns) })
+      sized.set(title, {
+        ...have,
+        rows: Math.max(have.rows, rows + (have.rows < rows ? GROW_ROWS : 0)),
+        columns: Math.max(have.columns, columns),
+      })
     }
     if (requests.length > 0) {
       await write(() => api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, call))
@@ -273,7 +292,7 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
       }
       let start = 0
       while (start < block.values.length) {
-        let part: Cell[][] = []
+        const part: Cell[][] = []
         let partBytes = 0
         for (let i = start; i < block.values.length; i++) {
           const rowBytes = bytes(block.values[i]) + 1

@@ -3,14 +3,15 @@
 // recorded change carries an outbox mark, cleared only once every target took the notice (or
 // refused it for good, or MAX_NOTICE_ATTEMPTS passes went by); a retry goes only to the targets
 // that have not taken it, with the same notice id, so JSON receivers can dedupe.
+
+import type { DeliveryResult } from '../channels/deliver.ts'
+import type { ChatNotice } from '../channels/notice.ts'
 import { deliverToTheRest } from '../channels/notice.ts'
 import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config.ts'
-import { type DeliveryResult } from '../channels/deliver.ts'
-import type { ChatNotice } from '../channels/notice.ts'
-import { INFO_RELEASE_FORM, registerNew, stateOf, type ApprovalDeps } from './requests.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Logger } from '../log.ts'
 import type { ApprovalEvent, UnitStore } from '../store.ts'
+import { type ApprovalDeps, registerNew, stateOf } from './requests.ts'
 
 export interface NoticeDeps extends ApprovalDeps {
   units: UnitStore
@@ -36,8 +37,7 @@ export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise
   const unit = await deps.units.get(event.unitId)
   const values = version?.values ?? {}
   const channelField = deps.form.fields.find((f) => f.id === 'channel')
-  const channel =
-    channelField?.type === 'select' ? channelField.options.find((o) => o.value === values.channel)?.label.zh : undefined
+  const channel = channelField?.type === 'select' ? channelField.options.find((o) => o.value === values.channel)?.label.zh : undefined
   const lines = [
     `标题：${String(values.title ?? '')}`,
     `单位：${unit?.name ?? event.unitId}`,
@@ -79,7 +79,9 @@ export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ d
   for (const event of pending) {
     const notice = await noticeFor(deps, event)
     const reached = event.noticeDeliveredTo ?? []
-    const { delivered: reachedNow, failed } = await deliverToTheRest(await targetsFor(deps, event), reached, (target) => deps.deliver(target, notice))
+    const { delivered: reachedNow, failed } = await deliverToTheRest(await targetsFor(deps, event), reached, (target) =>
+      deps.deliver(target, notice),
+    )
     for (const { result } of failed) deps.log.warn('approval notice not delivered', { id: notice.id, error: result.error })
     if (failed.some(({ result }) => result.retryable)) {
       const attempts = (event.noticeAttempts ?? 0) + 1

@@ -5,17 +5,17 @@
 // version submitted, a version decided), each written once by a conditional put and never
 // rewritten. The decision of a version has one key, so a request cannot be decided twice; the
 // state shown in lists is derived from the events and may be rebuilt from them at any time.
-import { addDays, localDate, localDateTime, zonedInstant, type Clock } from '../clock.ts'
+import { addDays, type Clock, localDate, localDateTime, zonedInstant } from '../clock.ts'
 import type { FormDefinition, Lang } from '../forms/definition.ts'
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
-import { receiptOf, type RecordVersion, type Unit } from '../model.ts'
+import { type RecordVersion, receiptOf, type Unit } from '../model.ts'
+import type { SubmissionOutcome } from '../records/submissions.ts'
 import { safeCell } from '../sheet/layout.ts'
 import type { Cell, ComputedTab } from '../sheet/sink.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore, SettingsStore, UnitStore } from '../store.ts'
-import type { SubmissionOutcome } from '../records/submissions.ts'
-import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
 import { UNIT_ID } from '../units/roster.ts'
+import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
 
 export const INFO_RELEASE_FORM = 'info-release'
 export const MAX_COMMENT_CHARS = 1000
@@ -301,12 +301,7 @@ export async function deciderForToken(store: ApprovalStore, adminTokenHash: stri
 const STATUS_ZH: Record<ApprovalState['status'], string> = { pending: '待审批', approved: '已批准', rejected: '未通过' }
 
 /** The leaders' 信息发布 tab: every request with its status, approver and time. */
-export function infoReleaseTab(deps: {
-  approvals: ApprovalStore
-  units: UnitStore
-  form: FormDefinition
-  timeZone: string
-}): ComputedTab {
+export function infoReleaseTab(deps: { approvals: ApprovalStore; units: UnitStore; form: FormDefinition; timeZone: string }): ComputedTab {
   const channelField = deps.form.fields.find((f) => f.id === 'channel')
   const channelLabel = (value: string) =>
     (channelField?.type === 'select' ? channelField.options.find((o) => o.value === value)?.label.zh : undefined) ?? value
@@ -317,10 +312,7 @@ export function infoReleaseTab(deps: {
       header: ['记录ID', '单位', '标题', '渠道', '版本', '状态', '提交时间', '审批人', '审批时间', '审批意见'],
     },
     async rows() {
-      const [states, units] = await Promise.all([
-        Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s))),
-        deps.units.list(),
-      ])
+      const [states, units] = await Promise.all([Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s))), deps.units.list()])
       const names = new Map(units.map((u) => [u.id, u.name]))
       return states
         .flat()

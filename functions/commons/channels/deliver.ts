@@ -1,6 +1,6 @@
 // One delivery attempt to one target. Never throws: the caller (alerter, sweep) decides about
 // retries from `retryable` and `retryAfterMs`, with the same message id every time.
-import type { WebhookTarget, WebhookType } from './webhook-config.ts'
+
 import { dingtalk } from './dingtalk.ts'
 import { feishu } from './feishu.ts'
 import type { LayoutOptions } from './format.ts'
@@ -8,6 +8,7 @@ import { json } from './json.ts'
 import type { AlertMessage } from './message.ts'
 import type { Robot, WebhookRequest } from './robot.ts'
 import { slack } from './slack.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { wecom } from './wecom.ts'
 
 export const ROBOTS: Readonly<Record<WebhookType, Robot>> = { wecom, dingtalk, feishu, slack, json }
@@ -15,9 +16,7 @@ export const ROBOTS: Readonly<Record<WebhookType, Robot>> = { wecom, dingtalk, f
 /** `fetch` or anything shaped like it (tests pass the real one). */
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>
 
-export type DeliveryResult =
-  | { ok: true; status: number }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string }
+export type DeliveryResult = { ok: true; status: number } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string }
 
 export interface DeliverOptions extends LayoutOptions {
   /** the clock's time, for signatures; default the system time */
@@ -33,12 +32,7 @@ const MAX_ERROR_DETAIL_CHARS = 200
 const MAX_RETRY_AFTER_MS = 60 * 60_000
 
 /** Pure: the request `deliverOnce` would send. */
-export function buildWebhookRequest(
-  target: WebhookTarget,
-  message: AlertMessage,
-  now: Date,
-  options: LayoutOptions = {},
-): WebhookRequest {
+export function buildWebhookRequest(target: WebhookTarget, message: AlertMessage, now: Date, options: LayoutOptions = {}): WebhookRequest {
   return ROBOTS[target.type].build(message, target, now, options)
 }
 
@@ -53,7 +47,11 @@ export async function deliverOnce(
   try {
     request = buildWebhookRequest(target, message, now, options)
   } catch (err) {
-    return { ok: false, retryable: false, error: scrubSecrets(`${target.label}: could not build the request: ${describeError(err)}`, target) }
+    return {
+      ok: false,
+      retryable: false,
+      error: scrubSecrets(`${target.label}: could not build the request: ${describeError(err)}`, target),
+    }
   }
   return sendWebhookRequest(fetchFn, target, request, { ...options, now })
 }
@@ -188,7 +186,10 @@ export function scrubSecrets(text: string, target: WebhookTarget): string {
   }
   const queryAt = target.url.indexOf('?')
   if (queryAt >= 0) {
-    for (const pair of target.url.slice(queryAt + 1).split('#')[0]?.split('&') ?? []) {
+    for (const pair of target.url
+      .slice(queryAt + 1)
+      .split('#')[0]
+      ?.split('&') ?? []) {
       const value = pair.slice(pair.indexOf('=') + 1)
       needles.add(value)
       needles.add(safeDecode(value))

@@ -5,9 +5,9 @@
 // Answers HTTP 200 {"errcode":0,"errmsg":"ok"}. 20 messages a minute; beyond it errcode 130101
 // "send too fast, exceed 20 times per minute" and the robot is throttled for 10 minutes.
 import { createHmac } from 'node:crypto'
+import { type AlertLayout, alertTitle, capChars, fieldSeparator, renderFitted } from './format.ts'
+import { postJson, type Robot, readCodeField } from './robot.ts'
 import type { WebhookTarget } from './webhook-config.ts'
-import { alertTitle, capChars, fieldSeparator, renderFitted, type AlertLayout } from './format.ts'
-import { postJson, readCodeField, type Robot } from './robot.ts'
 
 /** DingTalk documents markdown text up to 5000; counted here in bytes, the stricter reading. */
 export const DINGTALK_MARKDOWN_MAX_BYTES = 5000

@@ -5,9 +5,9 @@
 // order is the reverse of DingTalk's. Body at most 20 KB; 100 messages a minute and 5 a second per
 // bot, 11232 when throttled. Answers HTTP 200 {"code":0,"msg":"success"} (older: {"StatusCode":0}).
 import { createHmac } from 'node:crypto'
+import { type AlertLayout, fieldSeparator, renderFitted } from './format.ts'
+import { postJson, type Robot, readCodeField } from './robot.ts'
 import type { WebhookTarget } from './webhook-config.ts'
-import { fieldSeparator, renderFitted, type AlertLayout } from './format.ts'
-import { postJson, readCodeField, type Robot } from './robot.ts'
 
 /** "20 KB" read as 20,000 bytes, the stricter of the two readings, for the whole JSON body. */
 export const FEISHU_BODY_MAX_BYTES = 20_000
@@ -41,8 +41,7 @@ export function feishuPostContent(layout: AlertLayout): { post: Record<string, {
 export const feishu: Robot = {
   build(message, target, now, options = {}) {
     const signature = feishuSignature(target, now)
-    const render = (layout: AlertLayout): string =>
-      JSON.stringify({ ...signature, msg_type: 'post', content: feishuPostContent(layout) })
+    const render = (layout: AlertLayout): string => JSON.stringify({ ...signature, msg_type: 'post', content: feishuPostContent(layout) })
     return postJson(target.url, renderFitted(message, FEISHU_BODY_MAX_BYTES, render, options).text)
   },
   readResult: (body) => readCodeField(body, ['code', 'StatusCode'], ['msg', 'StatusMessage']),

@@ -73,7 +73,13 @@ export function cutToBytes(text: string, maxBytes: number): string {
 
 /** Newlines and control characters become spaces: every field stays one line in every robot. */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim()
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what one line must not carry
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/ {2,}/g, ' ')
+      .trim()
+  )
 }
 
 /** `text` cut to `max` characters, the last one an ellipsis when cut. */
@@ -124,11 +130,7 @@ export function layoutAlert(message: AlertMessage, budgetBytes = Infinity, optio
   return layout
 }
 
-function fitFields(
-  fields: AlertField[],
-  budget: number,
-  note: (omitted: number) => string,
-): { kept: AlertField[]; omitted: number } {
+function fitFields(fields: AlertField[], budget: number, note: (omitted: number) => string): { kept: AlertField[]; omitted: number } {
   const cost = (f: AlertField, cap: number): number => utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value)
   if (fields.reduce((sum, f) => sum + cost(f, Infinity), 0) <= budget) return { kept: fields, omitted: 0 }
   // The most leading fields that fit when each is cut to the minimum, then the largest even cut.
@@ -146,8 +148,7 @@ function fitFields(
 
 /** The largest per-value byte cap (≥ MIN_VALUE_BYTES) that keeps `fields` within `available`. */
 function valueCap(fields: AlertField[], available: number): number {
-  const size = (cap: number): number =>
-    fields.reduce((sum, f) => sum + utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value), 0)
+  const size = (cap: number): number => fields.reduce((sum, f) => sum + utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value), 0)
   let lo = MIN_VALUE_BYTES
   let hi = Math.max(MIN_VALUE_BYTES, ...fields.map((f) => utf8Bytes(f.value)))
   while (lo < hi) {

@@ -1,12 +1,13 @@
 // Plain notices (reminders, daily summaries) over the same chat robots as alerts: a title, a few
 // lines and an optional link, sent as each robot's simplest text message. The delivery attempt and
 // the reading of each robot's answer are the alerts' own (deliver.ts).
-import type { WebhookTarget, WebhookType } from './webhook-config.ts'
+
+import { type DeliveryResult, type FetchFn, sendWebhookRequest } from './deliver.ts'
 import { dingtalkSignedUrl } from './dingtalk.ts'
 import { feishuSignature } from './feishu.ts'
-import { sendWebhookRequest, type DeliveryResult, type FetchFn } from './deliver.ts'
 import { cutToBytes } from './format.ts'
 import { postJson, type WebhookRequest } from './robot.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { WECOM_TEXT_MAX_BYTES } from './wecom.ts'
 
 export interface ChatNotice {
@@ -73,6 +74,11 @@ export async function deliverToTheRest(
 }
 
 /** One attempt to deliver a notice to one target; never throws (the alerts' own attempt). */
-export function deliverNotice(fetchFn: FetchFn, target: WebhookTarget, notice: ChatNotice, options: { now: Date; timeoutMs?: number }): Promise<DeliveryResult> {
+export function deliverNotice(
+  fetchFn: FetchFn,
+  target: WebhookTarget,
+  notice: ChatNotice,
+  options: { now: Date; timeoutMs?: number },
+): Promise<DeliveryResult> {
   return sendWebhookRequest(fetchFn, target, buildNoticeRequest(target, notice, options.now), options)
 }

@@ -1,8 +1,9 @@
 // What each chat robot (or plain JSON endpoint) must say about itself: how to build the request,
 // and how to read its answer. The delivery logic in deliver.ts is shared.
-import type { WebhookTarget } from './webhook-config.ts'
+
 import type { LayoutOptions } from './format.ts'
 import type { AlertMessage } from './message.ts'
+import type { WebhookTarget } from './webhook-config.ts'
 
 /** A ready-to-send request: `fetch(request.url, request.init)`. */
 export interface WebhookRequest {

@@ -3,9 +3,9 @@
 // (the same channels then, so one rate window counts both).
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import type { WebhookTarget } from './webhook-config.ts'
 import type { FetchFn } from './deliver.ts'
-import { outboxChannel, snsChannel, webhookChannel, type AlertChannel, type SnsPublisher } from './targets.ts'
+import { type AlertChannel, outboxChannel, type SnsPublisher, snsChannel, webhookChannel } from './targets.ts'
+import type { WebhookTarget } from './webhook-config.ts'
 
 export interface ChannelConfig {
   alertWebhooks: WebhookTarget[]

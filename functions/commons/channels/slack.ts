@@ -4,7 +4,7 @@
 // 404 channel_not_found / no_service, 410 channel_is_archived, 429 with Retry-After). About one
 // message a second. Text escaping per Slack's "Formatting text": only &, < and > are replaced.
 // Plain `text` rather than blocks: it is also what notifications and screen readers show.
-import { fieldSeparator, renderFitted, type AlertLayout } from './format.ts'
+import { type AlertLayout, fieldSeparator, renderFitted } from './format.ts'
 import { postJson, type Robot } from './robot.ts'
 
 /** Slack cuts text at 40,000 characters; alerts stay far below, with room to spare. */

@@ -3,10 +3,10 @@
 // recorded per name, so a channel never gets the same alert twice once it took it.
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import type { WebhookTarget, WebhookType } from './webhook-config.ts'
-import { deliverOnce, type DeliveryResult, type FetchFn } from './deliver.ts'
+import { type DeliveryResult, deliverOnce, type FetchFn } from './deliver.ts'
 import { formatAlertSms, formatAlertText } from './format.ts'
 import type { AlertMessage } from './message.ts'
+import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 
 export interface AlertChannel {
   /** stable and safe to show: `outbox`, `sns`, `alert dingtalk#1 oapi.dingtalk.com` */
@@ -53,7 +53,9 @@ export function snsChannel(publisher: SnsPublisher, timeZone: string): AlertChan
     mergeable: false,
     async send(message) {
       const text = formatAlertText(message, { timeZone })
-      const subject = Array.from(text.split('\n')[0] ?? message.id).slice(0, SNS_SUBJECT_MAX).join('')
+      const subject = Array.from(text.split('\n')[0] ?? message.id)
+        .slice(0, SNS_SUBJECT_MAX)
+        .join('')
       try {
         await publisher.publish({ subject, text, sms: formatAlertSms(message), id: message.id })
         return { ok: true, status: 200 }
@@ -73,7 +75,11 @@ export function outboxChannel(log: Logger, timeZone: string): AlertChannel {
     async send(message) {
       // The acknowledge link is a credential: the log points at the board's outbox instead.
       const outbox = message.ackUrl.replace(/\/ack\/[^/]*$/, '/emergencies/outbox')
-      log.info('alert', { id: message.id, escalation: message.escalation, text: formatAlertText({ ...message, ackUrl: outbox }, { timeZone }) })
+      log.info('alert', {
+        id: message.id,
+        escalation: message.escalation,
+        text: formatAlertText({ ...message, ackUrl: outbox }, { timeZone }),
+      })
       return { ok: true, status: 200 }
     },
   }

@@ -4,7 +4,7 @@
 // Plain `text` rather than `markdown`: no markup to escape, and WeCom links URLs in text itself.
 // Limit 20 messages a minute per robot; beyond it errcode 45009 ("api freq out of limit").
 import { formatAlertText } from './format.ts'
-import { postJson, readCodeField, type Robot } from './robot.ts'
+import { postJson, type Robot, readCodeField } from './robot.ts'
 
 export const WECOM_TEXT_MAX_BYTES = 2048
 

@@ -7,8 +7,8 @@ import { NOTICE_MAX_TEXT_BYTES } from '../channels/notice.ts'
 import { addDays, localDate, zonedInstant } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Unit } from '../model.ts'
-import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
 import type { NoticeClaim, NoticeStore } from '../store.ts'
+import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
 
 export type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
 
@@ -90,7 +90,8 @@ async function sendClaimed(deps: DailyCycleDeps, notice: Notice, claims: Claimed
 
 const reminderId = (date: string, form: FormDefinition, unit: Unit) => `reminder:${date}:${form.id}:${unit.id}`
 // The link works until the end of the next day: long enough for a late report, no longer.
-const reminderLink = (deps: DailyCycleDeps, unit: Unit, date: string) => deps.unitLink(unit, zonedInstant(addDays(date, 2), '00:00', deps.timeZone))
+const reminderLink = (deps: DailyCycleDeps, unit: Unit, date: string) =>
+  deps.unitLink(unit, zonedInstant(addDays(date, 2), '00:00', deps.timeZone))
 const ZERO_REPORT = '全部为 0 也请上报（零报告）。'
 
 function reminder(deps: DailyCycleDeps, form: FormDefinition, unit: Unit, date: string, deadline: string): Notice {
@@ -134,7 +135,10 @@ function officeReminders(deps: DailyCycleDeps, form: FormDefinition, units: Unit
     units: batch.units,
     notice: {
       // The same units give the same id on a retry: receivers may dedupe on it.
-      id: `reminders:${date}:${form.id}:${createHash('sha256').update(batch.units.map((u) => u.id).join(',')).digest('hex').slice(0, 16)}`,
+      id: `reminders:${date}:${form.id}:${createHash('sha256')
+        .update(batch.units.map((u) => u.id).join(','))
+        .digest('hex')
+        .slice(0, 16)}`,
       audience: { kind: 'office' },
       title: title(batch.units.length),
       lines: [...before, ...batch.lines, after],
@@ -198,7 +202,12 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
           ? viaOffice.map((unit) => ({ notice: reminder(deps, form, unit, date, formStatus.deadline), units: [unit] }))
           : officeReminders(deps, form, viaOffice, date, formStatus.deadline)
       for (const { notice, units: reminded } of messages) {
-        const outcome = await sendClaimed(deps, notice, reminded.flatMap((unit) => claims.get(unit) ?? []), now)
+        const outcome = await sendClaimed(
+          deps,
+          notice,
+          reminded.flatMap((unit) => claims.get(unit) ?? []),
+          now,
+        )
         if (outcome === 'sent') result.reminders += reminded.length
         else result.failed += reminded.length
       }

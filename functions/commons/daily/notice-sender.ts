@@ -1,11 +1,12 @@
 // Delivers the daily cycle's notices: a unit's reminder to its own channel (else the office's),
 // summaries to the leaders' channel; every notice also goes to the log (the local outbox).
+
+import type { FetchFn } from '../channels/deliver.ts'
 import { deliverNotice, deliverToTheRest } from '../channels/notice.ts'
 import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config.ts'
-import { type FetchFn } from '../channels/deliver.ts'
 import type { Clock } from '../clock.ts'
-import type { Notice, NoticeSender } from './cycle.ts'
 import type { Logger } from '../log.ts'
+import type { Notice, NoticeSender } from './cycle.ts'
 
 export interface NoticeTargets {
   office: WebhookTarget[]
@@ -36,7 +37,13 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
         title: notice.title,
         targets: targets.filter((t) => !reached.includes(t.label)).map((t) => t.label),
       })
-      const chat = { id: notice.id, kind: notice.id.split(':')[0] ?? 'notice', title: notice.title, lines: notice.lines, ...(notice.link ? { link: { label: '填报链接', url: notice.link } } : {}) }
+      const chat = {
+        id: notice.id,
+        kind: notice.id.split(':')[0] ?? 'notice',
+        title: notice.title,
+        lines: notice.lines,
+        ...(notice.link ? { link: { label: '填报链接', url: notice.link } } : {}),
+      }
       const now = deps.clock.now()
       const { delivered, failed } = await deliverToTheRest(targets, reached, (target) => deliverNotice(deps.fetch, target, chat, { now }))
       return { deliveredTo: delivered, failures: failed.map(({ target, result }) => `${target.label}: ${result.error}`) }

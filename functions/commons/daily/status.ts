@@ -1,11 +1,11 @@
 // Who owes which daily report, and whether it came on time, late, or not at all.
 import { localDate, zonedInstant } from '../clock.ts'
-import { deadlineOf } from './deadlines.ts'
 import type { FormDefinition, Total } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import { conditionHolds } from '../forms/validation.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { RecordStore, SettingsStore, UnitStore } from '../store.ts'
+import { deadlineOf } from './deadlines.ts'
 
 export type ReportStatus = 'on_time' | 'late' | 'missing'
 
@@ -46,7 +46,11 @@ export function reportStatus(records: RecordVersion[], deadlineAt: Date): { stat
   return { status: Date.parse(first) <= deadlineAt.getTime() ? 'on_time' : 'late', submittedAt: first }
 }
 
-const siteKey = (v: unknown) => String(v ?? '').trim().replace(/\s+/g, ' ').toLowerCase()
+const siteKey = (v: unknown) =>
+  String(v ?? '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
 
 /** A unit with named sites owes one report per site: missing if any is missing, late if any is late. */
 function unitStatus(form: FormDefinition, unit: Unit, records: RecordVersion[], deadlineAt: Date): UnitStatus {
@@ -55,7 +59,10 @@ function unitStatus(form: FormDefinition, unit: Unit, records: RecordVersion[], 
   if (!keyField || !unit.sites?.length) return { ...base, ...reportStatus(records, deadlineAt) }
   const sites = unit.sites.map((site) => ({
     site,
-    ...reportStatus(records.filter((r) => siteKey(r.values[keyField]) === siteKey(site)), deadlineAt),
+    ...reportStatus(
+      records.filter((r) => siteKey(r.values[keyField]) === siteKey(site)),
+      deadlineAt,
+    ),
   }))
   const worst = sites.some((s) => s.status === 'missing') ? 'missing' : sites.some((s) => s.status === 'late') ? 'late' : 'on_time'
   const firsts = sites.flatMap((s) => (s.submittedAt ? [s.submittedAt] : [])).sort()
@@ -75,7 +82,14 @@ export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStat
         deadline,
         units: units
           .filter((u) => u.forms.includes(form.id))
-          .map((u) => unitStatus(form, u, records.filter((r) => r.unitId === u.id), deadlineAt)),
+          .map((u) =>
+            unitStatus(
+              form,
+              u,
+              records.filter((r) => r.unitId === u.id),
+              deadlineAt,
+            ),
+          ),
       }
     }),
   )
@@ -93,7 +107,10 @@ export interface DayTotal {
 
 function totalOf(total: Total, records: RecordVersion[]): number {
   if ('countWhere' in total) return records.filter((r) => conditionHolds(total.countWhere, r.values)).length
-  return records.reduce((sum, r) => sum + total.sum.reduce((s, id) => s + (typeof r.values[id] === 'number' ? (r.values[id] as number) : 0), 0), 0)
+  return records.reduce(
+    (sum, r) => sum + total.sum.reduce((s, id) => s + (typeof r.values[id] === 'number' ? (r.values[id] as number) : 0), 0),
+    0,
+  )
 }
 
 /** The figures leaders watch for `date`, as declared by each form's `totals`. */

@@ -1,7 +1,7 @@
 // What people do to an emergency: acknowledge it (escalation stops) and resolve it. Shared by
 // the admin API, the board and the one-tap link.
 import type { EmergencyStore, UnitStore } from '../store.ts'
-import { acknowledge, EmergencyNotFoundError, resolve, type Delivery, type Emergency, type EscalationPolicy } from './emergency.ts'
+import { acknowledge, type Delivery, type Emergency, EmergencyNotFoundError, type EscalationPolicy, resolve } from './emergency.ts'
 
 export type EmergencyAction = 'ack' | 'resolve'
 

@@ -2,12 +2,12 @@
 // severity, unit, what was reported (location, description, supplies, contact…), time and the
 // acknowledge link. Also the one message that stands for several when a robot's rate is spent.
 import { createHash } from 'node:crypto'
+import type { AlertMessage, Severity } from '../channels/message.ts'
 import type { FormDefinition, Label, Lang } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.tsx'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
-import { alertIdOf, SEVERITY_LABEL, type Emergency } from './emergency.ts'
-import type { AlertMessage, Severity } from '../channels/message.ts'
+import { alertIdOf, type Emergency, SEVERITY_LABEL } from './emergency.ts'
 
 const SUMMARY_MAX_CHARS = 120
 
@@ -107,14 +107,21 @@ export function mergeAlerts(messages: readonly AlertMessage[], boardUrl: string,
   const n = messages.length
   const ack = lang === 'zh' ? '确认' : 'ack'
   return {
-    id: `merged-${createHash('sha256').update(messages.map((m) => m.id).join(',')).digest('hex').slice(0, 20)}`,
+    id: `merged-${createHash('sha256')
+      .update(messages.map((m) => m.id).join(','))
+      .digest('hex')
+      .slice(0, 20)}`,
     formId: 'merged',
     unitId: 'merged',
-    unitName: lang === 'zh' ? `${new Set(messages.map((m) => m.unitId)).size} 个单位` : `${new Set(messages.map((m) => m.unitId)).size} units`,
+    unitName:
+      lang === 'zh' ? `${new Set(messages.map((m) => m.unitId)).size} 个单位` : `${new Set(messages.map((m) => m.unitId)).size} units`,
     category: 'merged',
     categoryLabel: { zh: `${n} 条告警合并发送`, en: `${n} alerts in one message` },
     severity,
-    summary: lang === 'zh' ? `短时间内有 ${n} 条告警，合并为一条发送（机器人限速）` : `${n} alerts within a minute, sent as one (robot rate limit)`,
+    summary:
+      lang === 'zh'
+        ? `短时间内有 ${n} 条告警，合并为一条发送（机器人限速）`
+        : `${n} alerts within a minute, sent as one (robot rate limit)`,
     details: messages.map((m) => ({
       label: `${SEVERITY_LABEL[m.severity][lang]} ${m.unitName}${m.escalation > 0 ? (lang === 'zh' ? ` 第${m.escalation}次升级` : ` escalation ${m.escalation}`) : ''}`,
       value: `${m.categoryLabel[lang]} · ${m.summary} · ${ack} ${m.ackUrl}`,

@@ -86,8 +86,7 @@ export const DEFAULT_MAX_ESCALATIONS = 3
 export const escalationWindowMs = (policy: EscalationPolicy, severity: Severity): number =>
   (policy.afterS ?? DEFAULT_ESCALATE_AFTER_S[severity]) * 1000
 
-export const emergencyIdFor = (recordId: string): string =>
-  `em-${createHash('sha256').update(recordId).digest('hex').slice(0, 20)}`
+export const emergencyIdFor = (recordId: string): string => `em-${createHash('sha256').update(recordId).digest('hex').slice(0, 20)}`
 
 export const alertIdOf = (emergencyId: string, escalation: number) => `${emergencyId}.${escalation}`
 
@@ -174,9 +173,7 @@ export function recordOutcomes(e: Emergency, outcomes: readonly DeliveryOutcome[
       const latencyMs = Date.parse(o.at) - Date.parse(created.get(d.alertId) ?? o.at)
       return { ...rest, state: 'delivered', attempts, deliveredAt: o.at, latencyMs, ...(o.mergedInto ? { mergedInto: o.mergedInto } : {}) }
     }
-    return o.retryAt
-      ? { ...d, attempts, nextAttemptAt: o.retryAt, error: o.error }
-      : { ...d, state: 'failed', attempts, error: o.error }
+    return o.retryAt ? { ...d, attempts, nextAttemptAt: o.retryAt, error: o.error } : { ...d, state: 'failed', attempts, error: o.error }
   })
   const next = { ...e, deliveries }
   return { ...next, wakeAt: wakeAt(next, policy) }

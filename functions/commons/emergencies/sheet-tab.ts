@@ -6,7 +6,7 @@ import { safeCell } from '../sheet/layout.ts'
 import type { Cell, ComputedTab } from '../sheet/sink.ts'
 import type { EmergencyStore, UnitStore } from '../store.ts'
 import { categoryLabel } from './compose.ts'
-import { SEVERITY_LABEL, STATUS_LABEL, type Emergency } from './emergency.ts'
+import { type Emergency, SEVERITY_LABEL, STATUS_LABEL } from './emergency.ts'
 
 export const EMERGENCY_TAB = '应急'
 

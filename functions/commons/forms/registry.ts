@@ -2,7 +2,7 @@
 // form is adding one file, with no list to update.
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { pathToFileURL, fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { FormDefinition, type FormDefinitionInput } from './definition.ts'
 
 export class FormDefinitionError extends Error {

@@ -45,24 +45,24 @@ export function conditionHolds(condition: Condition, values: Values): boolean {
   return values[condition.equals.field] === condition.equals.value
 }
 
-const labelOf = (form: FormDefinition, id: string, lang: Lang) =>
-  form.fields.find((f) => f.id === id)?.label[lang] ?? id
+const labelOf = (form: FormDefinition, id: string, lang: Lang) => form.fields.find((f) => f.id === id)?.label[lang] ?? id
 
-const ruleChecks: { [K in Rule['kind']]: (rule: Extract<Rule, { kind: K }>, form: FormDefinition, values: Values, lang: Lang) => Issue[] } = {
-  requiredWhen: (rule, _form, values, lang) =>
-    conditionHolds(rule.when, values)
-      ? rule.fields.filter((id) => values[id] === undefined).map((id) => ({ path: id, message: t(lang, 'requiredWhen') }))
-      : [],
-  sumAtMost: (rule, form, values, lang) => {
-    const max = values[rule.max]
-    if (typeof max !== 'number') return []
-    const sum = rule.fields.reduce((total, id) => total + (typeof values[id] === 'number' ? (values[id] as number) : 0), 0)
-    if (sum <= max) return []
-    const fields = rule.fields.map((id) => labelOf(form, id, lang)).join(' + ')
-    const message = t(lang, 'sumAtMost', { fields, max: labelOf(form, rule.max, lang) })
-    return [{ path: rule.fields[rule.fields.length - 1] ?? rule.max, message }]
-  },
-}
+const ruleChecks: { [K in Rule['kind']]: (rule: Extract<Rule, { kind: K }>, form: FormDefinition, values: Values, lang: Lang) => Issue[] } =
+  {
+    requiredWhen: (rule, _form, values, lang) =>
+      conditionHolds(rule.when, values)
+        ? rule.fields.filter((id) => values[id] === undefined).map((id) => ({ path: id, message: t(lang, 'requiredWhen') }))
+        : [],
+    sumAtMost: (rule, form, values, lang) => {
+      const max = values[rule.max]
+      if (typeof max !== 'number') return []
+      const sum = rule.fields.reduce((total, id) => total + (typeof values[id] === 'number' ? (values[id] as number) : 0), 0)
+      if (sum <= max) return []
+      const fields = rule.fields.map((id) => labelOf(form, id, lang)).join(' + ')
+      const message = t(lang, 'sumAtMost', { fields, max: labelOf(form, rule.max, lang) })
+      return [{ path: rule.fields[rule.fields.length - 1] ?? rule.max, message }]
+    },
+  }
 
 function checkRule(rule: Rule, form: FormDefinition, values: Values, lang: Lang): Issue[] {
   return (ruleChecks[rule.kind] as (r: Rule, f: FormDefinition, v: Values, l: Lang) => Issue[])(rule, form, values, lang)

@@ -47,7 +47,12 @@ export const MirrorConfig = BaseConfig.extend({
 export const ScheduleConfig = BaseConfig.extend({
   WEBHOOKS_SECRET_ARN: secretId,
   LINK_KEY_SECRET_ARN: secretId,
-  REMINDER_LEAD_MIN: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  REMINDER_LEAD_MIN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
 })
 
 /** Parses `env` with `schema`; empty strings count as unset. */

@@ -20,7 +20,8 @@ export async function invokeRebuild(client: LambdaClient, functionName: string):
     new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(REBUILD_REQUEST) }),
   )
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : ''
-  if (out.FunctionError) throw new RebuildFailedError(`the mirror function failed the rebuild (${out.FunctionError}): ${text.slice(0, 500)}`)
+  if (out.FunctionError)
+    throw new RebuildFailedError(`the mirror function failed the rebuild (${out.FunctionError}): ${text.slice(0, 500)}`)
   const parsed = RebuildResult.safeParse(JSON.parse(text || 'null'))
   if (!parsed.success) throw new RebuildFailedError('the mirror function answered the rebuild with an unexpected payload')
   return parsed.data

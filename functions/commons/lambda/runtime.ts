@@ -3,16 +3,16 @@
 // (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { systemClock, type Clock } from '../clock.ts'
+import type { z } from 'zod'
 import { createDynamoClients } from '../adapters/dynamo/client.ts'
-import { withUnitCache } from '../units/cached-units.ts'
 import { createDynamoStores } from '../adapters/dynamo/stores.ts'
+import { type Clock, systemClock } from '../clock.ts'
 import { loadBundledForms } from '../forms/bundled.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import { consoleLogger, type Logger } from '../log.ts'
 import type { Stores } from '../store.ts'
+import { withUnitCache } from '../units/cached-units.ts'
 import type { BaseConfig } from './config.ts'
-import type { z } from 'zod'
 
 export interface LambdaRuntime {
   doc: DynamoDBDocumentClient

@@ -44,6 +44,9 @@ export async function webhooksSecret(client: SecretsManagerClient, secretId: str
     throw new SecretUnsetError(`secret ${secretId} is not JSON: expected {"ALERT_WEBHOOKS": "type=url,…"}`)
   }
   const parsed = WebhooksSecret.safeParse(json)
-  if (!parsed.success) throw new SecretUnsetError(`secret ${secretId}: expected an object of webhook lists: ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS, APPROVER_WEBHOOKS`)
+  if (!parsed.success)
+    throw new SecretUnsetError(
+      `secret ${secretId}: expected an object of webhook lists: ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS, APPROVER_WEBHOOKS`,
+    )
   return parsed.data
 }

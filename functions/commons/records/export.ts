@@ -1,9 +1,9 @@
 // CSV export of one form's records for one date: the same cells as the sheet, so the same
 // formula neutralisation (OWASP CSV injection; ASVS 5.0 1.2.10).
 import type { FormDefinition } from '../forms/definition.ts'
-import type { RecordStore, UnitStore } from '../store.ts'
 import { formTabLayout, recordRow } from '../sheet/layout.ts'
 import type { Cell } from '../sheet/sink.ts'
+import type { RecordStore, UnitStore } from '../store.ts'
 
 const csvField = (cell: Cell): string => {
   const text = String(cell)
@@ -23,5 +23,5 @@ export async function exportCsv(
   const rows = records
     .sort((a, b) => a.unitId.localeCompare(b.unitId) || a.recordId.localeCompare(b.recordId))
     .map((r) => recordRow(form, r, names.get(r.unitId) ?? r.unitId, deps.timeZone))
-  return '\uFEFF' + [formTabLayout(form).header, ...rows].map(csvLine).join('\r\n') + '\r\n'
+  return `\uFEFF${[formTabLayout(form).header, ...rows].map(csvLine).join('\r\n')}\r\n`
 }

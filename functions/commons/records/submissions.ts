@@ -1,12 +1,12 @@
 // Accepting a submission: validate, then one conditional write of one item that carries its
 // own outbox marks. A retry with the same Idempotency-Key gets the first answer back.
 import { createHash } from 'node:crypto'
-import { addDays, daysBetween, isIsoDate, localDate, zonedInstant, type Clock } from '../clock.ts'
+import { addDays, type Clock, daysBetween, isIsoDate, localDate, zonedInstant } from '../clock.ts'
 import type { FormDefinition, Lang } from '../forms/definition.ts'
 import { alertFor } from '../forms/triggers.ts'
-import { validateValues, type Issue, type Values } from '../forms/validation.ts'
+import { type Issue, type Values, validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
-import { receiptOf, type RecordVersion, type SubmissionReceipt, type Unit } from '../model.ts'
+import { type RecordVersion, receiptOf, type SubmissionReceipt, type Unit } from '../model.ts'
 import type { RecordStore, Reopening } from '../store.ts'
 
 /** How far back a unit may still report a missed day. */
@@ -40,7 +40,11 @@ export type SubmissionOutcome =
   | { kind: 'invalid'; issues: Issue[] }
 
 const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16)
-const normalizeKeyText = (v: unknown) => String(v ?? '').trim().replace(/\s+/g, ' ').toLowerCase()
+const normalizeKeyText = (v: unknown) =>
+  String(v ?? '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
 
 /** The stable id of the record a submission belongs to. */
 export function recordIdFor(form: FormDefinition, unitId: string, date: string, values: Values, idempotencyKey: string): string {
@@ -87,12 +91,14 @@ export async function reopenRecord(
   recordId: string,
   by: string,
 ): Promise<Reopening | undefined> {
-  const versions = await deps.records.versions(recordId)
-  if (versions.length === 0) return undefined
+  const first = (await deps.records.versions(recordId))[0]
+  if (!first) return undefined
   const now = deps.clock.now()
-  const date = versions[0]!.date
+  const date = first.date
   if (date < earliestReportDate(localDate(now, deps.timeZone))) {
-    throw new ReopenTooOldError(`${date} is more than ${MAX_DAYS_BACK} days back: a unit cannot report for it, so reopening it would not help`)
+    throw new ReopenTooOldError(
+      `${date} is more than ${MAX_DAYS_BACK} days back: a unit cannot report for it, so reopening it would not help`,
+    )
   }
   const reopening: Reopening = {
     recordId,

@@ -5,7 +5,7 @@ import type { FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.tsx'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
-import { neutralize, type Cell, type TabLayout } from './sink.ts'
+import { type Cell, neutralize, type TabLayout } from './sink.ts'
 
 /** Cells are cut to stay inside the Sheets limit of 50,000 characters, with a visible mark. */
 export const MAX_CELL_CHARS = 50_000

@@ -53,7 +53,10 @@ async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<Ro
     const ofForm = current.filter((r) => r.formId === form.id)
     if (ofForm.length === 0) continue
     const tab = formTabLayout(form).title
-    const rows = await deps.rows.rowsFor(tab, ofForm.map((r) => r.recordId))
+    const rows = await deps.rows.rowsFor(
+      tab,
+      ofForm.map((r) => r.recordId),
+    )
     for (const record of ofForm) {
       const row = rows.get(record.recordId)
       if (row === undefined) continue

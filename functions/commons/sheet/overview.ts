@@ -39,8 +39,7 @@ export async function overviewRows(deps: StatusDeps, now: Date): Promise<Cell[][
   const rows: Cell[][] = [['日期', '', '', '', ...dates]]
 
   // looked up by id, not position: a unit added between two reads must not shift the columns
-  const totalOf = (day: number, formId: string, id: string) =>
-    totals[day]?.find((t) => t.formId === formId && t.id === id)?.value ?? 0
+  const totalOf = (day: number, formId: string, id: string) => totals[day]?.find((t) => t.formId === formId && t.id === id)?.value ?? 0
   const statusOf = (day: number, formId: string, unitId: string) =>
     statuses[day]?.forms.find((f) => f.formId === formId)?.units.find((u) => u.unitId === unitId)
   const owed = (day: number, formId: string) => statuses[day]?.forms.find((f) => f.formId === formId)?.units ?? []

@@ -25,9 +25,11 @@ export function cachedUnits(store: UnitStore, ttlMs = UNIT_CACHE_TTL_MS, now: ()
     if (loading?.generation !== generation) {
       const started = { generation, list: store.list() }
       loading = started
-      void started.list.catch(() => {}).finally(() => {
-        if (loading === started) loading = undefined
-      })
+      void started.list
+        .catch(() => {})
+        .finally(() => {
+          if (loading === started) loading = undefined
+        })
     }
     const started = loading.generation
     const units = await loading.list

@@ -1,38 +1,38 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
 import { randomUUID } from 'node:crypto'
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
-import { isIsoDate } from '../clock.ts'
-import { specOf } from '../forms/field-types.tsx'
-import { DeadlineInputError, setDeadline } from '../daily/deadlines.ts'
 import { parseWebhookList } from '../channels/webhook-config.ts'
-import { exportCsv } from '../records/export.ts'
+import { isIsoDate, localDate } from '../clock.ts'
+import { DeadlineInputError, setDeadline } from '../daily/deadlines.ts'
 import { dayStatus } from '../daily/status.ts'
-import { localDate } from '../clock.ts'
+import { specOf } from '../forms/field-types.tsx'
 import { pickLang } from '../i18n.ts'
-import { reopenRecord, ReopenTooOldError, submit } from '../records/submissions.ts'
-import { secretMatches } from '../units/tokens.ts'
-import { addUnit, rotateUnitToken, unitForToken, UnitInputError, UnitNotFoundError } from '../units/roster.ts'
 import { UNIT_TYPES } from '../model.ts'
-import { signedLinksOf, unitLink, type AppDeps, type AppEnv } from './deps.ts'
+import { exportCsv } from '../records/export.ts'
+import { ReopenTooOldError, reopenRecord, submit } from '../records/submissions.ts'
+import { addUnit, rotateUnitToken, UnitInputError, UnitNotFoundError, unitForToken } from '../units/roster.ts'
+import { secretMatches } from '../units/tokens.ts'
+import { type AppDeps, type AppEnv, signedLinksOf, unitLink } from './deps.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
 /** `dingtalk#1 oapi.dingtalk.com, …` for a unit's webhook setting; never the URL or secret. */
 function webhookLabels(setting: string): string {
   try {
-    return parseWebhookList(setting, 'webhook').map((target) => target.label).join(', ')
+    return parseWebhookList(setting, 'webhook')
+      .map((target) => target.label)
+      .join(', ')
   } catch {
     return 'unusable (the office channel is used)'
   }
 }
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
 
-export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) =>
-  c.json({ error, message }, status)
+export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) => c.json({ error, message }, status)
 
 const langOf = (c: Context) => pickLang(c.req.query('lang'), c.req.header('accept-language'))
 
@@ -147,7 +147,9 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
     // A robot's URL is its credential (access token, signing secret): shown by its label only.
-    return c.json(units.map(({ tokenHash: _hash, webhook, ...unit }) => ({ ...unit, ...(webhook ? { webhook: webhookLabels(webhook) } : {}) })))
+    return c.json(
+      units.map(({ tokenHash: _hash, webhook, ...unit }) => ({ ...unit, ...(webhook ? { webhook: webhookLabels(webhook) } : {}) })),
+    )
   })
   admin.post('/units/:id/rotate', async (c) => {
     const { unit, token } = await rotateUnitToken(stores.units, deps.clock, c.req.param('id'))

@@ -4,19 +4,19 @@ import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { secureHeaders } from 'hono/secure-headers'
+import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
+import { createAdminSession } from './admin-session.ts'
 import { apiError, createApi } from './api.ts'
-import type { AppDeps, AppEnv } from './deps.ts'
-import { Page } from './layout.tsx'
-import { createPages } from './pages.tsx'
-import { serveClientScript } from './client-bundle.ts'
 import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
-import { createAdminSession } from './admin-session.ts'
-import { createOfficePages } from './office.tsx'
-import { createEmergencyApi } from './emergency-api.ts'
+import { serveClientScript } from './client-bundle.ts'
+import type { AppDeps, AppEnv } from './deps.ts'
 import { createEmergencyPages } from './emergencies.tsx'
+import { createEmergencyApi } from './emergency-api.ts'
 import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard } from './guessing-guard.ts'
-import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
+import { Page } from './layout.tsx'
+import { createOfficePages } from './office.tsx'
+import { createPages } from './pages.tsx'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -84,7 +84,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
       return isApi
         ? apiError(c, 503, 'unavailable', UNAVAILABLE_MESSAGE)
-        : c.text('系统暂时无法访问数据库，请稍后重试（已填写的内容不会丢失）。 The database cannot be reached just now; please retry in a few seconds.', 503)
+        : c.text(
+            '系统暂时无法访问数据库，请稍后重试（已填写的内容不会丢失）。 The database cannot be reached just now; please retry in a few seconds.',
+            503,
+          )
     }
     // Clients never see the detail; the log has it.
     deps.log.error('request failed', where)

@@ -11,32 +11,32 @@
 //   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
 //   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
 import { randomUUID } from 'node:crypto'
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import {
-  addApprover,
   AlreadyDecidedError,
   ApprovalConflictError,
+  type ApprovalDeps,
   ApprovalInputError,
   ApprovalNotFoundError,
+  addApprover,
+  type Decider,
   decide,
   deciderForToken,
+  INFO_RELEASE_FORM,
   listRequests,
   requestDetail,
   resubmit,
-  INFO_RELEASE_FORM,
-  type ApprovalDeps,
-  type Decider,
 } from '../approvals/requests.ts'
 import { pickLang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
-import { secretMatches } from '../units/tokens.ts'
 import { unitForToken } from '../units/roster.ts'
+import { secretMatches } from '../units/tokens.ts'
 import { apiError, MAX_BODY_BYTES } from './api.ts'
-import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
+import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
@@ -103,7 +103,10 @@ const authMessages = (who: string) => ({
 export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApprovalEnv> {
   const api = new Hono<ApprovalEnv>()
   const domain = approvalDepsOf(deps, store, changed)
-  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`) })
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`),
+  })
   const approverAuth = bearerAuth<ApprovalEnv>({
     verifyToken: async (token, c) => {
       const decider = await deciderForToken(store, deps.adminTokenHash, token)
@@ -156,7 +159,8 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
     const body = await jsonBody(c)
     if (body === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
     const key = c.req.header('idempotency-key') ?? randomUUID()
-    if (!IDEMPOTENCY_KEY.test(key)) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    if (!IDEMPOTENCY_KEY.test(key))
+      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'))
     const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang })
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)

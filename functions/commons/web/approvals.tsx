@@ -6,35 +6,35 @@
 //   /u/<unit token>/info-releases/<id>/resubmit  a unit corrects a rejected request
 // and <UnitInfoReleases>, the unit's requests and their decisions, for the unit home page.
 import { randomUUID } from 'node:crypto'
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { getCookie } from 'hono/cookie'
 import {
+  ADMIN_DECIDER,
   AlreadyDecidedError,
   ApprovalConflictError,
   ApprovalInputError,
   ApprovalNotFoundError,
-  ADMIN_DECIDER,
   approverForToken,
+  type Decider,
   decide,
   INFO_RELEASE_FORM,
   listRequests,
   MAX_COMMENT_CHARS,
   resubmit,
-  type Decider,
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
-import { specOf, type FormRaw } from '../forms/field-types.tsx'
+import { type FormRaw, specOf } from '../forms/field-types.tsx'
 import type { Issue } from '../forms/validation.ts'
-import { pickLang, wordsOf, type Lang } from '../i18n.ts'
+import { type Lang, pickLang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState, ApprovalStore } from '../store.ts'
 import { unitForToken } from '../units/roster.ts'
-import { approvalDepsOf } from './approval-api.ts'
 import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
-import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
+import { approvalDepsOf } from './approval-api.ts'
+import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
@@ -75,8 +75,6 @@ const w = wordsOf(words)
 
 const langOf = (c: Context) => pickLang(c.req.query('lang') ?? getCookie(c, 'lang'), c.req.header('accept-language'))
 const statusTag = (status: ApprovalState['status']) => (status === 'rejected' ? 'tag tag-missing' : 'tag')
-
-
 
 function Decision({ state, lang, timeZone }: { state: ApprovalState; lang: Lang; timeZone: string }) {
   if (state.status === 'pending') return <span class={statusTag(state.status)}>{w(lang, 'pending')}</span>
@@ -156,8 +154,7 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
           <ul class="forms">
             {recent.map((state) => (
               <li>
-                <strong>{state.title}</strong> · {unitNames.get(state.unitId) ?? state.unitId} ·{' '}
-                {w(lang, 'version', { v: state.version })}
+                <strong>{state.title}</strong> · {unitNames.get(state.unitId) ?? state.unitId} · {w(lang, 'version', { v: state.version })}
                 <div>
                   <Decision state={state} lang={lang} timeZone={deps.timeZone} />
                 </div>
@@ -251,7 +248,8 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: Approv
       }
       if (error instanceof AlreadyDecidedError) return render(c, 409, { notice: w(lang, 'alreadyDecided') })
       if (error instanceof ApprovalConflictError) return render(c, 409, { notice: w(lang, 'stale') })
-      if (error instanceof ApprovalNotFoundError) return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
+      if (error instanceof ApprovalNotFoundError)
+        return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
       throw error
     }
     return c.redirect(`${c.get('base')}?decided=${encodeURIComponent(recordId)}`, 303)
@@ -321,7 +319,16 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
   )
 }
 
-function ResubmitPage(props: { form: FormDefinition; unit: Unit; path: string; base: string; lang: Lang; raw: FormRaw; issues: Issue[]; idempotencyKey: string }) {
+function ResubmitPage(props: {
+  form: FormDefinition
+  unit: Unit
+  path: string
+  base: string
+  lang: Lang
+  raw: FormRaw
+  issues: Issue[]
+  idempotencyKey: string
+}) {
   const { form, unit, path, base, lang, raw, issues, idempotencyKey } = props
   return (
     <Page title={w(lang, 'resubmitTitle')} lang={lang} path={path}>
@@ -344,7 +351,12 @@ function ResubmitPage(props: { form: FormDefinition; unit: Unit; path: string; b
       <form method="post" action={path} id="form" novalidate>
         <input type="hidden" name="_key" value={idempotencyKey} />
         {form.fields.map((field) => (
-          <FieldBlock field={field} raw={raw} issue={issues.find((i) => i.path === field.id || i.path.startsWith(`${field.id}.`))} lang={lang} />
+          <FieldBlock
+            field={field}
+            raw={raw}
+            issue={issues.find((i) => i.path === field.id || i.path.startsWith(`${field.id}.`))}
+            lang={lang}
+          />
         ))}
         <button class="button" type="submit">
           {w(lang, 'submit')}
@@ -401,34 +413,30 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
     return c.html(page(c, form, raw, [], randomUUID()))
   })
 
-  pages.post(
-    '/:id/resubmit',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(words.tooLarge.zh, 413) }),
-    async (c) => {
-      const unit = c.get('unit')
-      const form = formFor(unit)
-      if (!form) return message(c, 'notFound', 404)
-      const posted = await c.req.parseBody({ all: true })
-      const raw: FormRaw = Object.fromEntries(
-        Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
-      )
-      const body: Record<string, unknown> = {}
-      for (const field of form.fields) {
-        const value = specOf(field).fromForm(field, raw)
-        if (value !== undefined) body[field.id] = value
-      }
-      const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
-      try {
-        const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
-        if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)
-        return c.redirect(`${c.get('base')}/records/${encodeURIComponent(outcome.receipt.id)}?v=${outcome.receipt.version}`, 303)
-      } catch (error) {
-        if (error instanceof ApprovalNotFoundError) return message(c, 'notFound', 404)
-        if (error instanceof ApprovalConflictError) return message(c, 'notRejected', 409)
-        throw error
-      }
-    },
-  )
+  pages.post('/:id/resubmit', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(words.tooLarge.zh, 413) }), async (c) => {
+    const unit = c.get('unit')
+    const form = formFor(unit)
+    if (!form) return message(c, 'notFound', 404)
+    const posted = await c.req.parseBody({ all: true })
+    const raw: FormRaw = Object.fromEntries(
+      Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
+    )
+    const body: Record<string, unknown> = {}
+    for (const field of form.fields) {
+      const value = specOf(field).fromForm(field, raw)
+      if (value !== undefined) body[field.id] = value
+    }
+    const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
+    try {
+      const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
+      if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)
+      return c.redirect(`${c.get('base')}/records/${encodeURIComponent(outcome.receipt.id)}?v=${outcome.receipt.version}`, 303)
+    } catch (error) {
+      if (error instanceof ApprovalNotFoundError) return message(c, 'notFound', 404)
+      if (error instanceof ApprovalConflictError) return message(c, 'notRejected', 409)
+      throw error
+    }
+  })
 
   return pages
 }

@@ -1,12 +1,12 @@
 // What the web app needs, created at the edge (local server or Lambda) and passed in.
 import type { Context } from 'hono'
 import type { Clock } from '../clock.ts'
+import type { EscalationPolicy } from '../emergencies/emergency.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
-import type { EscalationPolicy } from '../emergencies/emergency.ts'
 
 export interface AppDeps {
   forms: FormRegistry
@@ -25,7 +25,7 @@ export interface AppDeps {
   /** rewrites the whole sheet from the database */
   rebuildSheet(): Promise<{ rows: number }>
   /** information-release approval (approvals.ts); its routes are mounted only when given */
-  approvals?: { store: ApprovalStore; /** wakes the notifier after a recorded change */ changed?: () => void }
+  approvals?: { store: ApprovalStore /** wakes the notifier after a recorded change */; changed?: () => void }
   /** the client's address as the edge sees it, for the token-guessing guard */
   clientAddress?: (c: Context) => string | undefined
   /** refused tokens or links allowed per address and window (guessing-guard.ts has the defaults) */

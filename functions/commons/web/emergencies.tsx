@@ -3,17 +3,17 @@
 // (/ack/<signed token>): reached from the alert, no login; opening it changes nothing (chat apps
 // open links to preview them), the button does. The outbox (/emergencies/outbox): every alert
 // raised, its text and where it was delivered.
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { getCookie, setCookie } from 'hono/cookie'
 import { csrf } from 'hono/csrf'
-import { localDateTime } from '../clock.ts'
-import { checkAckToken, ackUrl, signAckToken } from '../emergencies/ack-link.ts'
-import { actOnEmergency, unitNamesOf, type EmergencyAction } from '../emergencies/actions.ts'
-import { composeAlert } from '../emergencies/compose.ts'
-import { EmergencyNotFoundError, SEVERITY_LABEL, STATUS_LABEL, type Emergency } from '../emergencies/emergency.ts'
 import { formatAlertText } from '../channels/format.ts'
 import type { AlertMessage } from '../channels/message.ts'
+import { localDateTime } from '../clock.ts'
+import { ackUrl, checkAckToken, signAckToken } from '../emergencies/ack-link.ts'
+import { actOnEmergency, type EmergencyAction, unitNamesOf } from '../emergencies/actions.ts'
+import { composeAlert } from '../emergencies/compose.ts'
+import { type Emergency, EmergencyNotFoundError, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { requireAdminPage } from './admin-session.ts'
 import type { AlertAppDeps, AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
@@ -180,7 +180,11 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
     const names = await unitNamesOf(deps.stores.units)
     const rows = await Promise.all(
       all.flatMap((e) =>
-        e.alerts.map(async (a) => ({ e, a, text: formatAlertText(await messageOf(e, a.escalation, a.createdAt), { timeZone: deps.timeZone }) })),
+        e.alerts.map(async (a) => ({
+          e,
+          a,
+          text: formatAlertText(await messageOf(e, a.escalation, a.createdAt), { timeZone: deps.timeZone }),
+        })),
       ),
     )
     rows.sort((x, y) => y.a.createdAt.localeCompare(x.a.createdAt))
@@ -235,7 +239,8 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
         <h1>链接无效或已过期 · This link is not valid</h1>
         <p>
           {reason === 'expired' ? '确认链接已过期。' : '确认链接无效。'}请在应急看板上确认，或联系办公室。
-          {reason === 'expired' ? ' The acknowledge link has expired.' : ' The acknowledge link is not valid.'} Use the emergency board or call the office.
+          {reason === 'expired' ? ' The acknowledge link has expired.' : ' The acknowledge link is not valid.'} Use the emergency board or
+          call the office.
         </p>
       </Page>,
       403,
@@ -277,7 +282,13 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
     if (!check.ok) return refused(c, check.reason)
     const form = await c.req.parseBody()
     const by = nameFrom(c, form) ?? (rememberedName(c) || '告警链接')
-    const e = await actOnEmergency(alerts.emergencies, { id: check.emergencyId, action: 'ack', by, at: deps.clock.now(), policy: alerts.policy })
+    const e = await actOnEmergency(alerts.emergencies, {
+      id: check.emergencyId,
+      action: 'ack',
+      by,
+      at: deps.clock.now(),
+      policy: alerts.policy,
+    })
     alerts.onChanged?.()
     return c.html(
       <Page title="已确认" lang="zh" path={c.req.path}>

@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
-import { actOnEmergency, unitNamesOf, viewOf, type EmergencyAction } from '../emergencies/actions.ts'
+import { actOnEmergency, type EmergencyAction, unitNamesOf, viewOf } from '../emergencies/actions.ts'
 import { EmergencyNotFoundError, type EmergencyStatus } from '../emergencies/emergency.ts'
 import { secretMatches } from '../units/tokens.ts'
 import { apiError } from './api.ts'
@@ -51,7 +51,13 @@ export function createEmergencyApi(deps: AppDeps, alerts: AlertAppDeps): Hono<Ap
     api.post(`/:id/${action}`, async (c) => {
       const by = actor(await c.req.text())
       if (by === undefined) return apiError(c, 422, 'validation', `send nothing, or {"by": "<name, at most ${MAX_BY_CHARS} characters>"}`)
-      const updated = await actOnEmergency(alerts.emergencies, { id: c.req.param('id'), action, by, at: deps.clock.now(), policy: alerts.policy })
+      const updated = await actOnEmergency(alerts.emergencies, {
+        id: c.req.param('id'),
+        action,
+        by,
+        at: deps.clock.now(),
+        policy: alerts.policy,
+      })
       alerts.onChanged?.()
       const names = await unitNamesOf(deps.stores.units)
       return c.json(viewOf(updated, names.get(updated.unitId) ?? updated.unitId))

@@ -38,7 +38,10 @@ export function guessingGuard(options: GuessingGuardOptions): MiddlewareHandler 
       const message = 'too many refused tokens or links from this address; wait and retry'
       return c.req.path.startsWith('/api/')
         ? c.json({ error: 'rate_limited', message, retryAfterS }, 429)
-        : c.text(`请求过多，请 ${Math.ceil(retryAfterS / 60)} 分钟后再试。Too many refused links from this address: retry in ${retryAfterS} s.`, 429)
+        : c.text(
+            `请求过多，请 ${Math.ceil(retryAfterS / 60)} 分钟后再试。Too many refused links from this address: retry in ${retryAfterS} s.`,
+            429,
+          )
     }
     await next()
     if (!REFUSED.has(c.res.status)) return

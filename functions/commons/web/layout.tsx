@@ -1,6 +1,7 @@
 // The HTML shell of every page: mobile-first, no external fonts, scripts or CDNs.
-import type { Child } from 'hono/jsx'
+
 import { raw } from 'hono/html'
+import type { Child } from 'hono/jsx'
 import type { FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.tsx'
 import type { Lang } from '../i18n.ts'
@@ -135,4 +136,3 @@ export function StoredValues({ form, record, lang }: { form: FormDefinition; rec
     </table>
   )
 }
-

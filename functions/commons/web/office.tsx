@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { addDays, isIsoDate, localDate, localDateTime } from '../clock.ts'
 import { rates } from '../daily/cycle.ts'
-import { dayStatus, type DayStatus, type ReportStatus } from '../daily/status.ts'
+import { type DayStatus, dayStatus, type ReportStatus } from '../daily/status.ts'
 import { requireAdminPage } from './admin-session.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
@@ -56,8 +56,7 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
                 {definition?.title.zh ?? form.formId} · 截止 {form.deadline}
               </h2>
               <p>
-                报送率 <strong>{percent(reported, owed)}</strong>（{reported}/{owed}）· 按时率{' '}
-                <strong>{percent(onTime, owed)}</strong>
+                报送率 <strong>{percent(reported, owed)}</strong>（{reported}/{owed}）· 按时率 <strong>{percent(onTime, owed)}</strong>
               </p>
               <table>
                 <thead>

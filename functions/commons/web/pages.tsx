@@ -1,24 +1,24 @@
 // Server-rendered pages a unit's staff reach by the unit's own link. Plain HTML forms: they
 // work with JavaScript off; the client script (client/main.ts) only adds drafts and retries.
 import { randomUUID } from 'node:crypto'
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { getCookie, setCookie } from 'hono/cookie'
+import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
-import type { Field, FormDefinition } from '../forms/definition.ts'
-import { specOf, type FormRaw } from '../forms/field-types.tsx'
-import type { Issue } from '../forms/validation.ts'
-import { pickLang, wordsOf, type Lang } from '../i18n.ts'
-import type { RecordVersion, Unit } from '../model.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
+import type { Field, FormDefinition } from '../forms/definition.ts'
+import { type FormRaw, specOf } from '../forms/field-types.tsx'
+import type { Issue } from '../forms/validation.ts'
+import { type Lang, pickLang, wordsOf } from '../i18n.ts'
+import type { RecordVersion, Unit } from '../model.ts'
 import { earliestReportDate, recordIdFor, reopened, submit } from '../records/submissions.ts'
 import { unitForToken } from '../units/roster.ts'
 import { MAX_BODY_BYTES } from './api.ts'
-import { clientScript } from './client-bundle.ts'
-import { signedLinksOf, type AppDeps, type AppEnv } from './deps.ts'
-import { ErrorPage, Page, StoredValues } from './layout.tsx'
 import { UnitInfoReleases } from './approvals.tsx'
-import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
+import { clientScript } from './client-bundle.ts'
+import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
   home: { zh: '今天应报', en: 'Due today' },
@@ -44,7 +44,10 @@ const words = {
   storedAs: { zh: '已保存为第 {v} 版', en: 'Stored as version {v}' },
   receivedAt: { zh: '提交时间', en: 'Received' },
   back: { zh: '返回本单位首页', en: 'Back to your reports' },
-  badLink: { zh: '链接无效或已更换，请向办公室索取新链接。', en: 'This link is not valid (it may have been replaced). Ask the office for a new one.' },
+  badLink: {
+    zh: '链接无效或已更换，请向办公室索取新链接。',
+    en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
+  },
   notFound: { zh: '未找到', en: 'Not found' },
   reportFor: { zh: '填报日期', en: 'Reporting for' },
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
@@ -148,8 +151,9 @@ function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, ide
             {issues.map((issue) => (
               <li>
                 <a href={`#${anchorOf(issue)}`}>
-                  {form.fields.find((f) => f.id === anchorOf(issue))?.label[lang] ?? (issue.path === 'date' ? w(lang, 'reportFor') : issue.path)}：
-                  {issue.message}
+                  {form.fields.find((f) => f.id === anchorOf(issue))?.label[lang] ??
+                    (issue.path === 'date' ? w(lang, 'reportFor') : issue.path)}
+                  ：{issue.message}
                 </a>
               </li>
             ))}
@@ -198,8 +202,6 @@ function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, ide
     </Page>
   )
 }
-
-
 
 /** Today's current record of a form without key fields: the one the unit may correct. */
 async function todaysRecord(deps: AppDeps, form: FormDefinition, unit: Unit, date: string) {
@@ -355,9 +357,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const from = fromId
       ? (await deps.stores.records.versions(fromId)).filter((v) => v.unitId === unit.id).at(-1)
       : await todaysRecord(deps, form, unit, date)
-    const raw: FormRaw = from
-      ? Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, from.values[f.id])))
-      : {}
+    const raw: FormRaw = from ? Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, from.values[f.id]))) : {}
     return c.html(
       <FormPage
         deps={deps}
@@ -379,7 +379,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     '/forms/:formId',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.html(<ErrorPage lang={pickLang(c.req.query('lang'), undefined)} message={words.tooLarge.zh} path={c.req.path} />, 413),
+      onError: (c) =>
+        c.html(<ErrorPage lang={pickLang(c.req.query('lang'), undefined)} message={words.tooLarge.zh} path={c.req.path} />, 413),
     }),
     async (c) => {
       const form = formOf(c)
@@ -434,8 +435,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const base = c.get('base')
     const today = localDate(deps.clock.now(), deps.timeZone)
     // A unit corrects a day's report until local midnight; after that only the office reopens it.
-    const correctable =
-      form.kind === 'daily' && (record.date === today || (await reopened(deps.stores, record.recordId, deps.clock.now())))
+    const correctable = form.kind === 'daily' && (record.date === today || (await reopened(deps.stores, record.recordId, deps.clock.now())))
     return c.html(
       <Page title={w(lang, 'stored')} lang={lang} path={`${base}/records/${record.recordId}`} {...chromeOf(c)}>
         <div class="panel" role="status">

@@ -11,15 +11,21 @@
 //   byDay        dayKey APPROVALS#<status>       daySort    <firstReceivedAt>#<recordId>  (STATE)
 //   byDay        dayKey APPROVALS#UNIT#<unitId>  daySort    <firstReceivedAt>#<recordId>  (UNITSTATE)
 //   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb'
 import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../../store.ts'
 import { conditional } from './conditional.ts'
-import { queryItems, type Item } from './paging.ts'
+import { type Item, queryItems } from './paging.ts'
 
 const NOTICE_QUEUE = 'approval-notice'
 const pk = (recordId: string) => `APPROVAL#${recordId}`
-const eventSk = (e: Pick<ApprovalEvent, 'version' | 'kind'>) =>
-  `E#${String(e.version).padStart(6, '0')}#${e.kind === 'submitted' ? 1 : 2}`
+const eventSk = (e: Pick<ApprovalEvent, 'version' | 'kind'>) => `E#${String(e.version).padStart(6, '0')}#${e.kind === 'submitted' ? 1 : 2}`
 
 function eventFromItem(item: Item): ApprovalEvent {
   return {
@@ -55,8 +61,12 @@ function stateFromItem(item: Item): ApprovalState {
 }
 
 export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
-  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) => queryItems(doc, { ...input, TableName: tableName }, limit)
-  const updateNoticeOf = async (event: ApprovalEvent, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>) => {
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
+    queryItems(doc, { ...input, TableName: tableName }, limit)
+  const updateNoticeOf = async (
+    event: ApprovalEvent,
+    update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
+  ) => {
     await conditional(doc.send(new UpdateCommand({ TableName: tableName, Key: { pk: pk(event.recordId), sk: eventSk(event) }, ...update })))
   }
 
@@ -135,7 +145,8 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
       return items.map(eventFromItem)
     },
     // Only the notice's bookkeeping changes; the recorded change stays as it was written.
-    clearNotice: (event) => updateNoticeOf(event, { UpdateExpression: 'REMOVE alertQ, receivedAt', ConditionExpression: 'attribute_exists(pk)' }),
+    clearNotice: (event) =>
+      updateNoticeOf(event, { UpdateExpression: 'REMOVE alertQ, receivedAt', ConditionExpression: 'attribute_exists(pk)' }),
     noteNoticeAttempt: (event, deliveredTo) =>
       updateNoticeOf(event, {
         UpdateExpression: 'SET noticeDeliveredTo = :to ADD noticeAttempts :one',

@@ -2,11 +2,11 @@
 // revision check (no transactions needed). An emergency with work to do rides the alert outbox
 // index: alertQ = 'emergency' and its sort key (receivedAt) holds the next wake time, so the
 // worker reads only what is due.
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Emergency } from '../../emergencies/emergency.ts'
 import type { EmergencyStore } from '../../store.ts'
 import { conditional } from './conditional.ts'
-import { queryItems, type Item } from './paging.ts'
+import { type Item, queryItems } from './paging.ts'
 
 const PK = 'EMERGENCY'
 const WAKE_QUEUE = 'emergency'
@@ -112,9 +112,17 @@ export async function restoreEmergencyWakeups(doc: DynamoDBDocumentClient, table
   })
   const rewritten = await Promise.all(
     due.map((item) =>
-      conditional(doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': item.rev } }))),
+      conditional(
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeValues: { ':rev': item.rev },
+          }),
+        ),
+      ),
     ),
   )
   return rewritten.filter(Boolean).length
 }
-

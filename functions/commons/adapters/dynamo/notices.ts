@@ -2,7 +2,7 @@
 // after the claim leaves it "claimed", and a claim older than STALE_MS may be taken again.
 // A failed attempt keeps the channels it did reach (deliveredTo), so a retry skips them.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { NoticeStore } from '../../store.ts'
 
 const STALE_MS = 5 * 60_000

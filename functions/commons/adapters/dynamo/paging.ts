@@ -1,8 +1,8 @@
 // Reading every page of a query or scan, through the SDK's own paginators.
 import {
+  type DynamoDBDocumentClient,
   paginateQuery,
   paginateScan,
-  type DynamoDBDocumentClient,
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'

@@ -7,19 +7,19 @@
 //   row claim       pk ROW#<tab>#<recordId> sk ROW
 //   setting         pk SETTING              sk <name>
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
   type QueryCommandInput,
   type ScanCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import type { RecordVersion, Unit } from '../../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
 import { conditional } from './conditional.ts'
-import { queryItems, scanItems, type Item } from './paging.ts'
 import { createNoticeStore } from './notices.ts'
+import { type Item, queryItems, scanItems } from './paging.ts'
 
 const MIRROR_QUEUE = 'mirror'
 const ALERT_QUEUE = 'alert'
@@ -78,7 +78,8 @@ function latestPerRecord(versions: RecordVersion[]): RecordVersion[] {
 }
 
 export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
-  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) => queryItems(doc, { ...input, TableName: tableName }, limit)
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
+    queryItems(doc, { ...input, TableName: tableName }, limit)
 
   const scanAll = (input: Omit<ScanCommandInput, 'TableName'>) => scanItems(doc, { ...input, TableName: tableName })
 
@@ -147,9 +148,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
       await Promise.all(refs.map((ref) => conditional(removeMark(ref, 'mirrorQ'))))
     },
     async reopen(reopening) {
-      await doc.send(
-        new PutCommand({ TableName: tableName, Item: { pk: `REOPEN#${reopening.recordId}`, sk: reopening.at, ...reopening } }),
-      )
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `REOPEN#${reopening.recordId}`, sk: reopening.at, ...reopening } }))
     },
     async lastReopening(recordId) {
       const out = await doc.send(
@@ -212,7 +211,13 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
   /** Claims `row` for the record; when a concurrent pass claimed the record first, its row wins (ours stays blank). */
   async function claimRow(tab: string, recordId: string, row: number): Promise<number> {
     const claimed = await conditional(
-      doc.send(new PutCommand({ TableName: tableName, Item: { ...claimKey(tab, recordId), row }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...claimKey(tab, recordId), row },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     )
     if (claimed) return row
     const out = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, recordId), ConsistentRead: true }))

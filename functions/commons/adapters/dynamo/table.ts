@@ -3,9 +3,9 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  type DynamoDBClient,
   ResourceNotFoundException,
   waitUntilTableExists,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
 
 export const tableKeys = { partitionKey: 'pk', sortKey: 'sk' } as const

@@ -2,7 +2,7 @@
 // without it; with it, what is typed is kept on the device, and a submission is queued on the
 // device and retried until the server answers. The form's hidden `_key` is the Idempotency-Key:
 // one per draft, so every retry and every double tap stores the report once.
-import { draftKeyOf, loadDraft, loadQueue, removeDraft, saveDraft, saveQueue, type Queued } from './storage.ts'
+import { draftKeyOf, loadDraft, loadQueue, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
 const words = {
@@ -125,9 +125,7 @@ async function flush(): Promise<void> {
 }
 
 function setButtons(disabled: boolean): void {
-  pageForm()
-    ?.querySelectorAll<HTMLButtonElement>('button[type=submit]')
-    .forEach((b) => (b.disabled = disabled))
+  for (const button of pageForm()?.querySelectorAll<HTMLButtonElement>('button[type=submit]') ?? []) button.disabled = disabled
 }
 
 function fieldsOf(form: HTMLFormElement): [string, string][] {
