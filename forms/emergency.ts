@@ -9,6 +9,8 @@ export default defineForm({
   },
   workGroup: { zh: '应急工作组', en: 'Emergency group' },
   kind: 'on_demand',
+  // the form the pages' 应急请求 button and the home page's red button open
+  emergencyRequest: true,
   order: 1,
   tab: '应急请求',
   fields: [

@@ -1,7 +1,8 @@
 import { defineForm } from '#commons/forms/definition.ts'
 
 // 信息发布审批制度: nothing goes out before the publicity group approves it. The approval step
-// itself lives in functions/commons/approvals.ts; this file is only what the requester fills in.
+// itself lives in functions/commons/approvals/; this file is what the requester fills in and which
+// of its fields the approval shows.
 export default defineForm({
   id: 'info-release',
   title: { zh: '信息发布审批', en: 'Information release approval' },
@@ -38,4 +39,5 @@ export default defineForm({
     { id: 'requesterName', type: 'text', label: { zh: '申请人', en: 'Requester' }, maxLength: 50, autocomplete: 'name' },
     { id: 'requesterPhone', type: 'phone', label: { zh: '联系电话', en: 'Phone' } },
   ],
+  approval: { titleField: 'title', channelField: 'channel', requesterNameField: 'requesterName', requesterPhoneField: 'requesterPhone' },
 })

@@ -11,11 +11,11 @@ import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Logger } from '../log.ts'
 import type { ApprovalEvent, UnitStore } from '../store.ts'
-import { type ApprovalDeps, registerNew, stateOf } from './requests.ts'
+import { type ApprovalDeps, approvalFormOf, optionLabel, registerNew, stateOf } from './requests.ts'
 
 export interface NoticeDeps extends ApprovalDeps {
   units: UnitStore
-  /** the info-release form, for channel labels */
+  /** the approval form (`forms.approvalForm()`): its declared fields make the notice */
   form: FormDefinition
   approverTargets: WebhookTarget[]
   /** one attempt to one target (alerts/notice.ts deliverNotice, fetch bound at the edge) */
@@ -36,21 +36,23 @@ export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise
   const version = (await deps.records.versions(event.recordId)).find((v) => v.version === event.version)
   const unit = await deps.units.get(event.unitId)
   const values = version?.values ?? {}
-  const channelField = deps.form.fields.find((f) => f.id === 'channel')
-  const channel = channelField?.type === 'select' ? channelField.options.find((o) => o.value === values.channel)?.label.zh : undefined
+  const form = approvalFormOf(deps)
+  const { titleField, channelField, requesterNameField, requesterPhoneField } = form.approval
+  const value = (id: string | undefined) => String((id === undefined ? undefined : values[id]) ?? '')
+  const title = value(titleField)
   const lines = [
-    `标题：${String(values.title ?? '')}`,
+    `标题：${title}`,
     `单位：${unit?.name ?? event.unitId}`,
-    `渠道：${channel ?? String(values.channel ?? '')}`,
+    `渠道：${optionLabel(form, channelField, values[channelField]) ?? value(channelField)}`,
     `版本：${event.version}`,
-    `申请人：${`${String(values.requesterName ?? '')} ${String(values.requesterPhone ?? '')}`.trim()}`,
+    `申请人：${`${value(requesterNameField)} ${value(requesterPhoneField)}`.trim()}`,
     ...(event.kind === 'submitted' ? [] : [`审批人：${event.byName}`]),
     ...(event.comment ? [`审批意见：${event.comment}`] : []),
   ]
   return {
     id: `${event.recordId}.v${event.version}.${event.kind}`,
     kind: `info_release_${event.kind}`,
-    title: `【${headline[event.kind].zh}】${String(values.title ?? '')}`,
+    title: `【${headline[event.kind].zh}】${title}`,
     lines,
     // Chat channels are shared: links carry no token. Approvers open their own link or the
     // office's page; the unit sees the decision on its home page.
@@ -99,8 +101,9 @@ export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ d
 
 /** Rebuilds pending states from their events: repairs a crash between an event and its state. */
 async function refreshPending(deps: ApprovalDeps): Promise<void> {
+  const form = approvalFormOf(deps)
   for (const state of await deps.approvals.byStatus('pending')) {
-    const fresh = stateOf(await deps.records.versions(state.recordId), await deps.approvals.events(state.recordId))
+    const fresh = stateOf(form, await deps.records.versions(state.recordId), await deps.approvals.events(state.recordId))
     if (fresh && fresh.seq > state.seq) await deps.approvals.putState(fresh)
   }
 }

@@ -5,8 +5,14 @@
 // version submitted, a version decided), each written once by a conditional put and never
 // rewritten. The decision of a version has one key, so a request cannot be decided twice; the
 // state shown in lists is derived from the events and may be rebuilt from them at any time.
+//
+// Which form is the request, and which of its fields are the title, channel and requester, is
+// declared in the form (`approval` in forms/*.ts): this code names no field, and finds the form
+// through the registry (`forms.approvalForm()`), passed in as `form`.
+import shippedInfoRelease from '#forms/info-release.ts'
 import { addDays, type Clock, localDate, localDateTime, zonedInstant } from '../clock.ts'
-import type { FormDefinition, Lang } from '../forms/definition.ts'
+import type { ApprovalFormDefinition, FormDefinition, Lang } from '../forms/definition.ts'
+import { createRegistry, FormDefinitionError } from '../forms/registry.ts'
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
 import { type RecordVersion, receiptOf, type Unit } from '../model.ts'
@@ -17,6 +23,7 @@ import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore
 import { UNIT_ID } from '../units/roster.ts'
 import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
 
+/** @deprecated callers find the approval form with `forms.approvalForm()` (issue 14); kept until they switch. */
 export const INFO_RELEASE_FORM = 'info-release'
 export const MAX_COMMENT_CHARS = 1000
 /** How far back the registration sweep looks on a fresh install. */
@@ -46,6 +53,8 @@ export interface ApprovalDeps {
   settings: SettingsStore
   clock: Clock
   timeZone: string
+  /** the approval form, `forms.approvalForm()`; a caller that passes none gets the shipped forms/info-release.ts (issue 14: until every caller passes it) */
+  form?: FormDefinition
   /** a change was recorded whose notice waits: wake the notifier */
   onChange?: () => void
   /** a new request version was stored: wake the mirror */
@@ -60,11 +69,21 @@ export interface Decider {
 
 export const ADMIN_DECIDER: Decider = { id: 'admin', name: '管理员 admin' }
 
+let shipped: ApprovalFormDefinition | undefined
+
+/** The approval form the deps name, with its declaration; a form that declares no approval is refused. */
+export function approvalFormOf(deps: { form?: FormDefinition | undefined }): ApprovalFormDefinition {
+  if (!deps.form) shipped ??= createRegistry([shippedInfoRelease]).approvalForm()
+  const form = deps.form ?? shipped
+  if (!form?.approval) throw new FormDefinitionError(`form ${form?.id ?? '(none)'} declares no approval`)
+  return form as ApprovalFormDefinition
+}
+
 const seqOf = (e: Pick<ApprovalEvent, 'version' | 'kind'>) => e.version * 2 + (e.kind === 'submitted' ? 0 : 1)
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
 
 /** The state the events describe; undefined before the first version is registered. */
-export function stateOf(versions: RecordVersion[], events: ApprovalEvent[]): ApprovalState | undefined {
+export function stateOf(form: ApprovalFormDefinition, versions: RecordVersion[], events: ApprovalEvent[]): ApprovalState | undefined {
   const last = events.at(-1)
   const first = versions[0]
   const about = versions.find((v) => v.version === last?.version)
@@ -79,8 +98,8 @@ export function stateOf(versions: RecordVersion[], events: ApprovalEvent[]): App
     by: last.by,
     byName: last.byName,
     ...(last.comment !== undefined ? { comment: last.comment } : {}),
-    title: text(about.values.title),
-    channel: text(about.values.channel),
+    title: text(about.values[form.approval.titleField]),
+    channel: text(about.values[form.approval.channelField]),
     seq: seqOf(last),
   }
 }
@@ -89,7 +108,7 @@ export function stateOf(versions: RecordVersion[], events: ApprovalEvent[]): App
 async function project(deps: ApprovalDeps, versions: RecordVersion[]): Promise<ApprovalState | undefined> {
   const recordId = versions[0]?.recordId
   if (!recordId) return undefined
-  const state = stateOf(versions, await deps.approvals.events(recordId))
+  const state = stateOf(approvalFormOf(deps), versions, await deps.approvals.events(recordId))
   if (state) await deps.approvals.putState(state)
   return state
 }
@@ -102,7 +121,7 @@ async function register(deps: ApprovalDeps, versions: RecordVersion[], version: 
     kind: 'submitted',
     unitId: version.unitId,
     by: version.unitId,
-    byName: text(version.values.requesterName),
+    byName: text(version.values[approvalFormOf(deps).approval.requesterNameField]),
     at: version.receivedAt,
     pendingNotice: true,
   })
@@ -115,6 +134,7 @@ async function register(deps: ApprovalDeps, versions: RecordVersion[], version: 
  * submission path, so they are found by date; a date is scanned again until a later day began.
  */
 export async function registerNew(deps: ApprovalDeps): Promise<{ registered: number }> {
+  const form = approvalFormOf(deps)
   const today = localDate(deps.clock.now(), deps.timeZone)
   const from = (await deps.settings.get(SCAN_FROM_SETTING)) ?? addDays(today, -FIRST_SCAN_DAYS)
   // States of the requests first received in the window: most of what the scan finds is known.
@@ -124,7 +144,7 @@ export async function registerNew(deps: ApprovalDeps): Promise<{ registered: num
   )
   const unknown = new Set<string>()
   for (let date = from; date <= today; date = addDays(date, 1)) {
-    for (const seen of await deps.records.currentOfDay(INFO_RELEASE_FORM, date)) {
+    for (const seen of await deps.records.currentOfDay(form.id, date)) {
       if ((known.get(seen.recordId) ?? 0) < seen.version) unknown.add(seen.recordId)
     }
   }
@@ -167,13 +187,13 @@ export interface RequestDetail {
 export async function requestDetail(deps: ApprovalDeps, recordId: string): Promise<RequestDetail | undefined> {
   const versions = await deps.records.versions(recordId)
   const current = versions.at(-1)
-  if (!current || current.formId !== INFO_RELEASE_FORM) return undefined
+  if (!current || current.formId !== approvalFormOf(deps).id) return undefined
   let events = await deps.approvals.events(recordId)
   if (!events.some((e) => e.version === current.version)) {
     await register(deps, versions, current)
     events = await deps.approvals.events(recordId)
   }
-  const state = stateOf(versions, events)
+  const state = stateOf(approvalFormOf(deps), versions, events)
   return state && { state, current, events }
 }
 
@@ -193,7 +213,7 @@ export async function decide(deps: ApprovalDeps, request: DecisionRequest): Prom
   if (request.decision === 'rejected' && comment === '') throw new ApprovalInputError('comment: say why the request is rejected')
   const versions = await deps.records.versions(request.recordId)
   const current = versions.at(-1)
-  if (!current || current.formId !== INFO_RELEASE_FORM) throw new ApprovalNotFoundError(`no request ${request.recordId}`)
+  if (!current || current.formId !== approvalFormOf(deps).id) throw new ApprovalNotFoundError(`no request ${request.recordId}`)
   if (request.version !== undefined && request.version !== current.version) {
     throw new ApprovalConflictError(`version ${request.version} is not the current one (${current.version})`)
   }
@@ -300,11 +320,16 @@ export async function deciderForToken(store: ApprovalStore, adminTokenHash: stri
 
 const STATUS_ZH: Record<ApprovalState['status'], string> = { pending: '待审批', approved: '已批准', rejected: '未通过' }
 
+/** The zh-CN label of a select field's option; undefined for another field or an unknown value. */
+export function optionLabel(form: FormDefinition, fieldId: string, value: unknown): string | undefined {
+  const field = form.fields.find((f) => f.id === fieldId)
+  return field?.type === 'select' ? field.options.find((o) => o.value === value)?.label.zh : undefined
+}
+
 /** The leaders' 信息发布 tab: every request with its status, approver and time. */
 export function infoReleaseTab(deps: { approvals: ApprovalStore; units: UnitStore; form: FormDefinition; timeZone: string }): ComputedTab {
-  const channelField = deps.form.fields.find((f) => f.id === 'channel')
-  const channelLabel = (value: string) =>
-    (channelField?.type === 'select' ? channelField.options.find((o) => o.value === value)?.label.zh : undefined) ?? value
+  const form = approvalFormOf(deps)
+  const channelLabel = (value: string) => optionLabel(form, form.approval.channelField, value) ?? value
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone)
   return {
     layout: {

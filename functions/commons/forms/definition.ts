@@ -102,6 +102,19 @@ export const Total = z.union([
 ])
 export type Total = z.infer<typeof Total>
 
+/**
+ * A form whose requests wait for an approver (信息发布审批制度): which of its fields the approval
+ * shows as the request's title and channel, and who asked. The fields' types are checked by the
+ * registry: title and requester name are text, the channel a select or text, the phone a phone.
+ */
+export const ApprovalDeclaration = z.object({
+  titleField: fieldId,
+  channelField: fieldId,
+  requesterNameField: fieldId,
+  requesterPhoneField: fieldId.optional(),
+})
+export type ApprovalDeclaration = z.infer<typeof ApprovalDeclaration>
+
 export const FormDefinition = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),
   title: Label,
@@ -118,9 +131,19 @@ export const FormDefinition = z.object({
   rules: z.array(Rule).default([]),
   alerts: z.array(AlertTrigger).default([]),
   totals: z.array(Total).default([]),
+  /** on-demand forms: requests go through approval (at most one form in the registry) */
+  approval: ApprovalDeclaration.optional(),
+  /**
+   * The emergency request form: the one on-demand form the pages offer one tap away (the header's
+   * 应急请求, the home page's red button). It raises its alert from the submitter's own category
+   * and severity fields (an `alerts` entry with `categoryField`/`severityField`).
+   */
+  emergencyRequest: z.boolean().default(false),
 })
 export type FormDefinitionInput = z.input<typeof FormDefinition>
 export type FormDefinition = z.infer<typeof FormDefinition>
+/** A form that declares its approval. */
+export type ApprovalFormDefinition = FormDefinition & { approval: ApprovalDeclaration }
 
 /** Identity helper for `forms/*.ts`: keeps literal types checked against the schema. */
 export function defineForm(definition: FormDefinitionInput): FormDefinitionInput {

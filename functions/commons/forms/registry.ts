@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { FormDefinition, type FormDefinitionInput } from './definition.ts'
+import { type ApprovalFormDefinition, type Field, type FieldType, FormDefinition, type FormDefinitionInput } from './definition.ts'
 
 export class FormDefinitionError extends Error {
   override name = 'FormDefinitionError'
@@ -13,6 +13,10 @@ export interface FormRegistry {
   /** every form, in display order */
   readonly all: readonly FormDefinition[]
   get(id: string): FormDefinition | undefined
+  /** the form whose requests go through approval (`approval` declared), if any */
+  approvalForm(): ApprovalFormDefinition | undefined
+  /** the emergency request form the pages offer one tap away (`emergencyRequest`), if any */
+  emergencyForm(): FormDefinition | undefined
 }
 
 export const defaultFormsDir = resolve(fileURLToPath(import.meta.url), '../../../../forms')
@@ -35,6 +39,50 @@ function checkReferences(form: FormDefinition): void {
   if (form.kind === 'on_demand' && form.recordKeyFields.length > 0) {
     throw new FormDefinitionError(`${form.id}: only daily forms have record key fields`)
   }
+  checkApproval(form)
+  checkEmergencyRequest(form)
+}
+
+/** The field types each approval role may name. */
+const approvalFieldTypes = {
+  titleField: ['text'],
+  channelField: ['select', 'text'],
+  requesterNameField: ['text'],
+  requesterPhoneField: ['phone', 'text'],
+} as const satisfies Record<string, readonly FieldType[]>
+
+function checkApproval(form: FormDefinition): void {
+  const { approval } = form
+  if (!approval) return
+  if (form.kind !== 'on_demand') throw new FormDefinitionError(`${form.id}: only on-demand forms go through approval`)
+  for (const [role, types] of Object.entries(approvalFieldTypes)) {
+    const id = approval[role as keyof typeof approvalFieldTypes]
+    if (id === undefined) continue
+    const field: Field | undefined = form.fields.find((f) => f.id === id)
+    if (!field) throw new FormDefinitionError(`${form.id}: approval.${role} names unknown field "${id}"`)
+    if (!(types as readonly FieldType[]).includes(field.type)) {
+      throw new FormDefinitionError(`${form.id}: approval.${role} "${id}" is a ${field.type} field; it must be ${types.join(' or ')}`)
+    }
+  }
+}
+
+function checkEmergencyRequest(form: FormDefinition): void {
+  if (!form.emergencyRequest) return
+  if (form.kind !== 'on_demand') throw new FormDefinitionError(`${form.id}: an emergency request form is on-demand`)
+  if (!form.alerts.some((a) => 'categoryField' in a)) {
+    throw new FormDefinitionError(`${form.id}: an emergency request form raises its alert from categoryField/severityField`)
+  }
+}
+
+/** At most one form may hold a role the system looks up by role rather than by id. */
+function onlyOne<T extends FormDefinition>(
+  forms: readonly FormDefinition[],
+  has: (f: FormDefinition) => f is T,
+  what: string,
+): T | undefined {
+  const found = forms.filter(has)
+  if (found.length > 1) throw new FormDefinitionError(`only one form may be ${what}: ${found.map((f) => f.id).join(', ')}`)
+  return found[0]
 }
 
 /** Parses and cross-checks definitions; fails loudly on the first bad one. */
@@ -55,7 +103,9 @@ export function createRegistry(inputs: readonly FormDefinitionInput[]): FormRegi
   }
   forms.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id))
   const byId = new Map(forms.map((f) => [f.id, f]))
-  return { all: forms, get: (id) => byId.get(id) }
+  const approval = onlyOne(forms, (f): f is ApprovalFormDefinition => f.approval !== undefined, 'the approval form')
+  const emergency = onlyOne(forms, (f): f is FormDefinition => f.emergencyRequest, 'the emergency request form')
+  return { all: forms, get: (id) => byId.get(id), approvalForm: () => approval, emergencyForm: () => emergency }
 }
 
 /** Loads every form definition file in `dir` (default: the repository's `forms/`). */
