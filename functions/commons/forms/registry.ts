@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type ApprovalFormDefinition, type Field, type FieldType, FormDefinition, type FormDefinitionInput } from './definition.ts'
+import { type ApprovalFormDefinition, type FieldType, FormDefinition, type FormDefinitionInput } from './definition.ts'
 
 export class FormDefinitionError extends Error {
   override name = 'FormDefinitionError'
@@ -55,12 +55,13 @@ function checkApproval(form: FormDefinition): void {
   const { approval } = form
   if (!approval) return
   if (form.kind !== 'on_demand') throw new FormDefinitionError(`${form.id}: only on-demand forms go through approval`)
-  for (const [role, types] of Object.entries(approvalFieldTypes)) {
-    const id = approval[role as keyof typeof approvalFieldTypes]
+  for (const role of Object.keys(approvalFieldTypes) as (keyof typeof approvalFieldTypes)[]) {
+    const id = approval[role]
     if (id === undefined) continue
-    const field: Field | undefined = form.fields.find((f) => f.id === id)
+    const field = form.fields.find((f) => f.id === id)
+    const types: readonly FieldType[] = approvalFieldTypes[role]
     if (!field) throw new FormDefinitionError(`${form.id}: approval.${role} names unknown field "${id}"`)
-    if (!(types as readonly FieldType[]).includes(field.type)) {
+    if (!types.includes(field.type)) {
       throw new FormDefinitionError(`${form.id}: approval.${role} "${id}" is a ${field.type} field; it must be ${types.join(' or ')}`)
     }
   }
