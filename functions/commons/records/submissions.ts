@@ -110,6 +110,53 @@ export async function reopenRecord(
   return reopening
 }
 
+/**
+ * What this process knows of a daily record: all its versions up to `latest`. A version never
+ * changes once written (only its outbox marks go) and none is ever deleted, so this is never wrong,
+ * only perhaps behind; the conditional write of `latest + 1` finds out when it is.
+ */
+interface KnownRecord {
+  latest: number
+  firstReceivedAt: string
+  keys: Set<string>
+}
+
+/** records remembered per store, most recently used kept (a few hundred bytes each) */
+const KNOWN_RECORDS = 5000
+
+class KnownRecords {
+  private readonly records = new Map<string, KnownRecord>()
+
+  get(recordId: string): KnownRecord | undefined {
+    const known = this.records.get(recordId)
+    if (known) this.set(recordId, known)
+    return known
+  }
+
+  set(recordId: string, known: KnownRecord): void {
+    const before = this.records.get(recordId)
+    if (before && before.latest > known.latest) return
+    this.records.delete(recordId)
+    this.records.set(recordId, known)
+    if (this.records.size > KNOWN_RECORDS) this.records.delete(this.records.keys().next().value as string)
+  }
+}
+
+// One memory per store, so one per process and per database: the wiring needs to pass nothing.
+const knownByStore = new WeakMap<RecordStore, KnownRecords>()
+function knownRecords(store: RecordStore): KnownRecords {
+  const known = knownByStore.get(store) ?? new KnownRecords()
+  knownByStore.set(store, known)
+  return known
+}
+
+/** What a full read of a record's versions (oldest first) tells; undefined when it has none. */
+function summaryOf(versions: RecordVersion[]): KnownRecord | undefined {
+  const [first, last] = [versions[0], versions.at(-1)]
+  if (!first || !last) return undefined
+  return { latest: last.version, firstReceivedAt: first.receivedAt, keys: new Set(versions.map((v) => v.idempotencyKey)) }
+}
+
 export async function submit(deps: SubmissionDeps, request: SubmissionRequest): Promise<SubmissionOutcome> {
   const { form, unit, body, idempotencyKey, lang } = request
   const now = deps.clock.now()
@@ -141,14 +188,26 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
   }
   const alert = alertFor(form, validated.values)
+  // On-demand records are new by construction (their id comes from the key): nothing to remember.
+  const known = form.kind === 'daily' ? knownRecords(deps.records) : undefined
+  let state = known?.get(recordId)
+  // A retry of a version this process knows is answered from a fresh read; otherwise write first.
+  let read = state?.keys.has(idempotencyKey) ?? false
+  const isOpen = async () => date === today || (await reopened(deps, recordId, now))
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     // Write first, read only when the write finds the version taken: an on-demand record is new by
-    // construction (its id comes from the key), and most daily records get one version a day. A
-    // retry or a correction then costs one refused write more; the common case one write in all.
-    const versions = attempt === 0 ? [] : await deps.records.versions(recordId)
-    const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
-    if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
-    if (versions.length > 0 && date < today && !(await reopened(deps, recordId, now))) {
+    // construction, most daily records get one version a day, and a correction goes straight to
+    // the version after the last one this process knows. A retry, a cold process or a concurrent
+    // writer then costs one refused write and one read more.
+    if (read) {
+      const versions = await deps.records.versions(recordId)
+      const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
+      if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+      state = summaryOf(versions)
+      if (state) known?.set(recordId, state)
+    }
+    read = true
+    if (state && !(await isOpen())) {
       return { kind: 'invalid', issues: [{ path: 'date', message: t(lang, 'closed') }] }
     }
     const receivedAt = deps.clock.now().toISOString()
@@ -157,16 +216,21 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
       formId: form.id,
       unitId: unit.id,
       date,
-      version: (versions.at(-1)?.version ?? 0) + 1,
+      version: (state?.latest ?? 0) + 1,
       values: validated.values,
       receivedAt,
-      firstReceivedAt: versions[0]?.receivedAt ?? receivedAt,
+      firstReceivedAt: state?.firstReceivedAt ?? receivedAt,
       idempotencyKey,
       ...(alert ? { alert } : {}),
       pendingMirror: true,
       pendingAlert: alert !== undefined,
     }
     if (await deps.records.putVersion(version)) {
+      known?.set(recordId, {
+        latest: version.version,
+        firstReceivedAt: version.firstReceivedAt,
+        keys: new Set([...(state?.keys ?? []), idempotencyKey]),
+      })
       deps.onStored?.(version)
       return { kind: 'created', receipt: receiptOf(version), stored: version }
     }
