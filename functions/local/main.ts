@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { systemClock } from '#commons/clock.ts'
 import { consoleLogger as log } from '#commons/log.ts'
+import { SettingsError } from '#commons/settings.ts'
 import { unitLink } from '#commons/web/deps.ts'
-import { ConfigError, parseLocalConfig } from './config.ts'
+import { parseLocalConfig } from './config.ts'
 import { type DemoLink, seedDemoUnits } from './demo.ts'
 import { createLocalSystem, type LocalSystem } from './system.ts'
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message)
+  if (error instanceof SettingsError) console.error(error.message)
   else console.error(error)
   process.exit(1)
 })
