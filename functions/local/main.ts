@@ -15,7 +15,7 @@ import { createLocalSystem, type LocalSystem } from './system.ts'
 
 async function main(): Promise<void> {
   const config = parseLocalConfig()
-  // The pages' script is built here, not in a Lambda bundle: without it, refuse rather than serve pages without it.
+  // esbuild builds the pages' script here (a Lambda bundle carries it prebuilt): without it, refuse to start.
   await buildClientScript()
   let system: LocalSystem | undefined
   // Listen first so the address is known; answer 503 until the system is ready.

@@ -102,7 +102,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: emergencyChanged })
   const approvals = startApprovals(config, edge, { publicUrl, workers })
 
-  const mirrored = mirrorDeps(edge, config, sink)
+  const mirrorPassDeps = mirrorDeps(edge, config, sink)
   let sweepDue = true
   const mirror = startPump(
     async () => {
@@ -110,7 +110,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       // Taken before the pass: a change during it (an acknowledged emergency) asks for another.
       const refresh = sweepDue
       sweepDue = false
-      const result = await mirrorPass(mirrored, { refresh, now: clock.now() }).catch((error: unknown) => {
+      const result = await mirrorPass(mirrorPassDeps, { refresh, now: clock.now() }).catch((error: unknown) => {
         sweepDue ||= refresh
         throw error
       })
@@ -144,7 +144,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
             if (version.formId === INFO_RELEASE_FORM) approvals.changed()
           }
         : undefined,
-      rebuildSheet: () => rebuildSheet(mirrored, clock.now()),
+      rebuildSheet: () => rebuildSheet(mirrorPassDeps, clock.now()),
       approvalsChanged: approvals.changed,
       emergenciesChanged: emergencyChanged,
     }),

@@ -10,7 +10,7 @@ import type { AlertSettings } from '../settings.ts'
 import type { AlertAppDeps } from '../web/deps.ts'
 import type { Edge, SiteSettings } from './edge.ts'
 
-export function escalationPolicy(settings: AlertSettings): EscalationPolicy {
+function escalationPolicy(settings: AlertSettings): EscalationPolicy {
   return { max: settings.ESCALATE_MAX, ...(settings.ESCALATE_AFTER_S ? { afterS: settings.ESCALATE_AFTER_S } : {}) }
 }
 
