@@ -59,6 +59,27 @@ describe('npm start', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
   })
 
+  it("refuses to start, in one line saying how to fix it, when the pages' script cannot be built", async () => {
+    const { spawnSync } = await import('node:child_process')
+    // A module hook that hides esbuild from the pages' script builder only (tsx itself runs on esbuild).
+    const hideEsbuild = `export async function resolve(specifier, context, next) {
+      if (specifier === 'esbuild' && context.parentURL?.includes('client-bundle')) throw Object.assign(new Error('not found'), { code: 'ERR_MODULE_NOT_FOUND' })
+      return next(specifier, context)
+    }`
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hideEsbuild)}`)})`
+    const run = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--import', 'tsx', 'functions/local/main.ts'],
+      {
+        env: { ...process.env, DATA_DIR: dataDir, PORT: '0' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    )
+    expect(run.status).toBe(1)
+    expect(run.stderr.trim()).toBe("cannot build the pages' script: esbuild is not installed (run `npm ci`)")
+  })
+
   it('runs without the demo when DEMO=off', async () => {
     const server = await start({ DEMO: 'off' })
     expect(server.links.size).toBe(0)

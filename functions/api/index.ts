@@ -4,44 +4,34 @@
 // sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { getConnInfo, handle } from 'hono/aws-lambda'
-import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
-import { emergencyParts } from '#commons/lambda/alert-settings.ts'
 import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { invokeRebuild, requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
-import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
+import { appDeps } from '#commons/wiring/app.ts'
 
 const config = parseLambdaConfig(ApiConfig)
-const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)
+const edge = await lambdaRuntime(config)
 const [adminToken, linkKey, ackKey] = await Promise.all([
-  secretValue(secrets, config.ADMIN_TOKEN_SECRET_ARN),
-  secretValue(secrets, config.LINK_KEY_SECRET_ARN),
-  secretValue(secrets, config.ACK_KEY_SECRET_ARN),
+  secretValue(edge.secrets, config.ADMIN_TOKEN_SECRET_ARN),
+  secretValue(edge.secrets, config.LINK_KEY_SECRET_ARN),
+  secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
 ])
 const lambda = new LambdaClient({})
-const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, log)
+const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log)
 
-const app = createApp({
-  forms,
-  stores,
-  clock,
-  log,
-  timeZone: config.ORG_TIMEZONE,
-  adminTokenHash: hashSecret(adminToken),
-  linkKey,
-  publicUrl: config.PUBLIC_URL,
-  clientAddress: (c) => getConnInfo(c).remote.address,
-  rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
-  approvals: { store: createApprovalStore(doc, config.TABLE_NAME), changed: refreshSheet },
-  alerts: {
-    ...emergencyParts(config, doc, config.TABLE_NAME),
+const app = createApp(
+  appDeps(edge, config, {
+    adminToken,
+    linkKey,
     ackKey,
-    ackTtlS: config.ACK_LINK_TTL_S,
-    lang: config.ALERT_LANG,
-    onChanged: refreshSheet,
-  },
-})
+    publicUrl: config.PUBLIC_URL,
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
+    approvalsChanged: refreshSheet,
+    emergenciesChanged: refreshSheet,
+  }),
+)
 
 export const handler = handle(app)

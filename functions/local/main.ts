@@ -6,13 +6,17 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { systemClock } from '#commons/clock.ts'
 import { consoleLogger as log } from '#commons/log.ts'
+import { SettingsError } from '#commons/settings.ts'
+import { buildClientScript, ClientBuildError } from '#commons/web/client-bundle.ts'
 import { unitLink } from '#commons/web/deps.ts'
-import { ConfigError, parseLocalConfig } from './config.ts'
+import { parseLocalConfig } from './config.ts'
 import { type DemoLink, seedDemoUnits } from './demo.ts'
 import { createLocalSystem, type LocalSystem } from './system.ts'
 
 async function main(): Promise<void> {
   const config = parseLocalConfig()
+  // esbuild builds the pages' script here (a Lambda bundle carries it prebuilt): without it, refuse to start.
+  await buildClientScript()
   let system: LocalSystem | undefined
   // Listen first so the address is known; answer 503 until the system is ready.
   const server = serve({
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message)
+  if (error instanceof SettingsError || error instanceof ClientBuildError) console.error(error.message)
   else console.error(error)
   process.exit(1)
 })

@@ -6,7 +6,6 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
-import { restoreEmergencyWakeups } from '#commons/adapters/dynamo/emergencies.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
@@ -14,19 +13,21 @@ import { INFO_RELEASE_FORM } from '#commons/approvals/requests.ts'
 import { type Clock, systemClock } from '#commons/clock.ts'
 import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
-import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
-import { overviewTab } from '#commons/sheet/overview.ts'
+import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import type { SheetSink } from '#commons/sheet/sink.ts'
 import type { Stores } from '#commons/store.ts'
 import { withUnitCache } from '#commons/units/cached-units.ts'
-import { hashSecret, newSecret } from '#commons/units/tokens.ts'
+import { newSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
-import type { AppDeps } from '#commons/web/deps.ts'
+import { appDeps } from '#commons/wiring/app.ts'
+import type { Edge } from '#commons/wiring/edge.ts'
+import { mirrorDeps } from '#commons/wiring/mirror.ts'
 import { startAlerts } from './alerts.ts'
 import { startApprovals } from './approvals.ts'
 import type { LocalConfig } from './config.ts'
 import { startDailyCycle } from './daily-timer.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamodb.ts'
+import { restoreEmergencyWakeups } from './emergency-wakeups.ts'
 import { type Pump, startPump } from './pump.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 
@@ -86,39 +87,22 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   await ensureTable(client, config.TABLE_NAME)
   const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
   const forms = await loadForms(options.formsDir)
+  const edge: Edge = { doc, stores, forms, clock, log, fetch: (url, init) => fetch(url, init) }
   const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
   const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
   const ackKey = await secretFor(config, config.ACK_LINK_SECRET, 'ack-link-secret')
+  const { publicUrl, workers } = options
   // The sheet's 应急 tab follows every emergency change (the next mirror pass refreshes it).
   const emergencyChanged = () => {
     sweepDue = true
     mirror.wake()
   }
-  if (options.workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
-  const alerts = startAlerts(config, {
-    doc,
-    stores,
-    forms,
-    clock,
-    log,
-    publicUrl: options.publicUrl,
-    ackKey,
-    workers: options.workers,
-    changed: emergencyChanged,
-  })
-  const approvals = startApprovals(config, { doc, stores, forms, clock, log, publicUrl: options.publicUrl, workers: options.workers })
+  if (workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
+  const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: emergencyChanged })
+  const approvals = startApprovals(config, edge, { publicUrl, workers })
 
-  const timeZone = config.ORG_TIMEZONE
-  const mirrorDeps: MirrorDeps = {
-    ...stores,
-    forms,
-    sink,
-    timeZone,
-    log,
-    computedTabs: [overviewTab({ ...stores, forms, timeZone }), ...approvals.tabs, alerts.tab],
-    ...(sink.ready ? { ready: sink.ready } : {}),
-  }
+  const mirrorPassDeps = mirrorDeps(edge, config, sink)
   let sweepDue = true
   const mirror = startPump(
     async () => {
@@ -126,7 +110,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       // Taken before the pass: a change during it (an acknowledged emergency) asks for another.
       const refresh = sweepDue
       sweepDue = false
-      const result = await mirrorPass(mirrorDeps, { refresh, now: clock.now() }).catch((error: unknown) => {
+      const result = await mirrorPass(mirrorPassDeps, { refresh, now: clock.now() }).catch((error: unknown) => {
         sweepDue ||= refresh
         throw error
       })
@@ -137,7 +121,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     {
       name: 'mirror',
       debounceMs: config.MIRROR_DEBOUNCE_MS,
-      sweepMs: options.workers ? config.SWEEP_INTERVAL_S * 1000 : 2 ** 31 - 1,
+      sweepMs: workers ? config.SWEEP_INTERVAL_S * 1000 : 2 ** 31 - 1,
       log,
       onSweep: () => {
         sweepDue = true
@@ -145,33 +129,28 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     },
   )
 
-  const deps: AppDeps = {
-    forms,
-    stores,
-    clock,
-    timeZone: config.ORG_TIMEZONE,
-    adminTokenHash: hashSecret(adminToken),
-    linkKey,
-    publicUrl: options.publicUrl,
-    log,
-    // The socket's peer; requests made in-process (tests, app.request) have no socket.
-    clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
-    onStored: options.workers
-      ? (version) => {
-          mirror.wake()
-          if (version.pendingAlert) alerts.pump.wake()
-          if (version.formId === INFO_RELEASE_FORM) approvals.changed()
-        }
-      : undefined,
-    approvals: { store: approvals.store, changed: approvals.changed },
-    alerts: alerts.app,
-    rebuildSheet: () => rebuildSheet(mirrorDeps, clock.now()),
-  }
-  const app = createApp(deps)
-  if (options.workers) mirror.wake() // the start-up sweep: whatever a crash left marked
-  const dailyCycle = options.workers
-    ? startDailyCycle(config, { ...stores, forms, timeZone, clock, log, linkKey, publicUrl: options.publicUrl })
-    : undefined
+  const app = createApp(
+    appDeps(edge, config, {
+      adminToken,
+      linkKey,
+      ackKey,
+      publicUrl,
+      // The socket's peer; requests made in-process (tests, app.request) have no socket.
+      clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
+      onStored: workers
+        ? (version) => {
+            mirror.wake()
+            if (version.pendingAlert) alerts.wake()
+            if (version.formId === INFO_RELEASE_FORM) approvals.changed()
+          }
+        : undefined,
+      rebuildSheet: () => rebuildSheet(mirrorPassDeps, clock.now()),
+      approvalsChanged: approvals.changed,
+      emergenciesChanged: emergencyChanged,
+    }),
+  )
+  if (workers) mirror.wake() // the start-up sweep: whatever a crash left marked
+  const dailyCycle = workers ? startDailyCycle(config, edge, { linkKey, publicUrl }) : undefined
 
   return {
     app,
@@ -183,7 +162,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     async close() {
       await dailyCycle?.stop()
       await approvals.pump.stop()
-      await alerts.pump.stop()
+      await alerts.stop()
       await mirror.stop()
       client.destroy()
       await embedded?.close()

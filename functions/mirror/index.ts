@@ -3,11 +3,7 @@
 // still marked, refreshes the computed tabs) or a refresh asked after an emergency changed, and
 // by the API for a whole-sheet rebuild.
 
-import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
-import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
-import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
 import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
@@ -16,30 +12,14 @@ import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
-import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
-import { overviewTab } from '#commons/sheet/overview.ts'
+import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
+import { mirrorDeps } from '#commons/wiring/mirror.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
-const { doc, stores, forms, clock, log, secrets } = await lambdaRuntime(config)
-const sheets = createSheetsClient(sheetsClientOptions(await secretValue(secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
-const sink = createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log })
-const timeZone = config.ORG_TIMEZONE
-const infoRelease = forms.get(INFO_RELEASE_FORM)
-const deps: MirrorDeps = {
-  ...stores,
-  forms,
-  sink,
-  timeZone,
-  log,
-  computedTabs: [
-    overviewTab({ ...stores, forms, timeZone }),
-    ...(infoRelease
-      ? [infoReleaseTab({ approvals: createApprovalStore(doc, config.TABLE_NAME), units: stores.units, form: infoRelease, timeZone })]
-      : []),
-    emergencyTab({ emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME), units: stores.units, forms, timeZone }),
-  ],
-  ready: sink.ready,
-}
+const edge = await lambdaRuntime(config)
+const { clock, log } = edge
+const sheets = createSheetsClient(sheetsClientOptions(await secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
+const deps = mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
 
 /** Passes until nothing is marked (or time runs short); one minute is kept for the last batch. */
 async function drain(refresh: boolean, context: unknown) {

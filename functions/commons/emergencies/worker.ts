@@ -108,24 +108,13 @@ export interface AlertWorkerDeps {
  * waits) working in the background. Later passes skip a channel while it is busy, so a new
  * emergency reaches every other channel at once; the busy channel's deliveries stay due and are
  * taken up when it is free again (`freed` asks for that pass). A channel records its own outcomes.
+ * functions/local/channel-lanes.ts makes them.
  */
 export interface ChannelLanes {
   readonly waitMs: number
   /** the channels at work, by name */
   readonly busy: Map<string, Promise<void>>
   freed?: () => void
-}
-
-export function createChannelLanes(waitMs: number, freed?: () => void): ChannelLanes & { idle(): Promise<void> } {
-  const busy = new Map<string, Promise<void>>()
-  return {
-    waitMs,
-    busy,
-    ...(freed ? { freed } : {}),
-    async idle() {
-      while (busy.size > 0) await Promise.all(busy.values())
-    },
-  }
 }
 
 export interface AlertPassResult {

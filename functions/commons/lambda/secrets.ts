@@ -2,6 +2,7 @@
 // A new value reaches the functions on their next cold start (the README says how to force one).
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { z } from 'zod'
+import { webhookList } from '../settings.ts'
 
 export class SecretUnsetError extends Error {
   override name = 'SecretUnsetError'
@@ -24,13 +25,13 @@ export function secretValue(client: SecretsManagerClient, secretId: string): Pro
   return value
 }
 
-/** The webhooks secret: a JSON object with the same variables as the local server. */
+/** The webhooks secret: a JSON object with the same variables as the local server, parsed as it parses them. */
 export const WebhooksSecret = z.object({
-  ALERT_WEBHOOKS: z.string().optional(),
-  ESCALATION_WEBHOOKS: z.string().optional(),
-  OFFICE_WEBHOOKS: z.string().optional(),
-  LEADERS_WEBHOOKS: z.string().optional(),
-  APPROVER_WEBHOOKS: z.string().optional(),
+  ALERT_WEBHOOKS: webhookList('ALERT_WEBHOOKS'),
+  ESCALATION_WEBHOOKS: webhookList('ESCALATION_WEBHOOKS'),
+  OFFICE_WEBHOOKS: webhookList('OFFICE_WEBHOOKS'),
+  LEADERS_WEBHOOKS: webhookList('LEADERS_WEBHOOKS'),
+  APPROVER_WEBHOOKS: webhookList('APPROVER_WEBHOOKS'),
 })
 export type WebhooksSecret = z.infer<typeof WebhooksSecret>
 
@@ -44,9 +45,12 @@ export async function webhooksSecret(client: SecretsManagerClient, secretId: str
     throw new SecretUnsetError(`secret ${secretId} is not JSON: expected {"ALERT_WEBHOOKS": "type=url,…"}`)
   }
   const parsed = WebhooksSecret.safeParse(json)
-  if (!parsed.success)
+  if (!parsed.success) {
+    // The issues name the variable and the entry (type and host), never a key.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'secret'}: ${i.message}`).join('; ')
     throw new SecretUnsetError(
-      `secret ${secretId}: expected an object of webhook lists: ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS, APPROVER_WEBHOOKS`,
+      `secret ${secretId}: expected an object of webhook lists (ALERT_WEBHOOKS, ESCALATION_WEBHOOKS, OFFICE_WEBHOOKS, LEADERS_WEBHOOKS, APPROVER_WEBHOOKS): ${problems}`,
     )
+  }
   return parsed.data
 }

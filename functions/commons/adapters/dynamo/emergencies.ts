@@ -8,7 +8,8 @@ import type { EmergencyStore } from '../../store.ts'
 import { conditional } from './conditional.ts'
 import { type Item, queryItems } from './paging.ts'
 
-const PK = 'EMERGENCY'
+/** the partition of every emergency item */
+export const EMERGENCY_PK = 'EMERGENCY'
 const WAKE_QUEUE = 'emergency'
 const MAX_UPDATE_ATTEMPTS = 10
 
@@ -18,7 +19,7 @@ export class EmergencyUpdateConflictError extends Error {
 
 function toItem(e: Emergency): Item {
   return {
-    pk: PK,
+    pk: EMERGENCY_PK,
     sk: e.id,
     ...e,
     alertQ: e.wakeAt ? WAKE_QUEUE : undefined,
@@ -33,7 +34,7 @@ function fromItem(item: Item): Emergency {
 
 export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableName: string): EmergencyStore {
   const get = async (id: string) => {
-    const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: PK, sk: id }, ConsistentRead: true }))
+    const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: EMERGENCY_PK, sk: id }, ConsistentRead: true }))
     return out.Item ? fromItem(out.Item) : undefined
   }
 
@@ -82,7 +83,7 @@ export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableNam
       throw new EmergencyUpdateConflictError(`emergency ${id} kept changing under ${MAX_UPDATE_ATTEMPTS} attempts`)
     },
     async list() {
-      const all = await query({ key: 'pk = :pk', values: { ':pk': PK } })
+      const all = await query({ key: 'pk = :pk', values: { ':pk': EMERGENCY_PK } })
       return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     },
     due: (now, limit) =>
@@ -93,36 +94,4 @@ export function createDynamoEmergencyStore(doc: DynamoDBDocumentClient, tableNam
         limit,
       }),
   }
-}
-
-/**
- * Writes every emergency that still has work to do again, as it is. dynalite writes a put's index
- * entries before its item, not in one batch: a process killed between the two can leave an
- * emergency that is due with no entry in the index the worker reads, and so never alerted (the
- * crash test met it). The local server runs this at start, before its workers; DynamoDB itself is
- * atomic per item and needs none of it. The revision check leaves alone anything changed meanwhile.
- */
-export async function restoreEmergencyWakeups(doc: DynamoDBDocumentClient, tableName: string): Promise<number> {
-  const due = await queryItems(doc, {
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk',
-    FilterExpression: 'attribute_exists(alertQ)',
-    ExpressionAttributeValues: { ':pk': PK },
-    ConsistentRead: true,
-  })
-  const rewritten = await Promise.all(
-    due.map((item) =>
-      conditional(
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: 'rev = :rev',
-            ExpressionAttributeValues: { ':rev': item.rev },
-          }),
-        ),
-      ),
-    ),
-  )
-  return rewritten.filter(Boolean).length
 }

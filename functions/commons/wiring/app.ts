@@ -1,0 +1,43 @@
+// The web app's dependencies, built the same way by the API function and the local server.
+import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
+import type { RecordVersion } from '../model.ts'
+import type { AlertSettings } from '../settings.ts'
+import { hashSecret } from '../units/tokens.ts'
+import type { AppDeps } from '../web/deps.ts'
+import { emergencyAppDeps } from './alert-worker.ts'
+import type { Edge, SiteSettings } from './edge.ts'
+
+export interface AppParts {
+  adminToken: string
+  /** HMAC keys of the expiring unit links and of the acknowledge links */
+  linkKey: string
+  ackKey: string
+  /** the address staff reach (no trailing slash) */
+  publicUrl: string
+  clientAddress: AppDeps['clientAddress']
+  rebuildSheet: () => Promise<{ rows: number }>
+  /** after a write: wakes the in-process workers (locally; streams do it on AWS) */
+  onStored?: (version: RecordVersion) => void
+  /** after a recorded approval change */
+  approvalsChanged: () => void
+  /** after an acknowledgement or resolution: the sheet's 应急 tab follows */
+  emergenciesChanged: () => void
+}
+
+export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & AlertSettings, parts: AppParts): AppDeps {
+  return {
+    forms: edge.forms,
+    stores: edge.stores,
+    clock: edge.clock,
+    log: edge.log,
+    timeZone: settings.ORG_TIMEZONE,
+    adminTokenHash: hashSecret(parts.adminToken),
+    linkKey: parts.linkKey,
+    publicUrl: parts.publicUrl,
+    clientAddress: parts.clientAddress,
+    onStored: parts.onStored,
+    rebuildSheet: parts.rebuildSheet,
+    approvals: { store: createApprovalStore(edge.doc, settings.TABLE_NAME), changed: parts.approvalsChanged },
+    alerts: emergencyAppDeps(edge.doc, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
+  }
+}

@@ -1,0 +1,35 @@
+// The mirror's dependencies: the sheet sink and the computed tabs (概览, 信息发布 when its form
+// is loaded, 应急), built the same way by the mirror function and the local server.
+import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
+import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
+import { INFO_RELEASE_FORM, infoReleaseTab } from '../approvals/requests.ts'
+import { emergencyTab } from '../emergencies/sheet-tab.ts'
+import type { MirrorDeps } from '../sheet/mirror.ts'
+import { overviewTab } from '../sheet/overview.ts'
+import type { SheetSink } from '../sheet/sink.ts'
+import type { Edge, SiteSettings } from './edge.ts'
+
+export function mirrorDeps(
+  edge: Omit<Edge, 'fetch' | 'clock'>,
+  settings: SiteSettings,
+  sink: SheetSink & { ready?: () => Promise<void> },
+): MirrorDeps {
+  const { doc, stores, forms, log } = edge
+  const timeZone = settings.ORG_TIMEZONE
+  const infoRelease = forms.get(INFO_RELEASE_FORM)
+  return {
+    ...stores,
+    forms,
+    sink,
+    timeZone,
+    log,
+    computedTabs: [
+      overviewTab({ ...stores, forms, timeZone }),
+      ...(infoRelease
+        ? [infoReleaseTab({ approvals: createApprovalStore(doc, settings.TABLE_NAME), units: stores.units, form: infoRelease, timeZone })]
+        : []),
+      emergencyTab({ emergencies: createDynamoEmergencyStore(doc, settings.TABLE_NAME), units: stores.units, forms, timeZone }),
+    ],
+    ready: sink.ready,
+  }
+}
