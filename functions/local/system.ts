@@ -9,7 +9,6 @@ import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
-import { INFO_RELEASE_FORM } from '#commons/approvals/requests.ts'
 import { type Clock, systemClock } from '#commons/clock.ts'
 import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
@@ -141,7 +140,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
         ? (version) => {
             mirror.wake()
             if (version.pendingAlert) alerts.wake()
-            if (version.formId === INFO_RELEASE_FORM) approvals.changed()
+            if (version.formId === forms.approvalForm()?.id) approvals.changed()
           }
         : undefined,
       rebuildSheet: () => rebuildSheet(mirrorPassDeps, clock.now()),

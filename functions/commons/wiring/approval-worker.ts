@@ -2,18 +2,17 @@
 // built the same way by the schedule function and the local server.
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import type { NoticeDeps } from '../approvals/notices.ts'
-import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { deliverNotice } from '../channels/notice.ts'
 import type { WebhookTarget } from '../channels/webhook-config.ts'
 import type { Edge, SiteSettings } from './edge.ts'
 
-/** Undefined when the info-release form is not loaded: there is nothing to do then. */
+/** Undefined when no approval form (信息发布审批) is loaded: there is nothing to do then. */
 export function approvalWorkerDeps(
   edge: Edge,
   settings: SiteSettings,
   parts: { approverTargets: WebhookTarget[]; publicUrl: string },
 ): NoticeDeps | undefined {
-  const form = edge.forms.get(INFO_RELEASE_FORM)
+  const form = edge.forms.approvalForm()
   if (!form) return undefined
   const { stores, clock } = edge
   return {

@@ -2,7 +2,7 @@
 // is loaded, 应急), built the same way by the mirror function and the local server.
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '../approvals/requests.ts'
+import { infoReleaseTab } from '../approvals/requests.ts'
 import { emergencyTab } from '../emergencies/sheet-tab.ts'
 import type { MirrorDeps } from '../sheet/mirror.ts'
 import { overviewTab } from '../sheet/overview.ts'
@@ -16,7 +16,7 @@ export function mirrorDeps(
 ): MirrorDeps {
   const { doc, stores, forms, log } = edge
   const timeZone = settings.ORG_TIMEZONE
-  const infoRelease = forms.get(INFO_RELEASE_FORM)
+  const infoRelease = forms.approvalForm()
   return {
     ...stores,
     forms,
