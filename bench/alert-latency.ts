@@ -11,8 +11,8 @@ import { silentLogger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem } from '../functions/local/system.ts'
-import { emergencyRequest } from '../test/support/fixtures.ts'
-import { startWebhookReceiver } from '../test/support/webhook-receiver.ts'
+import { emergencyRequest } from '../testkit/fixtures.ts'
+import { startWebhookReceiver } from '../testkit/webhook-receiver.ts'
 import { printTable, report } from './report.ts'
 
 // Two rounds of 15, failed attempts included, stay under Slack's 50 a minute (targets.ts), so

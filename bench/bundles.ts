@@ -16,8 +16,8 @@ import { loadForms } from '#commons/forms/registry.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
 import { buildBundle, bundleCacheDir, esbuildOptions, type FunctionName, functionEntries } from '../infra/bundling.ts'
-import { startSecretsServer } from '../test/support/secrets-server.ts'
-import { startSheetsServer } from '../test/support/sheets-server.ts'
+import { startSecretsServer } from '../testkit/secrets-server.ts'
+import { startSheetsServer } from '../testkit/sheets-server.ts'
 import { report } from './report.ts'
 
 const KB = 1024

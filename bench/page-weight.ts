@@ -1,7 +1,7 @@
 // Page weight: each unit page as a phone first loads it, HTML (CSS inline) plus the script,
 // raw and gzipped. The bar is a form page under 30 KB in all; this prints numbers, not asserts.
 import { gzipSync } from 'node:zlib'
-import { startHarness } from '../test/support/harness.ts'
+import { startHarness } from '../testkit/harness.ts'
 import { printTable, report } from './report.ts'
 
 const BUDGET_BYTES = 30 * 1024

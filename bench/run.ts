@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark in turn, a table each, all of them in bench/report.json, and
 // the targets of DESIGN §6 checked against the numbers at the end (printed, never asserted).
 // `npm run bench -- submit alerts` runs only the named ones.
+
+import { crashTest } from '../testkit/crash/crash.ts'
 import { benchAlertLatency } from './alert-latency.ts'
 import { benchBundles } from './bundles.ts'
-import { crashRow, crashTest } from './crash.ts'
+import { crashRow } from './crash.ts'
 import { benchPageWeight } from './page-weight.ts'
 import { printTable, report } from './report.ts'
 import { benchSheetBurst, type SheetBurst } from './sheet-burst.ts'

@@ -11,7 +11,7 @@ import type { Logger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../functions/local/config.ts'
 import { createLocalSystem } from '../functions/local/system.ts'
-import { startSheetsServer } from '../test/support/sheets-server.ts'
+import { startSheetsServer } from '../testkit/sheets-server.ts'
 import { report } from './report.ts'
 
 const UNITS = 20

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createInterface } from 'node:readline'
-import { emergencyRequest, healthReport } from '../test/support/fixtures.ts'
+import { emergencyRequest, healthReport } from '../testkit/fixtures.ts'
 import { printTable, report } from './report.ts'
 
 const REQUESTS_PER_LEVEL = Number(process.env.BENCH_REQUESTS ?? 2000)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emergencyRequest, healthReport, newKey, siteReport, submission, wildlifeReport } from './support/fixtures.ts'
-import { ADMIN_TOKEN, dataRows, type Harness, startHarness } from './support/harness.ts'
+import { emergencyRequest, healthReport, newKey, siteReport, submission, wildlifeReport } from '../../testkit/fixtures.ts'
+import { ADMIN_TOKEN, dataRows, type Harness, startHarness } from '../../testkit/harness.ts'
 
 let h: Harness
 let office: string

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dataRows, type Harness, startHarness } from './support/harness.ts'
+import { dataRows, type Harness, startHarness } from '../../testkit/harness.ts'
 
 let h: Harness
 let token: string

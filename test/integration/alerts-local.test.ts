@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { silentLogger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
-import { parseLocalConfig } from '../functions/local/config.ts'
-import { createLocalSystem, type LocalSystem } from '../functions/local/system.ts'
-import { emergencyRequest, submission } from './support/fixtures.ts'
-import { ADMIN_TOKEN, dataRows } from './support/harness.ts'
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { parseLocalConfig } from '../../functions/local/config.ts'
+import { createLocalSystem, type LocalSystem } from '../../functions/local/system.ts'
+import { emergencyRequest, submission } from '../../testkit/fixtures.ts'
+import { ADMIN_TOKEN, dataRows } from '../../testkit/harness.ts'
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 let receiver: WebhookReceiver
 let system: LocalSystem

@@ -5,9 +5,9 @@ import { type DailyCycleDeps, runDailyCycle } from '#commons/daily/cycle.ts'
 import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import { silentLogger } from '#commons/log.ts'
 import { signUnitToken } from '#commons/units/tokens.ts'
-import { healthReport, submission } from './support/fixtures.ts'
-import { type Harness, LINK_KEY, startHarness, TIME_ZONE } from './support/harness.ts'
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { healthReport, submission } from '../../testkit/fixtures.ts'
+import { type Harness, LINK_KEY, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 let h: Harness
 let receiver: WebhookReceiver

@@ -1,7 +1,7 @@
 // A weak signal in Chromium: the browser context goes offline, or a reply is cut off on its
 // way back. Whatever happens on the wire, the report is stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserApp, fillForm, screenshot, startBrowserApp } from '../support/browser.ts'
+import { type BrowserApp, fillForm, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
 
 let app: BrowserApp
 

@@ -4,8 +4,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Field, FormDefinition } from '#commons/forms/definition.ts'
-import { newKey, submission } from './support/fixtures.ts'
-import { dataRows, type Harness, startHarness } from './support/harness.ts'
+import { newKey, submission } from '../../testkit/fixtures.ts'
+import { dataRows, type Harness, startHarness } from '../../testkit/harness.ts'
 
 let h: Harness
 let token: string

@@ -9,10 +9,9 @@ import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes } from '#commons/adapters/dynamo/table.ts'
-import { buildBundle, bundleCacheDir } from '../infra/bundling.ts'
-import type { DeployConfig } from '../infra/config.ts'
-import { DeployConfigError, deployConfigFrom } from '../infra/config.ts'
-import { SentinelStack } from '../infra/stack.ts'
+import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
+import type { DeployConfig } from '../../infra/config.ts'
+import { SentinelStack } from '../../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
 
@@ -271,19 +270,4 @@ describe('CDK’s bundling', () => {
     expect(readFileSync(join(assetDir, 'index.mjs'))).toEqual(readFileSync(ours.file))
     rmSync(ours.file, { force: true })
   }, 120_000)
-})
-
-describe('the deployment configuration', () => {
-  it('reads lists from a comma-separated -c value as from a JSON array in cdk.json', () => {
-    const fromCli = deployConfigFrom((key) => ({ alertEmails: 'a@example.org, b@example.org', alertPhones: '+8613800000000' })[key])
-    const fromJson = deployConfigFrom((key) => ({ alertEmails: ['a@example.org', 'b@example.org'], alertPhones: ['+8613800000000'] })[key])
-
-    expect(fromCli).toEqual(fromJson)
-    expect(fromCli.alertEmails).toEqual(['a@example.org', 'b@example.org'])
-  })
-
-  it('refuses a phone number that SNS cannot text, naming the key', () => {
-    expect(() => deployConfigFrom((key) => ({ alertPhones: '13800000000' })[key])).toThrow(DeployConfigError)
-    expect(() => deployConfigFrom((key) => ({ alertPhones: '13800000000' })[key])).toThrow(/alertPhones/)
-  })
 })

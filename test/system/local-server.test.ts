@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { healthReport, newKey, submission } from './support/fixtures.ts'
-import { dataRows } from './support/harness.ts'
-import { eventually, runAdmin, type ServerProcess, startServerProcess } from './support/server-process.ts'
+import { healthReport, newKey, submission } from '../../testkit/fixtures.ts'
+import { dataRows } from '../../testkit/harness.ts'
+import { eventually, runAdmin, type ServerProcess, startServerProcess } from '../../testkit/server-process.ts'
 
 let dataDir: string
 let servers: ServerProcess[] = []

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
 import { OVERVIEW_TAB, overviewLayout, overviewRows, overviewTab } from '#commons/sheet/overview.ts'
-import { healthReport, submission, wildlifeReport } from './support/fixtures.ts'
-import { ADMIN_TOKEN, type Harness, readWorkbook, startHarness, TIME_ZONE } from './support/harness.ts'
+import { healthReport, submission, wildlifeReport } from '../../testkit/fixtures.ts'
+import { ADMIN_TOKEN, type Harness, readWorkbook, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 
 let h: Harness
 let rows: unknown[][]

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
-import { type CrashResult, crashTest } from '../bench/crash.ts'
-import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
+import { type CrashResult, crashTest } from '../../testkit/crash/crash.ts'
 
 const SUBMISSIONS = 300
 const CONCURRENCY = 16

@@ -2,15 +2,15 @@
 // unit; a token rotated in another process stops working once the window passes, one rotated here
 // at once; unknown ids are answered and cannot grow the cache without end.
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { createDynamoClients } from '../functions/commons/adapters/dynamo/client.ts'
-import { createDynamoStores } from '../functions/commons/adapters/dynamo/stores.ts'
-import { ensureTable } from '../functions/commons/adapters/dynamo/table.ts'
-import { loadForms } from '../functions/commons/forms/registry.ts'
-import type { UnitStore } from '../functions/commons/store.ts'
-import { cachedUnits } from '../functions/commons/units/cached-units.ts'
-import { addUnit, rotateUnitToken, unitForToken } from '../functions/commons/units/roster.ts'
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { fixedClock } from './support/harness.ts'
+import { createDynamoClients } from '../../functions/commons/adapters/dynamo/client.ts'
+import { createDynamoStores } from '../../functions/commons/adapters/dynamo/stores.ts'
+import { ensureTable } from '../../functions/commons/adapters/dynamo/table.ts'
+import { loadForms } from '../../functions/commons/forms/registry.ts'
+import type { UnitStore } from '../../functions/commons/store.ts'
+import { cachedUnits } from '../../functions/commons/units/cached-units.ts'
+import { addUnit, rotateUnitToken, unitForToken } from '../../functions/commons/units/roster.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
+import { fixedClock } from '../../testkit/harness.ts'
 
 const TTL_MS = 10_000
 let dynamo: EmbeddedDynamo

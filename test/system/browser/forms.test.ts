@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUnit } from '#commons/units/roster.ts'
-import { type BrowserApp, fillForm, screenshot, seriousViolations, startBrowserApp } from '../support/browser.ts'
+import { type BrowserApp, fillForm, screenshot, seriousViolations, startBrowserApp } from '../../../testkit/browser.ts'
 
 let app: BrowserApp
 const ALL_FORMS = ['daily-health', 'wildlife-daily', 'site-daily', 'emergency']

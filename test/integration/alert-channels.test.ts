@@ -8,7 +8,7 @@ import { feishuSign } from '#commons/channels/feishu.ts'
 import { formatAlertSms, formatAlertText, SMS_MAX_CHARS } from '#commons/channels/format.ts'
 import type { AlertMessage } from '#commons/channels/message.ts'
 import { parseWebhookList, WebhookConfigError, type WebhookTarget } from '#commons/channels/webhook-config.ts'
-import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const NOW = new Date('2026-11-28T02:00:05.123Z')
 const DING_TOKEN = 'ding-access-token-5f1e9c'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signUnitToken } from '#commons/units/tokens.ts'
-import { healthReport, siteReport, submission } from './support/fixtures.ts'
-import { ADMIN_TOKEN, type Harness, LINK_KEY, startHarness } from './support/harness.ts'
+import { healthReport, siteReport, submission } from '../../testkit/fixtures.ts'
+import { ADMIN_TOKEN, type Harness, LINK_KEY, startHarness } from '../../testkit/harness.ts'
 
 let h: Harness
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }

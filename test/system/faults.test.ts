@@ -15,16 +15,16 @@ import type { Logger } from '#commons/log.ts'
 import type { RecordVersion } from '#commons/model.ts'
 import { recordRow } from '#commons/sheet/layout.ts'
 import { addUnit } from '#commons/units/roster.ts'
-import { parseLocalConfig } from '../functions/local/config.ts'
-import { createLocalSystem, type LocalSystem } from '../functions/local/system.ts'
-import { emergencyRequest, healthReport, newKey, submission } from './support/fixtures.ts'
-import { ADMIN_TOKEN, dataRows, readWorkbook } from './support/harness.ts'
-import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
-import { type ReceivedRequest, startWebhookReceiver } from './support/webhook-receiver.ts'
+import { parseLocalConfig } from '../../functions/local/config.ts'
+import { createLocalSystem, type LocalSystem } from '../../functions/local/system.ts'
+import { emergencyRequest, healthReport, newKey, submission } from '../../testkit/fixtures.ts'
+import { ADMIN_TOKEN, dataRows, readWorkbook } from '../../testkit/harness.ts'
+import { type SheetsServer, startSheetsServer } from '../../testkit/sheets-server.ts'
+import { type ReceivedRequest, startWebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const HEALTH = '人员健康日报'
 const EMERGENCY = '应急请求'
-const root = resolve(import.meta.dirname, '..')
+const root = resolve(import.meta.dirname, '../..')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const wallClock = { now: () => new Date() }
 

@@ -6,7 +6,7 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets'
 import { OAuth2Client } from 'google-auth-library'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type SheetsServer, startSheetsServer } from './support/sheets-server.ts'
+import { type SheetsServer, startSheetsServer } from '../../testkit/sheets-server.ts'
 
 type Api = sheets_v4.Sheets
 
