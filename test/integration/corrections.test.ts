@@ -10,9 +10,9 @@ import { loadForms } from '#commons/forms/registry.ts'
 import type { Unit } from '#commons/model.ts'
 import { type SubmissionDeps, type SubmissionOutcome, submit } from '#commons/records/submissions.ts'
 import type { RecordStore } from '#commons/store.ts'
-import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { healthReport, newKey } from './support/fixtures.ts'
-import { fixedClock, TIME_ZONE } from './support/harness.ts'
+import { startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
+import { healthReport, newKey } from '../../testkit/fixtures.ts'
+import { fixedClock, TIME_ZONE } from '../../testkit/harness.ts'
 
 let dynamo: Awaited<ReturnType<typeof startEmbeddedDynamo>>
 let clients: ReturnType<typeof createDynamoClients>

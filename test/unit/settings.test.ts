@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { AlertsConfig, ApiConfig, MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { SettingsError } from '#commons/settings.ts'
-import { parseLocalConfig } from '../functions/local/config.ts'
-import { deployConfigFrom } from '../infra/config.ts'
+import { parseLocalConfig } from '../../functions/local/config.ts'
+import { deployConfigFrom } from '../../infra/config.ts'
 
 const lambdaEnv = {
   TABLE_NAME: 'sentinel',

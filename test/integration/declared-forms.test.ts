@@ -16,9 +16,9 @@ import { silentLogger } from '#commons/log.ts'
 import { submit } from '#commons/records/submissions.ts'
 import type { ApprovalStore, Stores } from '#commons/store.ts'
 import { addUnit } from '#commons/units/roster.ts'
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
-import { newKey } from './support/fixtures.ts'
-import { fixedClock, TIME_ZONE } from './support/harness.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
+import { newKey } from '../../testkit/fixtures.ts'
+import { fixedClock, TIME_ZONE } from '../../testkit/harness.ts'
 
 const label = (zh: string, en: string) => ({ zh, en })
 
