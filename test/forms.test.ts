@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fieldTypes } from '#commons/forms/field-types.tsx'
+import { fieldTypes } from '#commons/forms/field-types.ts'
 import { createRegistry, defaultFormsDir, FormDefinitionError, loadForms } from '#commons/forms/registry.ts'
 import { validateValues } from '#commons/forms/validation.ts'
 import { formTabLayout } from '#commons/sheet/layout.ts'

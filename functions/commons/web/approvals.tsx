@@ -25,7 +25,7 @@ import {
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.tsx'
+import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, pickLang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
@@ -34,6 +34,7 @@ import { unitForToken } from '../units/roster.ts'
 import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { approvalDepsOf } from './approval-api.ts'
+import { controlOf } from './controls.tsx'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
@@ -300,7 +301,6 @@ export async function UnitInfoReleases(props: {
 }
 
 function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const spec = specOf(field)
   const errorId = issue ? `${field.id}-error` : undefined
   return (
     <div class={issue ? 'field invalid' : 'field'}>
@@ -314,7 +314,7 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
           {issue.message}
         </p>
       )}
-      {spec.Control({ field, raw, invalid: issue !== undefined, describedBy: errorId, lang })}
+      {controlOf(field).Control({ field, raw, invalid: issue !== undefined, describedBy: errorId, lang })}
     </div>
   )
 }

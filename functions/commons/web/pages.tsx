@@ -8,7 +8,7 @@ import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
 import type { Field, FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.tsx'
+import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, pickLang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
@@ -17,6 +17,7 @@ import { unitForToken } from '../units/roster.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { UnitInfoReleases } from './approvals.tsx'
 import { clientScript } from './client-bundle.ts'
+import { controlOf } from './controls.tsx'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
@@ -66,7 +67,6 @@ function chooseLang(c: Context): Lang {
 }
 
 function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const spec = specOf(field)
   const hintId = field.hint ? `${field.id}-hint` : undefined
   const errorId = issue ? `${field.id}-error` : undefined
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
@@ -90,7 +90,7 @@ function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; i
           {issue.message}
         </p>
       )}
-      {spec.Control({ field, raw, invalid: issue !== undefined, describedBy, lang })}
+      {controlOf(field).Control({ field, raw, invalid: issue !== undefined, describedBy, lang })}
     </>
   )
   const className = issue ? 'field invalid' : 'field'
