@@ -1,5 +1,4 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
-import { randomUUID } from 'node:crypto'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
@@ -17,6 +16,7 @@ import { ReopenTooOldError, reopenRecord, submit } from '../records/submissions.
 import { addUnit, rotateUnitToken, UnitInputError, UnitNotFoundError, unitForToken } from '../units/roster.ts'
 import { secretMatches } from '../units/tokens.ts'
 import { type AppDeps, type AppEnv, signedLinksOf, unitLink } from './deps.ts'
+import { idempotencyKeyOf } from './form-post.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -30,7 +30,6 @@ function webhookLabels(setting: string): string {
     return 'unusable (the office channel is used)'
   }
 }
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
 
 export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) => c.json({ error, message }, status)
 
@@ -115,10 +114,8 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const json = await readJson(c)
     if (!json.ok) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
-    const key = c.req.header('idempotency-key') ?? randomUUID()
-    if (!IDEMPOTENCY_KEY.test(key)) {
-      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
-    }
+    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
+    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const outcome = await submit(
       { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
       { unit, form, body: json.body, idempotencyKey: key, lang: langOf(c) },

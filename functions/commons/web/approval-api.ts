@@ -10,7 +10,6 @@
 //        → 201 receipt of the next version; 409 unless the request was rejected
 //   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
 //   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
-import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
@@ -37,6 +36,7 @@ import { unitForToken } from '../units/roster.ts'
 import { secretMatches } from '../units/tokens.ts'
 import { apiError, MAX_BODY_BYTES } from './api.ts'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { idempotencyKeyOf } from './form-post.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
@@ -83,7 +83,6 @@ const DecisionBody = z.object({
 })
 const NewApproverBody = z.object({ id: z.string(), name: z.string() })
 const Status = z.enum(['pending', 'approved', 'rejected'])
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
 
 async function jsonBody(c: Context): Promise<unknown> {
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return undefined
@@ -158,9 +157,8 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
     if (!form || !unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const body = await jsonBody(c)
     if (body === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
-    const key = c.req.header('idempotency-key') ?? randomUUID()
-    if (!IDEMPOTENCY_KEY.test(key))
-      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
+    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'))
     const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang })
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)

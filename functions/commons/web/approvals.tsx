@@ -24,7 +24,7 @@ import {
   resubmit,
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
-import type { Field, FormDefinition } from '../forms/definition.ts'
+import type { FormDefinition } from '../forms/definition.ts'
 import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, pickLang, wordsOf } from '../i18n.ts'
@@ -34,8 +34,9 @@ import { unitForToken } from '../units/roster.ts'
 import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { approvalDepsOf } from './approval-api.ts'
-import { controlOf } from './controls.tsx'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { readFormPost } from './form-post.ts'
+import { FormPage } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
@@ -64,11 +65,7 @@ const words = {
   noRequests: { zh: '暂无申请。', en: 'No requests yet.' },
   resubmit: { zh: '修改后重新提交', en: 'Correct and submit again' },
   resubmitTitle: { zh: '重新提交信息发布申请', en: 'Submit the request again' },
-  submit: { zh: '提交', en: 'Submit' },
   notRejected: { zh: '只有未通过的申请可以重新提交。', en: 'Only a rejected request can be submitted again.' },
-  errorSummary: { zh: '请修改以下问题', en: 'There is a problem' },
-  optional: { zh: '（选填）', en: ' (optional)' },
-  back: { zh: '返回本单位首页', en: 'Back to your reports' },
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
@@ -300,75 +297,6 @@ export async function UnitInfoReleases(props: {
   )
 }
 
-function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const errorId = issue ? `${field.id}-error` : undefined
-  return (
-    <div class={issue ? 'field invalid' : 'field'}>
-      <label class="label" for={field.id}>
-        {field.label[lang]}
-        {field.required ? '' : w(lang, 'optional')}
-      </label>
-      {field.hint && <p class="hint">{field.hint[lang]}</p>}
-      {issue && (
-        <p class="error-message" id={errorId}>
-          {issue.message}
-        </p>
-      )}
-      {controlOf(field).Control({ field, raw, invalid: issue !== undefined, describedBy: errorId, lang })}
-    </div>
-  )
-}
-
-function ResubmitPage(props: {
-  form: FormDefinition
-  unit: Unit
-  path: string
-  base: string
-  lang: Lang
-  raw: FormRaw
-  issues: Issue[]
-  idempotencyKey: string
-}) {
-  const { form, unit, path, base, lang, raw, issues, idempotencyKey } = props
-  return (
-    <Page title={w(lang, 'resubmitTitle')} lang={lang} path={path}>
-      <p class="meta">{unit.name}</p>
-      <h1>{w(lang, 'resubmitTitle')}</h1>
-      {issues.length > 0 && (
-        <div class="error-summary" role="alert" tabindex={-1}>
-          <h2>{w(lang, 'errorSummary')}</h2>
-          <ul>
-            {issues.map((issue) => (
-              <li>
-                <a href={`#${issue.path.split('.')[0] || 'form'}`}>
-                  {form.fields.find((f) => f.id === issue.path.split('.')[0])?.label[lang] ?? issue.path}：{issue.message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <form method="post" action={path} id="form" novalidate>
-        <input type="hidden" name="_key" value={idempotencyKey} />
-        {form.fields.map((field) => (
-          <FieldBlock
-            field={field}
-            raw={raw}
-            issue={issues.find((i) => i.path === field.id || i.path.startsWith(`${field.id}.`))}
-            lang={lang}
-          />
-        ))}
-        <button class="button" type="submit">
-          {w(lang, 'submit')}
-        </button>
-      </form>
-      <p>
-        <a href={base}>{w(lang, 'back')}</a>
-      </p>
-    </Page>
-  )
-}
-
 type UnitEnv = AppEnv & { Variables: { base: string } }
 
 /** A unit's pages for its rejected requests, mounted at `/u/:token/info-releases`. */
@@ -389,11 +317,12 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
 
   const formFor = (unit: Unit) => (unit.forms.includes(INFO_RELEASE_FORM) ? deps.forms.get(INFO_RELEASE_FORM) : undefined)
   const page = (c: Context<UnitEnv>, form: FormDefinition, raw: FormRaw, issues: Issue[], key: string) => (
-    <ResubmitPage
+    <FormPage
       form={form}
-      unit={c.get('unit')}
+      heading={w(c.get('lang'), 'resubmitTitle')}
+      meta={c.get('unit').name}
       path={c.req.path}
-      base={c.get('base')}
+      back={c.get('base')}
       lang={c.get('lang')}
       raw={raw}
       issues={issues}
@@ -417,16 +346,7 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
     const unit = c.get('unit')
     const form = formFor(unit)
     if (!form) return message(c, 'notFound', 404)
-    const posted = await c.req.parseBody({ all: true })
-    const raw: FormRaw = Object.fromEntries(
-      Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
-    )
-    const body: Record<string, unknown> = {}
-    for (const field of form.fields) {
-      const value = specOf(field).fromForm(field, raw)
-      if (value !== undefined) body[field.id] = value
-    }
-    const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
+    const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     try {
       const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
       if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)

@@ -7,7 +7,7 @@ import { getCookie, setCookie } from 'hono/cookie'
 import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
-import type { Field, FormDefinition } from '../forms/definition.ts'
+import type { FormDefinition } from '../forms/definition.ts'
 import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, pickLang, wordsOf } from '../i18n.ts'
@@ -17,8 +17,9 @@ import { unitForToken } from '../units/roster.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { UnitInfoReleases } from './approvals.tsx'
 import { clientScript } from './client-bundle.ts'
-import { controlOf } from './controls.tsx'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { readFormPost } from './form-post.ts'
+import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
@@ -34,13 +35,9 @@ const words = {
   correcting: { zh: '正在修改已报内容（当前第 {v} 版）', en: 'Correcting what was sent (now version {v})' },
   anotherSite: { zh: '再报一个工地', en: 'Report another site' },
   sitesMissing: { zh: '未报工地：{sites}', en: 'Sites not yet reported: {sites}' },
-  error: { zh: '错误：', en: 'Error: ' },
   version: { zh: '版本', en: 'version' },
   correct: { zh: '修改', en: 'Correct' },
   raise: { zh: '发起应急请求', en: 'Raise an emergency request' },
-  submit: { zh: '提交', en: 'Submit' },
-  errorSummary: { zh: '请修改以下问题', en: 'There is a problem' },
-  optional: { zh: '（选填）', en: ' (optional)' },
   stored: { zh: '已提交', en: 'Submitted' },
   storedAs: { zh: '已保存为第 {v} 版', en: 'Stored as version {v}' },
   receivedAt: { zh: '提交时间', en: 'Received' },
@@ -50,7 +47,6 @@ const words = {
     en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
   },
   notFound: { zh: '未找到', en: 'Not found' },
-  reportFor: { zh: '填报日期', en: 'Reporting for' },
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
@@ -66,55 +62,12 @@ function chooseLang(c: Context): Lang {
   return pickLang(query ?? getCookie(c, 'lang'), c.req.header('accept-language'))
 }
 
-function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const hintId = field.hint ? `${field.id}-hint` : undefined
-  const errorId = issue ? `${field.id}-error` : undefined
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
-  const grouped = field.type === 'boolean' || field.type === 'select' || field.type === 'itemList'
-  const label = (
-    <>
-      {field.label[lang]}
-      {field.required ? '' : w(lang, 'optional')}
-    </>
-  )
-  const body = (
-    <>
-      {field.hint && (
-        <p class="hint" id={hintId}>
-          {field.hint[lang]}
-        </p>
-      )}
-      {issue && (
-        <p class="error-message" id={errorId}>
-          <span class="vh">{w(lang, 'error')}</span>
-          {issue.message}
-        </p>
-      )}
-      {controlOf(field).Control({ field, raw, invalid: issue !== undefined, describedBy, lang })}
-    </>
-  )
-  const className = issue ? 'field invalid' : 'field'
-  return grouped ? (
-    <fieldset class={className} aria-describedby={describedBy}>
-      <legend class="label">{label}</legend>
-      {body}
-    </fieldset>
-  ) : (
-    <div class={className}>
-      <label class="label" for={field.id}>
-        {label}
-      </label>
-      {body}
-    </div>
-  )
-}
-
 interface Chrome {
   script: string | undefined
   emergency: string | undefined
 }
 
-interface FormPageProps {
+interface UnitFormPageProps {
   deps: AppDeps
   unit: Unit
   form: FormDefinition
@@ -129,77 +82,32 @@ interface FormPageProps {
   correcting?: number
 }
 
-/** Where an issue's link in the error summary lands: the field's first control. */
-const anchorOf = (issue: Issue) => issue.path.split('.')[0] || 'form'
-
-function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: FormPageProps) {
-  const fieldIssue = (id: string) => issues.find((i) => i.path === id || i.path.startsWith(`${id}.`))
-  const dateIssue = issues.find((i) => i.path === 'date')
+function UnitFormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: UnitFormPageProps) {
   const today = localDate(deps.clock.now(), deps.timeZone)
-  const path = `${base}/forms/${form.id}`
-  const title = issues.length > 0 ? `${w(lang, 'error')}${form.title[lang]}` : form.title[lang]
   return (
-    <Page title={title} lang={lang} path={path} {...chrome}>
-      <p class="meta">
-        {unit.name} · {w(lang, 'today')} {today}
-      </p>
-      <h1>{form.title[lang]}</h1>
-      {issues.length > 0 && (
-        <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
-          <h2 id="error-summary-title">{w(lang, 'errorSummary')}</h2>
-          <ul>
-            {issues.map((issue) => (
-              <li>
-                <a href={`#${anchorOf(issue)}`}>
-                  {form.fields.find((f) => f.id === anchorOf(issue))?.label[lang] ??
-                    (issue.path === 'date' ? w(lang, 'reportFor') : issue.path)}
-                  ：{issue.message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {correcting !== undefined && <p class="panel">{w(lang, 'correcting', { v: correcting })}</p>}
-      {form.description && <p>{form.description[lang]}</p>}
-      <form method="post" action={path} id="form" novalidate>
-        <input type="hidden" name="_key" value={idempotencyKey} />
-        {form.kind === 'daily' && (
-          <div class={dateIssue ? 'field invalid' : 'field'}>
-            <label class="label" for="date">
-              {w(lang, 'reportFor')}
-            </label>
-            {dateIssue && (
-              <p class="error-message" id="date-error">
-                <span class="vh">{w(lang, 'error')}</span>
-                {dateIssue.message}
-              </p>
-            )}
-            <input
-              class="input"
-              style="max-width:12rem"
-              type="date"
-              id="date"
-              name="date"
-              value={date}
-              min={earliestReportDate(today)}
-              max={today}
-              aria-invalid={dateIssue ? 'true' : undefined}
-              aria-describedby={dateIssue ? 'date-error' : undefined}
-            />
-          </div>
-        )}
-        {form.fields.map((field) => (
-          <FieldBlock field={field} raw={raw} issue={fieldIssue(field.id)} lang={lang} />
-        ))}
-        <button class="button" type="submit">
-          {w(lang, 'submit')}
-        </button>
-      </form>
-      <p>
-        <a href={base}>{w(lang, 'back')}</a>
-      </p>
-    </Page>
+    <FormPage
+      form={form}
+      heading={form.title[lang]}
+      meta={`${unit.name} · ${w(lang, 'today')} ${today}`}
+      path={`${base}/forms/${form.id}`}
+      back={base}
+      lang={lang}
+      raw={raw}
+      issues={issues}
+      idempotencyKey={idempotencyKey}
+      intro={
+        <>
+          {correcting !== undefined && <p class="panel">{w(lang, 'correcting', { v: correcting })}</p>}
+          {form.description && <p>{form.description[lang]}</p>}
+        </>
+      }
+      leading={
+        form.kind === 'daily' && (
+          <ReportDate date={date} min={earliestReportDate(today)} max={today} issue={issues.find((i) => i.path === 'date')} lang={lang} />
+        )
+      }
+      {...chrome}
+    />
   )
 }
 
@@ -359,7 +267,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       : await todaysRecord(deps, form, unit, date)
     const raw: FormRaw = from ? Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, from.values[f.id]))) : {}
     return c.html(
-      <FormPage
+      <UnitFormPage
         deps={deps}
         unit={unit}
         form={form}
@@ -387,17 +295,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       if (!form) return notFound(c)
       const unit = c.get('unit')
       const lang = c.get('lang')
-      const posted = await c.req.parseBody({ all: true })
-      const raw: FormRaw = Object.fromEntries(
-        Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
-      )
-      const body: Record<string, unknown> = {}
-      for (const field of form.fields) {
-        const value = specOf(field).fromForm(field, raw)
-        if (value !== undefined) body[field.id] = value
-      }
-      if (form.kind === 'daily' && raw.date?.[0]) body.date = raw.date[0]
-      const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
+      const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
       const outcome = await submit(
         { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
         { unit, form, body, idempotencyKey: key, lang },
@@ -405,7 +303,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       if (outcome.kind === 'invalid') {
         const today = localDate(deps.clock.now(), deps.timeZone)
         return c.html(
-          <FormPage
+          <UnitFormPage
             deps={deps}
             unit={unit}
             form={form}
