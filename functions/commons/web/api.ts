@@ -1,21 +1,18 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
-import { bodyLimit } from 'hono/body-limit'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { parseWebhookList } from '../channels/webhook-config.ts'
 import { isIsoDate, localDate } from '../clock.ts'
-import { DeadlineInputError, setDeadline } from '../daily/deadlines.ts'
+import { setDeadline } from '../daily/deadlines.ts'
 import { dayStatus } from '../daily/status.ts'
 import { specOf } from '../forms/field-types.ts'
-import { pickLang } from '../i18n.ts'
 import { UNIT_TYPES } from '../model.ts'
 import { exportCsv } from '../records/export.ts'
-import { ReopenTooOldError, reopenRecord, submit } from '../records/submissions.ts'
-import { addUnit, rotateUnitToken, UnitInputError, UnitNotFoundError, unitForToken } from '../units/roster.ts'
-import { secretMatches } from '../units/tokens.ts'
-import { type AppDeps, type AppEnv, signedLinksOf, unitLink } from './deps.ts'
+import { reopenRecord, submit } from '../records/submissions.ts'
+import { addUnit, rotateUnitToken } from '../units/roster.ts'
+import { adminBearer, unitBearer } from './auth.tsx'
+import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
+import { apiError, limitBody } from './errors.tsx'
 import { idempotencyKeyOf } from './form-post.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -30,10 +27,6 @@ function webhookLabels(setting: string): string {
     return 'unusable (the office channel is used)'
   }
 }
-
-export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) => c.json({ error, message }, status)
-
-const langOf = (c: Context) => pickLang(c.req.query('lang'), c.req.header('accept-language'))
 
 async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return { ok: false }
@@ -58,33 +51,9 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
   const { stores } = deps
 
-  const unitAuth = bearerAuth<AppEnv>({
-    verifyToken: async (token, c) => {
-      const unit = await unitForToken(stores.units, token, signedLinksOf(deps))
-      if (unit) c.set('unit', unit)
-      return unit !== undefined
-    },
-    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <unit token> required' } },
-    invalidToken: { message: { error: 'unauthorized', message: 'invalid token' } },
-    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-  })
-  const adminAuth = bearerAuth({
-    verifyToken: (token) => secretMatches(token, deps.adminTokenHash),
-    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <admin token> required' } },
-    invalidToken: { message: { error: 'unauthorized', message: 'invalid admin token' } },
-    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-  })
-  const tooLarge = (c: Context) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`)
-  const honoBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })
-  // Hono's limit reads `raw.body`, for which the Node adapter builds a whole web Request (an abort
-  // signal, a stream) on every submission. A declared Content-Length, to which Node's parser holds
-  // the body, is checked without that; chunked bodies still go through Hono's counting.
-  const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const declared = c.req.header('content-length')
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return honoBodyLimit(c, next)
-    if (Number(declared) > MAX_BODY_BYTES) return tooLarge(c)
-    await next()
-  }
+  const unitAuth = unitBearer(deps)
+  const adminAuth = adminBearer(deps)
+  const limit = limitBody(MAX_BODY_BYTES)
 
   api.get('/forms', unitAuth, (c) => {
     const unit = c.get('unit')
@@ -107,7 +76,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     )
   })
 
-  api.post('/forms/:formId/submissions', unitAuth, limitBody, async (c) => {
+  api.post('/forms/:formId/submissions', unitAuth, limit, async (c) => {
     const unit = c.get('unit')
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
@@ -118,7 +87,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const outcome = await submit(
       { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-      { unit, form, body: json.body, idempotencyKey: key, lang: langOf(c) },
+      { unit, form, body: json.body, idempotencyKey: key, lang: c.get('lang') },
     )
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
@@ -132,7 +101,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   // Admin: used by the admin CLI and the office.
   const admin = new Hono<AppEnv>()
-  admin.use(adminAuth, limitBody)
+  admin.use(adminAuth, limit)
 
   admin.post('/units', async (c) => {
     const json = await readJson(c)
@@ -182,14 +151,6 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     return c.json(reopening)
   })
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
-
-  admin.onError((error, c) => {
-    if (error instanceof UnitInputError || error instanceof DeadlineInputError || error instanceof ReopenTooOldError) {
-      return apiError(c, 422, 'validation', error.message)
-    }
-    if (error instanceof UnitNotFoundError) return apiError(c, 404, 'not_found', error.message)
-    throw error
-  })
 
   api.route('/admin', admin)
   return api

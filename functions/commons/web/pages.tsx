@@ -2,22 +2,21 @@
 // work with JavaScript off; the client script (client/main.ts) only adds drafts and retries.
 import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { getCookie, setCookie } from 'hono/cookie'
 import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
-import { type Lang, pickLang, wordsOf } from '../i18n.ts'
+import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import { earliestReportDate, recordIdFor, reopened, submit } from '../records/submissions.ts'
-import { unitForToken } from '../units/roster.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { UnitInfoReleases } from './approvals.tsx'
+import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
-import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import type { AppDeps } from './deps.ts'
+import { limitBody } from './errors.tsx'
 import { readFormPost } from './form-post.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
@@ -42,25 +41,12 @@ const words = {
   storedAs: { zh: '已保存为第 {v} 版', en: 'Stored as version {v}' },
   receivedAt: { zh: '提交时间', en: 'Received' },
   back: { zh: '返回本单位首页', en: 'Back to your reports' },
-  badLink: {
-    zh: '链接无效或已更换，请向办公室索取新链接。',
-    en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
-  },
   notFound: { zh: '未找到', en: 'Not found' },
-  tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
 const w = wordsOf(words)
 
-type PageEnv = AppEnv & { Variables: { token: string; base: string; script: string | undefined; emergency: string | undefined } }
-
-function chooseLang(c: Context): Lang {
-  const query = c.req.query('lang')
-  if (query === 'zh' || query === 'en') {
-    setCookie(c, 'lang', query, { path: '/', sameSite: 'Lax', maxAge: 365 * 86_400, httpOnly: true })
-  }
-  return pickLang(query ?? getCookie(c, 'lang'), c.req.header('accept-language'))
-}
+type PageEnv = UnitPageEnv & { Variables: { script: string | undefined; emergency: string | undefined } }
 
 interface Chrome {
   script: string | undefined
@@ -171,18 +157,11 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
   const pages = new Hono<PageEnv>()
   const chromeOf = (c: Context<PageEnv>): Chrome => ({ script: c.get('script'), emergency: c.get('emergency') })
 
+  // The unit's link is checked by the app (auth.tsx), which sets `unit`, `token` and `base`.
   pages.use(async (c, next) => {
-    const lang = chooseLang(c)
-    c.set('lang', lang)
-    const token = c.req.param('token') ?? ''
-    const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
-    if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
-    const base = `/u/${token}`
-    c.set('unit', unit)
-    c.set('token', token)
-    c.set('base', base)
+    const base = c.get('base')
     c.set('script', (await clientScript(deps.log))?.path)
-    c.set('emergency', unit.forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
+    c.set('emergency', c.get('unit').forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
     await next()
   })
 
@@ -283,44 +262,36 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     )
   })
 
-  pages.post(
-    '/forms/:formId',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.html(<ErrorPage lang={pickLang(c.req.query('lang'), undefined)} message={words.tooLarge.zh} path={c.req.path} />, 413),
-    }),
-    async (c) => {
-      const form = formOf(c)
-      if (!form) return notFound(c)
-      const unit = c.get('unit')
-      const lang = c.get('lang')
-      const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
-      const outcome = await submit(
-        { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-        { unit, form, body, idempotencyKey: key, lang },
+  pages.post('/forms/:formId', limitBody(MAX_BODY_BYTES), async (c) => {
+    const form = formOf(c)
+    if (!form) return notFound(c)
+    const unit = c.get('unit')
+    const lang = c.get('lang')
+    const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
+    const outcome = await submit(
+      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { unit, form, body, idempotencyKey: key, lang },
+    )
+    if (outcome.kind === 'invalid') {
+      const today = localDate(deps.clock.now(), deps.timeZone)
+      return c.html(
+        <UnitFormPage
+          deps={deps}
+          unit={unit}
+          form={form}
+          base={c.get('base')}
+          lang={lang}
+          chrome={chromeOf(c)}
+          raw={raw}
+          issues={outcome.issues}
+          date={typeof body.date === 'string' ? body.date : today}
+          idempotencyKey={key}
+        />,
+        422,
       )
-      if (outcome.kind === 'invalid') {
-        const today = localDate(deps.clock.now(), deps.timeZone)
-        return c.html(
-          <UnitFormPage
-            deps={deps}
-            unit={unit}
-            form={form}
-            base={c.get('base')}
-            lang={lang}
-            chrome={chromeOf(c)}
-            raw={raw}
-            issues={outcome.issues}
-            date={typeof body.date === 'string' ? body.date : today}
-            idempotencyKey={key}
-          />,
-          422,
-        )
-      }
-      return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
-    },
-  )
+    }
+    return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
+  })
 
   pages.get('/records/:recordId', async (c) => {
     const unit = c.get('unit')
