@@ -1,5 +1,5 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import { parseWebhookList } from '../channels/webhook-config.ts'
 import { isIsoDate, localDate } from '../clock.ts'
@@ -14,6 +14,7 @@ import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
 import { idempotencyKeyOf } from './form-post.ts'
+import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -28,15 +29,6 @@ function webhookLabels(setting: string): string {
   }
 }
 
-async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
-  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return { ok: false }
-  try {
-    return { ok: true, body: JSON.parse(await c.req.text()) as unknown }
-  } catch {
-    return { ok: false }
-  }
-}
-
 const NewUnitBody = z.object({
   id: z.string(),
   name: z.string(),
@@ -46,6 +38,9 @@ const NewUnitBody = z.object({
   contact: z.object({ name: z.string().max(50), phone: z.string().max(30) }).optional(),
   webhook: z.string().max(2000).optional(),
 })
+
+const DeadlineBody = z.object({ time: z.string().catch('') }).catch({ time: '' })
+const ReopenBody = z.object({ by: z.string().max(50).trim().min(1) })
 
 export function createApi(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
@@ -82,12 +77,12 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const json = await readJson(c)
-    if (!json.ok) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+    if (json === undefined) return unsupportedMediaType(c)
     const key = idempotencyKeyOf(c.req.header('idempotency-key'))
     if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const outcome = await submit(
       { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-      { unit, form, body: json.body, idempotencyKey: key, lang: c.get('lang') },
+      { unit, form, body: json.value, idempotencyKey: key, lang: c.get('lang') },
     )
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
@@ -103,13 +98,14 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   const admin = new Hono<AppEnv>()
   admin.use(adminAuth, limit)
 
-  admin.post('/units', async (c) => {
-    const json = await readJson(c)
-    const parsed = json.ok ? NewUnitBody.safeParse(json.body) : undefined
-    if (!parsed?.success) return apiError(c, 422, 'validation', 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}')
-    const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, parsed.data)
-    return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
-  })
+  admin.post(
+    '/units',
+    jsonBody(NewUnitBody, { hint: 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}', notJson: 'invalid' }),
+    async (c) => {
+      const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, c.req.valid('json'))
+      return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
+    },
+  )
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
     // A robot's URL is its credential (access token, signing secret): shown by its label only.
@@ -132,24 +128,23 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
       'content-disposition': `attachment; filename="${form.id}-${date}.csv"`,
     })
   })
-  admin.put('/forms/:formId/deadline', async (c) => {
+  // Whatever is not a time string is checked by setDeadline, which names what it takes.
+  admin.put('/forms/:formId/deadline', jsonBody(DeadlineBody, { hint: 'send {"time": "HH:MM"}', notJson: 'empty' }), async (c) => {
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
-    const json = await readJson(c)
-    const time = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { time?: unknown }).time : undefined
-    const deadline = await setDeadline(stores.settings, form, typeof time === 'string' ? time : '')
+    const deadline = await setDeadline(stores.settings, form, c.req.valid('json').time)
     return c.json({ formId: form.id, deadline })
   })
-  admin.post('/records/:recordId/reopen', async (c) => {
-    const json = await readJson(c)
-    const by = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { by?: unknown }).by : undefined
-    if (typeof by !== 'string' || by.trim() === '' || by.length > 50) {
-      return apiError(c, 422, 'validation', 'send {"by": "<who reopens it>"}')
-    }
-    const reopening = await reopenRecord({ ...stores, clock: deps.clock, timeZone: deps.timeZone }, c.req.param('recordId'), by.trim())
-    if (!reopening) return apiError(c, 404, 'not_found', 'no such record')
-    return c.json(reopening)
-  })
+  admin.post(
+    '/records/:recordId/reopen',
+    jsonBody(ReopenBody, { hint: 'send {"by": "<who reopens it>"}', notJson: 'invalid' }),
+    async (c) => {
+      const { by } = c.req.valid('json')
+      const reopening = await reopenRecord({ ...stores, clock: deps.clock, timeZone: deps.timeZone }, c.req.param('recordId'), by)
+      if (!reopening) return apiError(c, 404, 'not_found', 'no such record')
+      return c.json(reopening)
+    },
+  )
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
 
   api.route('/admin', admin)

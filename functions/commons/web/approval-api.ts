@@ -10,7 +10,7 @@
 //        → 201 receipt of the next version; 409 unless the request was rejected
 //   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
 //   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import {
   type ApprovalDeps,
@@ -29,6 +29,7 @@ import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
 import { idempotencyKeyOf } from './form-post.ts'
+import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
@@ -76,15 +77,6 @@ const DecisionBody = z.object({
 const NewApproverBody = z.object({ id: z.string(), name: z.string() })
 const Status = z.enum(['pending', 'approved', 'rejected'])
 
-async function jsonBody(c: Context): Promise<unknown> {
-  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return undefined
-  try {
-    return JSON.parse(await c.req.text()) as unknown
-  } catch {
-    return undefined
-  }
-}
-
 export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApprovalEnv> {
   const api = new Hono<ApprovalEnv>()
   const domain = approvalDepsOf(deps, store, changed)
@@ -92,6 +84,8 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
   const approverAuth = approverBearer(deps, store)
   const adminAuth = adminBearer(deps)
   const unitAuth = unitBearer(deps)
+  // A bare POST approves: every property of a decision is optional.
+  const decisionBody = jsonBody(DecisionBody, { hint: 'send {"comment"?: string, "version"?: number}', notJson: 'empty' })
 
   api.get('/info-releases', approverAuth, async (c) => {
     const raw = c.req.query('status')
@@ -112,10 +106,8 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
     ['approve', 'approved'],
     ['reject', 'rejected'],
   ] as const) {
-    api.post(`/info-releases/:id/${action}`, approverAuth, limit, async (c) => {
-      const parsed = DecisionBody.safeParse((await jsonBody(c)) ?? {})
-      if (!parsed.success) return apiError(c, 422, 'validation', 'send {"comment"?: string, "version"?: number}')
-      const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...parsed.data })
+    api.post(`/info-releases/:id/${action}`, approverAuth, limit, decisionBody, async (c) => {
+      const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...c.req.valid('json') })
       return c.json(requestJson(state))
     })
   }
@@ -124,20 +116,19 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
     const unit = c.get('unit')
     const form = deps.forms.get(INFO_RELEASE_FORM)
     if (!form || !unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
-    const body = await jsonBody(c)
-    if (body === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+    const json = await readJson(c)
+    if (json === undefined) return unsupportedMediaType(c)
     const key = idempotencyKeyOf(c.req.header('idempotency-key'))
     if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const lang = c.get('lang')
-    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang })
+    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body: json.value, idempotencyKey: key, lang })
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
   })
 
-  api.post('/admin/approvers', adminAuth, limit, async (c) => {
-    const parsed = NewApproverBody.safeParse(await jsonBody(c))
-    if (!parsed.success) return apiError(c, 422, 'validation', 'send {"id","name"}')
-    const { approver, token } = await addApprover(store, deps.clock, parsed.data)
+  const approverBody = jsonBody(NewApproverBody, { hint: 'send {"id","name"}', notJson: 'invalid' })
+  api.post('/admin/approvers', adminAuth, limit, approverBody, async (c) => {
+    const { approver, token } = await addApprover(store, deps.clock, c.req.valid('json'))
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
   })
   api.get('/admin/approvers', adminAuth, async (c) =>
