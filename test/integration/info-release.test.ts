@@ -432,6 +432,17 @@ describe('what people see', () => {
     expect((await list('rejected')).find((r) => r.id === id)?.decision).toMatchObject({ by: { id: 'admin' }, comment: '暂缓发布' })
   })
 
+  it('names the channel radios on the resubmit page by a fieldset and its legend, as on the form page', async () => {
+    const id = await request()
+    expect((await decide(id, 'reject', { comment: '标题不妥' })).status).toBe(200)
+
+    const page = await app.request(`/u/${unitToken}/info-releases/${encodeURIComponent(id)}/resubmit`)
+
+    const html = await page.text()
+    expect(html).toMatch(/<fieldset class="field"[^>]*><legend class="label">[^<]*<\/legend>(?:(?!<\/fieldset>).)*name="channel"/s)
+    expect(html).not.toContain('<label class="label" for="channel">')
+  })
+
   it('lets a unit correct a rejected request on a page without JavaScript', async () => {
     const id = await request(unitToken, infoRelease({ title: '原标题' }))
     expect((await decide(id, 'reject', { comment: '标题不妥' })).status).toBe(200)

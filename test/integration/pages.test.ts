@@ -122,6 +122,23 @@ describe('unit pages', () => {
     expect(await next.text()).toContain('Raise an emergency request')
   })
 
+  it('refuses a post over 64 KiB with a page in the language asked for, by ?lang= or Accept-Language', async () => {
+    const tooBig = form(healthFields({ notes: 'x'.repeat(70_000) }))
+
+    const byQuery = await postForm(`/u/${token}/forms/daily-health?lang=en`, tooBig)
+    const byHeader = await postForm(`/u/${token}/forms/daily-health`, tooBig, { 'accept-language': 'en-GB,en;q=0.9' })
+    const unasked = await postForm(`/u/${token}/forms/daily-health`, tooBig)
+
+    for (const res of [byQuery, byHeader]) {
+      expect(res.status).toBe(413)
+      const html = await res.text()
+      expect(html).toContain('<html lang="en">')
+      expect(html).toContain('What you sent is too large')
+    }
+    expect(unasked.status).toBe(413)
+    expect(await unasked.text()).toContain('提交内容过大')
+  })
+
   it('escapes what people typed', async () => {
     const post = await postForm(`/u/${token}/forms/daily-health`, form(healthFields({ reporterName: '<script>alert(1)</script>' })))
     const html = await (await h.app.request(post.headers.get('location') ?? '')).text()

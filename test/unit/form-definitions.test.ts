@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fieldTypes } from '#commons/forms/field-types.tsx'
+import { fieldTypes } from '#commons/forms/field-types.ts'
 import { createRegistry, FormDefinitionError, loadForms } from '#commons/forms/registry.ts'
 import { validateValues } from '#commons/forms/validation.ts'
 import { formTabLayout } from '#commons/sheet/layout.ts'

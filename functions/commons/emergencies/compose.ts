@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { AlertMessage, Severity } from '../channels/message.ts'
 import type { FormDefinition, Label, Lang } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.tsx'
+import { specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { alertIdOf, type Emergency, SEVERITY_LABEL } from './emergency.ts'

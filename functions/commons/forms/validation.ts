@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { t } from '../i18n.ts'
 import type { Condition, FormDefinition, Lang, Rule } from './definition.ts'
-import { specOf } from './field-types.tsx'
+import { specOf } from './field-types.ts'
 
 export type Values = Record<string, unknown>
 export interface Issue {

@@ -2,7 +2,7 @@
 // keys; the labels only decorate the header.
 import { localDateTime } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.tsx'
+import { specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { type Cell, neutralize, type TabLayout } from './sink.ts'

@@ -1,6 +1,6 @@
 // What the mirror asks of a sheet: tabs with header rows, and whole rows written at known row
 // numbers. The local workbook and Google Sheets both implement it.
-import type { Cell } from '../forms/field-types.tsx'
+import type { Cell } from '../forms/field-types.ts'
 
 export type { Cell }
 

@@ -1,26 +1,11 @@
 // Browser access to the office's pages: the admin token typed once into a login form and kept
 // in an HttpOnly, SameSite=Strict cookie. API clients keep using the bearer header.
-import { Hono, type MiddlewareHandler } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { Hono } from 'hono'
+import { deleteCookie, setCookie } from 'hono/cookie'
 import { secretMatches } from '../units/tokens.ts'
+import { ADMIN_COOKIE } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
-
-const COOKIE = 'sentinel_admin'
-
-/** The admin token from the bearer header or the session cookie, when it is the right one. */
-export function isAdmin(deps: Pick<AppDeps, 'adminTokenHash'>, authorization: string | undefined, cookie: string | undefined): boolean {
-  const bearer = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1]
-  const presented = bearer ?? cookie
-  return presented !== undefined && secretMatches(presented, deps.adminTokenHash)
-}
-
-/** For admin pages: lets the office in, or sends the browser to the login form. */
-export function requireAdminPage(deps: Pick<AppDeps, 'adminTokenHash'>): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (isAdmin(deps, c.req.header('authorization'), getCookie(c, COOKIE))) return next()
-    return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303)
-  }
-}
+import { limitBody } from './errors.tsx'
 
 const safeNext = (next: string | undefined) => (next && /^\/[A-Za-z0-9/_.-]*$/.test(next) && !next.startsWith('//') ? next : '/office')
 
@@ -37,12 +22,13 @@ ${failed ? '<p class="error" role="alert">令牌不正确 · Wrong token</p>' : 
 export function createAdminSession(deps: AppDeps): Hono<AppEnv> {
   const session = new Hono<AppEnv>()
   session.get('/login', (c) => c.html(loginPage(safeNext(c.req.query('next')), false)))
-  session.post('/login', async (c) => {
+  // A token and where to go next: a small body is plenty.
+  session.post('/login', limitBody(4096), async (c) => {
     const form = await c.req.parseBody()
     const token = typeof form.token === 'string' ? form.token.trim() : ''
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined)
     if (!secretMatches(token, deps.adminTokenHash)) return c.html(loginPage(next, true), 401)
-    setCookie(c, COOKIE, token, {
+    setCookie(c, ADMIN_COOKIE, token, {
       path: '/',
       httpOnly: true,
       sameSite: 'Strict',
@@ -52,10 +38,8 @@ export function createAdminSession(deps: AppDeps): Hono<AppEnv> {
     return c.redirect(next, 303)
   })
   session.post('/logout', (c) => {
-    deleteCookie(c, COOKIE, { path: '/' })
+    deleteCookie(c, ADMIN_COOKIE, { path: '/' })
     return c.redirect('/admin/login', 303)
   })
   return session
 }
-
-export const adminCookieName = COOKIE

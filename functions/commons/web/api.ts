@@ -1,22 +1,20 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
-import { randomUUID } from 'node:crypto'
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
-import { bodyLimit } from 'hono/body-limit'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import { parseWebhookList } from '../channels/webhook-config.ts'
 import { isIsoDate, localDate } from '../clock.ts'
-import { DeadlineInputError, setDeadline } from '../daily/deadlines.ts'
+import { setDeadline } from '../daily/deadlines.ts'
 import { dayStatus } from '../daily/status.ts'
-import { specOf } from '../forms/field-types.tsx'
-import { pickLang } from '../i18n.ts'
+import { specOf } from '../forms/field-types.ts'
 import { UNIT_TYPES } from '../model.ts'
 import { exportCsv } from '../records/export.ts'
-import { ReopenTooOldError, reopenRecord, submit } from '../records/submissions.ts'
-import { addUnit, rotateUnitToken, UnitInputError, UnitNotFoundError, unitForToken } from '../units/roster.ts'
-import { secretMatches } from '../units/tokens.ts'
-import { type AppDeps, type AppEnv, signedLinksOf, unitLink } from './deps.ts'
+import { reopenRecord, submit } from '../records/submissions.ts'
+import { addUnit, rotateUnitToken } from '../units/roster.ts'
+import { adminBearer, unitBearer } from './auth.tsx'
+import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
+import { apiError, limitBody } from './errors.tsx'
+import { idempotencyKeyOf } from './form-post.ts'
+import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -30,20 +28,6 @@ function webhookLabels(setting: string): string {
     return 'unusable (the office channel is used)'
   }
 }
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
-
-export const apiError = (c: Context, status: ContentfulStatusCode, error: string, message: string) => c.json({ error, message }, status)
-
-const langOf = (c: Context) => pickLang(c.req.query('lang'), c.req.header('accept-language'))
-
-async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
-  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return { ok: false }
-  try {
-    return { ok: true, body: JSON.parse(await c.req.text()) as unknown }
-  } catch {
-    return { ok: false }
-  }
-}
 
 const NewUnitBody = z.object({
   id: z.string(),
@@ -55,37 +39,16 @@ const NewUnitBody = z.object({
   webhook: z.string().max(2000).optional(),
 })
 
+const DeadlineBody = z.object({ time: z.string().catch('') }).catch({ time: '' })
+const ReopenBody = z.object({ by: z.string().max(50).trim().min(1) })
+
 export function createApi(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
   const { stores } = deps
 
-  const unitAuth = bearerAuth<AppEnv>({
-    verifyToken: async (token, c) => {
-      const unit = await unitForToken(stores.units, token, signedLinksOf(deps))
-      if (unit) c.set('unit', unit)
-      return unit !== undefined
-    },
-    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <unit token> required' } },
-    invalidToken: { message: { error: 'unauthorized', message: 'invalid token' } },
-    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-  })
-  const adminAuth = bearerAuth({
-    verifyToken: (token) => secretMatches(token, deps.adminTokenHash),
-    noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <admin token> required' } },
-    invalidToken: { message: { error: 'unauthorized', message: 'invalid admin token' } },
-    invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-  })
-  const tooLarge = (c: Context) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`)
-  const honoBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge })
-  // Hono's limit reads `raw.body`, for which the Node adapter builds a whole web Request (an abort
-  // signal, a stream) on every submission. A declared Content-Length, to which Node's parser holds
-  // the body, is checked without that; chunked bodies still go through Hono's counting.
-  const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const declared = c.req.header('content-length')
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return honoBodyLimit(c, next)
-    if (Number(declared) > MAX_BODY_BYTES) return tooLarge(c)
-    await next()
-  }
+  const unitAuth = unitBearer(deps)
+  const adminAuth = adminBearer(deps)
+  const limit = limitBody(MAX_BODY_BYTES)
 
   api.get('/forms', unitAuth, (c) => {
     const unit = c.get('unit')
@@ -108,20 +71,18 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     )
   })
 
-  api.post('/forms/:formId/submissions', unitAuth, limitBody, async (c) => {
+  api.post('/forms/:formId/submissions', unitAuth, limit, async (c) => {
     const unit = c.get('unit')
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const json = await readJson(c)
-    if (!json.ok) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
-    const key = c.req.header('idempotency-key') ?? randomUUID()
-    if (!IDEMPOTENCY_KEY.test(key)) {
-      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
-    }
+    if (json === undefined) return unsupportedMediaType(c)
+    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
+    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const outcome = await submit(
       { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-      { unit, form, body: json.body, idempotencyKey: key, lang: langOf(c) },
+      { unit, form, body: json.value, idempotencyKey: key, lang: c.get('lang') },
     )
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
@@ -135,15 +96,16 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   // Admin: used by the admin CLI and the office.
   const admin = new Hono<AppEnv>()
-  admin.use(adminAuth, limitBody)
+  admin.use(adminAuth, limit)
 
-  admin.post('/units', async (c) => {
-    const json = await readJson(c)
-    const parsed = json.ok ? NewUnitBody.safeParse(json.body) : undefined
-    if (!parsed?.success) return apiError(c, 422, 'validation', 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}')
-    const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, parsed.data)
-    return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
-  })
+  admin.post(
+    '/units',
+    jsonBody(NewUnitBody, { hint: 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}', notJson: 'invalid' }),
+    async (c) => {
+      const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, c.req.valid('json'))
+      return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
+    },
+  )
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
     // A robot's URL is its credential (access token, signing secret): shown by its label only.
@@ -166,33 +128,24 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
       'content-disposition': `attachment; filename="${form.id}-${date}.csv"`,
     })
   })
-  admin.put('/forms/:formId/deadline', async (c) => {
+  // Whatever is not a time string is checked by setDeadline, which names what it takes.
+  admin.put('/forms/:formId/deadline', jsonBody(DeadlineBody, { hint: 'send {"time": "HH:MM"}', notJson: 'empty' }), async (c) => {
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
-    const json = await readJson(c)
-    const time = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { time?: unknown }).time : undefined
-    const deadline = await setDeadline(stores.settings, form, typeof time === 'string' ? time : '')
+    const deadline = await setDeadline(stores.settings, form, c.req.valid('json').time)
     return c.json({ formId: form.id, deadline })
   })
-  admin.post('/records/:recordId/reopen', async (c) => {
-    const json = await readJson(c)
-    const by = json.ok && typeof json.body === 'object' && json.body !== null ? (json.body as { by?: unknown }).by : undefined
-    if (typeof by !== 'string' || by.trim() === '' || by.length > 50) {
-      return apiError(c, 422, 'validation', 'send {"by": "<who reopens it>"}')
-    }
-    const reopening = await reopenRecord({ ...stores, clock: deps.clock, timeZone: deps.timeZone }, c.req.param('recordId'), by.trim())
-    if (!reopening) return apiError(c, 404, 'not_found', 'no such record')
-    return c.json(reopening)
-  })
+  admin.post(
+    '/records/:recordId/reopen',
+    jsonBody(ReopenBody, { hint: 'send {"by": "<who reopens it>"}', notJson: 'invalid' }),
+    async (c) => {
+      const { by } = c.req.valid('json')
+      const reopening = await reopenRecord({ ...stores, clock: deps.clock, timeZone: deps.timeZone }, c.req.param('recordId'), by)
+      if (!reopening) return apiError(c, 404, 'not_found', 'no such record')
+      return c.json(reopening)
+    },
+  )
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
-
-  admin.onError((error, c) => {
-    if (error instanceof UnitInputError || error instanceof DeadlineInputError || error instanceof ReopenTooOldError) {
-      return apiError(c, 422, 'validation', error.message)
-    }
-    if (error instanceof UnitNotFoundError) return apiError(c, 404, 'not_found', error.message)
-    throw error
-  })
 
   api.route('/admin', admin)
   return api

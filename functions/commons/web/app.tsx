@@ -2,18 +2,19 @@
 // secure headers, CSRF (Origin / Sec-Fetch-Site) and body limits.
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
-import { HTTPException } from 'hono/http-exception'
 import { secureHeaders } from 'hono/secure-headers'
-import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
 import { createAdminSession } from './admin-session.ts'
-import { apiError, createApi } from './api.ts'
+import { createApi } from './api.ts'
 import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
+import { unitLinkPage } from './auth.tsx'
 import { serveClientScript } from './client-bundle.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { createEmergencyPages } from './emergencies.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
+import { apiError, errorHandler } from './errors.tsx'
 import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard } from './guessing-guard.ts'
+import { chooseLanguage, rememberLanguage } from './language.ts'
 import { Page } from './layout.tsx'
 import { createOfficePages } from './office.tsx'
 import { createPages } from './pages.tsx'
@@ -21,6 +22,7 @@ import { createPages } from './pages.tsx'
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use(
+    chooseLanguage,
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
@@ -51,7 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ),
   )
   app.route('/api', createApi(deps))
-  app.use('/u/*', csrf())
+  app.use('/u/*', csrf(), rememberLanguage)
+  app.use('/u/:token/*', unitLinkPage(deps))
   app.route('/u/:token', createPages(deps))
   if (deps.approvals) {
     const { store, changed } = deps.approvals
@@ -73,27 +76,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/office', createOfficePages(deps))
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse()
-    const isApi = c.req.path.startsWith('/api/')
-    // The route's pattern, never the path: paths carry unit tokens and signed links.
-    const where = { route: c.req.routePath, method: c.req.method, error }
-    if (isStoreUnavailable(error)) {
-      // Pages as well as the API: the database out of reach is the caller's to retry, not a 500.
-      deps.log.warn('database unavailable', where)
-      c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
-      return isApi
-        ? apiError(c, 503, 'unavailable', UNAVAILABLE_MESSAGE)
-        : c.text(
-            '系统暂时无法访问数据库，请稍后重试（已填写的内容不会丢失）。 The database cannot be reached just now; please retry in a few seconds.',
-            503,
-          )
-    }
-    // Clients never see the detail; the log has it.
-    deps.log.error('request failed', where)
-    return isApi
-      ? apiError(c, 500, 'internal', 'internal error; nothing you sent was lost if you got no 2xx, retry with the same Idempotency-Key')
-      : c.text('Internal error / 系统错误，请稍后重试', 500)
-  })
+  app.onError(errorHandler(deps.log))
   return app
 }

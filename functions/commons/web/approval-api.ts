@@ -10,33 +10,26 @@
 //        → 201 receipt of the next version; 409 unless the request was rejected
 //   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
 //   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
-import { randomUUID } from 'node:crypto'
-import { type Context, Hono } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
-import { bodyLimit } from 'hono/body-limit'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import {
-  AlreadyDecidedError,
-  ApprovalConflictError,
   type ApprovalDeps,
-  ApprovalInputError,
-  ApprovalNotFoundError,
   addApprover,
   type Decider,
   decide,
-  deciderForToken,
   INFO_RELEASE_FORM,
   listRequests,
   requestDetail,
   resubmit,
 } from '../approvals/requests.ts'
-import { pickLang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
-import { unitForToken } from '../units/roster.ts'
-import { secretMatches } from '../units/tokens.ts'
-import { apiError, MAX_BODY_BYTES } from './api.ts'
-import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { MAX_BODY_BYTES } from './api.ts'
+import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
+import type { AppDeps, AppEnv } from './deps.ts'
+import { apiError, limitBody } from './errors.tsx'
+import { idempotencyKeyOf } from './form-post.ts'
+import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
@@ -83,47 +76,16 @@ const DecisionBody = z.object({
 })
 const NewApproverBody = z.object({ id: z.string(), name: z.string() })
 const Status = z.enum(['pending', 'approved', 'rejected'])
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
-
-async function jsonBody(c: Context): Promise<unknown> {
-  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return undefined
-  try {
-    return JSON.parse(await c.req.text()) as unknown
-  } catch {
-    return undefined
-  }
-}
-
-const authMessages = (who: string) => ({
-  noAuthenticationHeader: { message: { error: 'unauthorized', message: `Authorization: Bearer <${who}> required` } },
-  invalidToken: { message: { error: 'unauthorized', message: `invalid ${who}` } },
-  invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-})
 
 export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApprovalEnv> {
   const api = new Hono<ApprovalEnv>()
   const domain = approvalDepsOf(deps, store, changed)
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => apiError(c, 413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`),
-  })
-  const approverAuth = bearerAuth<ApprovalEnv>({
-    verifyToken: async (token, c) => {
-      const decider = await deciderForToken(store, deps.adminTokenHash, token)
-      if (decider) c.set('decider', decider)
-      return decider !== undefined
-    },
-    ...authMessages('approver or admin token'),
-  })
-  const adminAuth = bearerAuth({ verifyToken: (token) => secretMatches(token, deps.adminTokenHash), ...authMessages('admin token') })
-  const unitAuth = bearerAuth<ApprovalEnv>({
-    verifyToken: async (token, c) => {
-      const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
-      if (unit) c.set('unit', unit)
-      return unit !== undefined
-    },
-    ...authMessages('unit token'),
-  })
+  const limit = limitBody(MAX_BODY_BYTES)
+  const approverAuth = approverBearer(deps, store)
+  const adminAuth = adminBearer(deps)
+  const unitAuth = unitBearer(deps)
+  // A bare POST approves: every property of a decision is optional.
+  const decisionBody = jsonBody(DecisionBody, { hint: 'send {"comment"?: string, "version"?: number}', notJson: 'empty' })
 
   api.get('/info-releases', approverAuth, async (c) => {
     const raw = c.req.query('status')
@@ -144,45 +106,34 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
     ['approve', 'approved'],
     ['reject', 'rejected'],
   ] as const) {
-    api.post(`/info-releases/:id/${action}`, approverAuth, limitBody, async (c) => {
-      const parsed = DecisionBody.safeParse((await jsonBody(c)) ?? {})
-      if (!parsed.success) return apiError(c, 422, 'validation', 'send {"comment"?: string, "version"?: number}')
-      const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...parsed.data })
+    api.post(`/info-releases/:id/${action}`, approverAuth, limit, decisionBody, async (c) => {
+      const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...c.req.valid('json') })
       return c.json(requestJson(state))
     })
   }
 
-  api.post('/info-releases/:id/resubmit', unitAuth, limitBody, async (c) => {
+  api.post('/info-releases/:id/resubmit', unitAuth, limit, async (c) => {
     const unit = c.get('unit')
     const form = deps.forms.get(INFO_RELEASE_FORM)
     if (!form || !unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
-    const body = await jsonBody(c)
-    if (body === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
-    const key = c.req.header('idempotency-key') ?? randomUUID()
-    if (!IDEMPOTENCY_KEY.test(key))
-      return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
-    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'))
-    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang })
+    const json = await readJson(c)
+    if (json === undefined) return unsupportedMediaType(c)
+    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
+    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    const lang = c.get('lang')
+    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body: json.value, idempotencyKey: key, lang })
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
   })
 
-  api.post('/admin/approvers', adminAuth, limitBody, async (c) => {
-    const parsed = NewApproverBody.safeParse(await jsonBody(c))
-    if (!parsed.success) return apiError(c, 422, 'validation', 'send {"id","name"}')
-    const { approver, token } = await addApprover(store, deps.clock, parsed.data)
+  const approverBody = jsonBody(NewApproverBody, { hint: 'send {"id","name"}', notJson: 'invalid' })
+  api.post('/admin/approvers', adminAuth, limit, approverBody, async (c) => {
+    const { approver, token } = await addApprover(store, deps.clock, c.req.valid('json'))
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
   })
   api.get('/admin/approvers', adminAuth, async (c) =>
     c.json((await store.listApprovers()).map(({ id, name, createdAt }) => ({ id, name, createdAt }))),
   )
 
-  api.onError((error, c) => {
-    if (error instanceof ApprovalNotFoundError) return apiError(c, 404, 'not_found', 'no such request')
-    if (error instanceof AlreadyDecidedError) return apiError(c, 409, 'already_decided', error.message)
-    if (error instanceof ApprovalConflictError) return apiError(c, 409, 'conflict', error.message)
-    if (error instanceof ApprovalInputError) return apiError(c, 422, 'validation', error.message)
-    throw error
-  })
   return api
 }

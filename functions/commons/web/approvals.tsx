@@ -7,15 +7,11 @@
 // and <UnitInfoReleases>, the unit's requests and their decisions, for the unit home page.
 import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { getCookie } from 'hono/cookie'
 import {
   ADMIN_DECIDER,
   AlreadyDecidedError,
   ApprovalConflictError,
   ApprovalInputError,
-  ApprovalNotFoundError,
-  approverForToken,
   type Decider,
   decide,
   INFO_RELEASE_FORM,
@@ -24,17 +20,19 @@ import {
   resubmit,
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
-import type { Field, FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.tsx'
+import type { FormDefinition } from '../forms/definition.ts'
+import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
-import { type Lang, pickLang, wordsOf } from '../i18n.ts'
+import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState, ApprovalStore } from '../store.ts'
-import { unitForToken } from '../units/roster.ts'
-import { requireAdminPage } from './admin-session.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { approvalDepsOf } from './approval-api.ts'
-import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { type ApproverEnv, approverLinkPage, officeSession, type UnitPageEnv } from './auth.tsx'
+import type { AppDeps } from './deps.ts'
+import { limitBody } from './errors.tsx'
+import { readFormPost } from './form-post.ts'
+import { FormPage } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
@@ -56,24 +54,17 @@ const words = {
   done: { zh: '已记录审批结果。', en: 'Your decision is recorded.' },
   alreadyDecided: { zh: '该申请已被审批，未作更改。', en: 'This request was decided already; nothing changed.' },
   stale: { zh: '申请已有新版本，请重新查看后再审批。', en: 'A newer version arrived; read it again before deciding.' },
-  badLink: { zh: '链接无效，请向办公室索取审批链接。', en: 'This link is not valid. Ask the office for your approver link.' },
   notFound: { zh: '未找到', en: 'Not found' },
   myRequests: { zh: '信息发布申请', en: 'Information release requests' },
   newRequest: { zh: '提交信息发布申请', en: 'Request an information release' },
   noRequests: { zh: '暂无申请。', en: 'No requests yet.' },
   resubmit: { zh: '修改后重新提交', en: 'Correct and submit again' },
   resubmitTitle: { zh: '重新提交信息发布申请', en: 'Submit the request again' },
-  submit: { zh: '提交', en: 'Submit' },
   notRejected: { zh: '只有未通过的申请可以重新提交。', en: 'Only a rejected request can be submitted again.' },
-  errorSummary: { zh: '请修改以下问题', en: 'There is a problem' },
-  optional: { zh: '（选填）', en: ' (optional)' },
-  back: { zh: '返回本单位首页', en: 'Back to your reports' },
-  tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
 const w = wordsOf(words)
 
-const langOf = (c: Context) => pickLang(c.req.query('lang') ?? getCookie(c, 'lang'), c.req.header('accept-language'))
 const statusTag = (status: ApprovalState['status']) => (status === 'rejected' ? 'tag tag-missing' : 'tag')
 
 function Decision({ state, lang, timeZone }: { state: ApprovalState; lang: Lang; timeZone: string }) {
@@ -168,30 +159,19 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
 }
 
 const RECENT = 20
-type ApproverEnv = AppEnv & { Variables: { decider: Decider; base: string } }
 
 /** The approvers' pages, mounted at `/a/:token`: an approver's own link. */
 export function createApproverPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(async (c, next) => {
-    const lang = langOf(c)
-    c.set('lang', lang)
-    const token = c.req.param('token') ?? ''
-    const decider = await approverForToken(store, token)
-    if (!decider) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
-    c.set('decider', decider)
-    c.set('base', `/a/${token}`)
-    await next()
-  })
+  pages.use(approverLinkPage(store))
   return addDecisionPages(pages, deps, store, changed)
 }
 
 /** The same pages for the office, mounted at `/office/info-releases` (admin sign-in cookie). */
 export function createOfficeApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(requireAdminPage(deps))
+  pages.use(officeSession(deps))
   pages.use(async (c, next) => {
-    c.set('lang', langOf(c))
     c.set('decider', ADMIN_DECIDER)
     c.set('base', '/office/info-releases')
     await next()
@@ -231,7 +211,7 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: Approv
 
   pages.get('/', (c) => render(c, 200, c.req.query('decided') !== undefined ? { notice: w(c.get('lang'), 'done') } : {}))
 
-  pages.post('/requests/:id', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text(words.tooLarge.zh, 413) }), async (c) => {
+  pages.post('/requests/:id', limitBody(16 * 1024), async (c) => {
     const lang = c.get('lang')
     const recordId = c.req.param('id')
     const posted = await c.req.parseBody()
@@ -248,8 +228,7 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: Approv
       }
       if (error instanceof AlreadyDecidedError) return render(c, 409, { notice: w(lang, 'alreadyDecided') })
       if (error instanceof ApprovalConflictError) return render(c, 409, { notice: w(lang, 'stale') })
-      if (error instanceof ApprovalNotFoundError)
-        return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
+      // An unknown request is the app's 404 page (errors.tsx); the cases above the page tells itself.
       throw error
     }
     return c.redirect(`${c.get('base')}?decided=${encodeURIComponent(recordId)}`, 303)
@@ -299,108 +278,26 @@ export async function UnitInfoReleases(props: {
   )
 }
 
-function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const spec = specOf(field)
-  const errorId = issue ? `${field.id}-error` : undefined
-  return (
-    <div class={issue ? 'field invalid' : 'field'}>
-      <label class="label" for={field.id}>
-        {field.label[lang]}
-        {field.required ? '' : w(lang, 'optional')}
-      </label>
-      {field.hint && <p class="hint">{field.hint[lang]}</p>}
-      {issue && (
-        <p class="error-message" id={errorId}>
-          {issue.message}
-        </p>
-      )}
-      {spec.Control({ field, raw, invalid: issue !== undefined, describedBy: errorId, lang })}
-    </div>
-  )
-}
-
-function ResubmitPage(props: {
-  form: FormDefinition
-  unit: Unit
-  path: string
-  base: string
-  lang: Lang
-  raw: FormRaw
-  issues: Issue[]
-  idempotencyKey: string
-}) {
-  const { form, unit, path, base, lang, raw, issues, idempotencyKey } = props
-  return (
-    <Page title={w(lang, 'resubmitTitle')} lang={lang} path={path}>
-      <p class="meta">{unit.name}</p>
-      <h1>{w(lang, 'resubmitTitle')}</h1>
-      {issues.length > 0 && (
-        <div class="error-summary" role="alert" tabindex={-1}>
-          <h2>{w(lang, 'errorSummary')}</h2>
-          <ul>
-            {issues.map((issue) => (
-              <li>
-                <a href={`#${issue.path.split('.')[0] || 'form'}`}>
-                  {form.fields.find((f) => f.id === issue.path.split('.')[0])?.label[lang] ?? issue.path}：{issue.message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <form method="post" action={path} id="form" novalidate>
-        <input type="hidden" name="_key" value={idempotencyKey} />
-        {form.fields.map((field) => (
-          <FieldBlock
-            field={field}
-            raw={raw}
-            issue={issues.find((i) => i.path === field.id || i.path.startsWith(`${field.id}.`))}
-            lang={lang}
-          />
-        ))}
-        <button class="button" type="submit">
-          {w(lang, 'submit')}
-        </button>
-      </form>
-      <p>
-        <a href={base}>{w(lang, 'back')}</a>
-      </p>
-    </Page>
-  )
-}
-
-type UnitEnv = AppEnv & { Variables: { base: string } }
-
-/** A unit's pages for its rejected requests, mounted at `/u/:token/info-releases`. */
-export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<UnitEnv> {
-  const pages = new Hono<UnitEnv>()
+/** A unit's pages for its rejected requests, mounted at `/u/:token/info-releases` behind the app's unit-link check. */
+export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<UnitPageEnv> {
+  const pages = new Hono<UnitPageEnv>()
   const domain = approvalDepsOf(deps, store, changed)
 
-  pages.use(async (c, next) => {
-    const lang = langOf(c)
-    c.set('lang', lang)
-    const token = c.req.param('token') ?? ''
-    const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
-    if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'notFound')} path={c.req.path} />, 404)
-    c.set('unit', unit)
-    c.set('base', `/u/${token}`)
-    await next()
-  })
-
   const formFor = (unit: Unit) => (unit.forms.includes(INFO_RELEASE_FORM) ? deps.forms.get(INFO_RELEASE_FORM) : undefined)
-  const page = (c: Context<UnitEnv>, form: FormDefinition, raw: FormRaw, issues: Issue[], key: string) => (
-    <ResubmitPage
+  const page = (c: Context<UnitPageEnv>, form: FormDefinition, raw: FormRaw, issues: Issue[], key: string) => (
+    <FormPage
       form={form}
-      unit={c.get('unit')}
+      heading={w(c.get('lang'), 'resubmitTitle')}
+      meta={c.get('unit').name}
       path={c.req.path}
-      base={c.get('base')}
+      back={c.get('base')}
       lang={c.get('lang')}
       raw={raw}
       issues={issues}
       idempotencyKey={key}
     />
   )
-  const message = (c: Context<UnitEnv>, key: 'notFound' | 'notRejected', status: 404 | 409) =>
+  const message = (c: Context<UnitPageEnv>, key: 'notFound' | 'notRejected', status: 404 | 409) =>
     c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), key)} path={c.req.path} />, status)
 
   pages.get('/:id/resubmit', async (c) => {
@@ -413,26 +310,17 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
     return c.html(page(c, form, raw, [], randomUUID()))
   })
 
-  pages.post('/:id/resubmit', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(words.tooLarge.zh, 413) }), async (c) => {
+  pages.post('/:id/resubmit', limitBody(MAX_BODY_BYTES), async (c) => {
     const unit = c.get('unit')
     const form = formFor(unit)
     if (!form) return message(c, 'notFound', 404)
-    const posted = await c.req.parseBody({ all: true })
-    const raw: FormRaw = Object.fromEntries(
-      Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
-    )
-    const body: Record<string, unknown> = {}
-    for (const field of form.fields) {
-      const value = specOf(field).fromForm(field, raw)
-      if (value !== undefined) body[field.id] = value
-    }
-    const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
+    const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     try {
       const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
       if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)
       return c.redirect(`${c.get('base')}/records/${encodeURIComponent(outcome.receipt.id)}?v=${outcome.receipt.version}`, 303)
     } catch (error) {
-      if (error instanceof ApprovalNotFoundError) return message(c, 'notFound', 404)
+      // Only here does a conflict mean the request is not (or no longer) the rejected one.
       if (error instanceof ApprovalConflictError) return message(c, 'notRejected', 409)
       throw error
     }

@@ -4,7 +4,6 @@
 // open links to preview them), the button does. The outbox (/emergencies/outbox): every alert
 // raised, its text and where it was delivered.
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { getCookie, setCookie } from 'hono/cookie'
 import { csrf } from 'hono/csrf'
 import { formatAlertText } from '../channels/format.ts'
@@ -14,8 +13,9 @@ import { ackUrl, checkAckToken, signAckToken } from '../emergencies/ack-link.ts'
 import { actOnEmergency, type EmergencyAction, unitNamesOf } from '../emergencies/actions.ts'
 import { composeAlert } from '../emergencies/compose.ts'
 import { type Emergency, EmergencyNotFoundError, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
-import { requireAdminPage } from './admin-session.ts'
+import { officeSession } from './auth.tsx'
 import type { AlertAppDeps, AppDeps, AppEnv } from './deps.ts'
+import { limitBody } from './errors.tsx'
 import { Page } from './layout.tsx'
 
 const REFRESH_S = 15
@@ -46,7 +46,7 @@ const rememberedName = (c: Context) => {
 
 /** The board and outbox (mount at /emergencies) and the acknowledge page (mount at /ack). */
 export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { board: Hono<AppEnv>; ack: Hono<AppEnv> } {
-  const guard = [csrf(), bodyLimit({ maxSize: 4096, onError: (c) => c.text('Too large / 内容过大', 413) })] as const
+  const guard = [csrf(), limitBody(4096)] as const
   const time = (iso: string | undefined) => (iso ? localDateTime(new Date(iso), deps.timeZone) : '')
 
   /** What the alert said (summary, details), rebuilt from the record. */
@@ -131,7 +131,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
   }
 
   const board = new Hono<AppEnv>()
-  board.use(...guard, requireAdminPage(deps))
+  board.use(...guard, officeSession(deps))
 
   board.get('/', async (c) => {
     const all = await alerts.emergencies.list()

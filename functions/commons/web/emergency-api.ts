@@ -1,13 +1,11 @@
 // Admin JSON API for emergencies (DESIGN §4): GET /api/emergencies?status=open,
 // POST /api/emergencies/{id}/ack and /resolve. Handlers only translate HTTP to alerts/actions.ts.
 import { Hono } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
-import { bodyLimit } from 'hono/body-limit'
 import { actOnEmergency, type EmergencyAction, unitNamesOf, viewOf } from '../emergencies/actions.ts'
-import { EmergencyNotFoundError, type EmergencyStatus } from '../emergencies/emergency.ts'
-import { secretMatches } from '../units/tokens.ts'
-import { apiError } from './api.ts'
+import type { EmergencyStatus } from '../emergencies/emergency.ts'
+import { adminBearer } from './auth.tsx'
 import type { AlertAppDeps, AppDeps, AppEnv } from './deps.ts'
+import { apiError, limitBody } from './errors.tsx'
 
 const STATUSES: readonly EmergencyStatus[] = ['open', 'acknowledged', 'resolved']
 const MAX_BY_CHARS = 50
@@ -28,15 +26,7 @@ function actor(text: string): string | undefined {
 
 export function createEmergencyApi(deps: AppDeps, alerts: AlertAppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
-  api.use(
-    bearerAuth({
-      verifyToken: (token) => secretMatches(token, deps.adminTokenHash),
-      noAuthenticationHeader: { message: { error: 'unauthorized', message: 'Authorization: Bearer <admin token> required' } },
-      invalidToken: { message: { error: 'unauthorized', message: 'invalid admin token' } },
-      invalidAuthenticationHeader: { message: { error: 'unauthorized', message: 'malformed Authorization header' } },
-    }),
-    bodyLimit({ maxSize: 4096, onError: (c) => apiError(c, 413, 'too_large', 'body over 4096 bytes') }),
-  )
+  api.use(adminBearer(deps), limitBody(4096))
 
   api.get('/', async (c) => {
     const status = c.req.query('status')
@@ -65,9 +55,5 @@ export function createEmergencyApi(deps: AppDeps, alerts: AlertAppDeps): Hono<Ap
   act('ack')
   act('resolve')
 
-  api.onError((error, c) => {
-    if (error instanceof EmergencyNotFoundError) return apiError(c, 404, 'not_found', 'no such emergency')
-    throw error
-  })
   return api
 }

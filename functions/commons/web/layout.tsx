@@ -3,7 +3,7 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.tsx'
+import { specOf } from '../forms/field-types.ts'
 import type { Lang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { addDays, isIsoDate, localDate, localDateTime } from '../clock.ts'
 import { rates } from '../daily/cycle.ts'
 import { type DayStatus, dayStatus, type ReportStatus } from '../daily/status.ts'
-import { requireAdminPage } from './admin-session.ts'
+import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 
@@ -19,7 +19,7 @@ function StatusTag({ status }: { status: ReportStatus }) {
 
 export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
   const office = new Hono<AppEnv>()
-  office.use(requireAdminPage(deps))
+  office.use(officeSession(deps))
 
   office.get('/', async (c) => {
     const today = localDate(deps.clock.now(), deps.timeZone)

@@ -2,22 +2,23 @@
 // work with JavaScript off; the client script (client/main.ts) only adds drafts and retries.
 import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { getCookie, setCookie } from 'hono/cookie'
 import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
-import type { Field, FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.tsx'
+import type { FormDefinition } from '../forms/definition.ts'
+import { type FormRaw, specOf } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
-import { type Lang, pickLang, wordsOf } from '../i18n.ts'
+import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import { earliestReportDate, recordIdFor, reopened, submit } from '../records/submissions.ts'
-import { unitForToken } from '../units/roster.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { UnitInfoReleases } from './approvals.tsx'
+import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
-import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import type { AppDeps } from './deps.ts'
+import { limitBody } from './errors.tsx'
+import { readFormPost } from './form-post.ts'
+import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
 const words = {
@@ -33,88 +34,26 @@ const words = {
   correcting: { zh: '正在修改已报内容（当前第 {v} 版）', en: 'Correcting what was sent (now version {v})' },
   anotherSite: { zh: '再报一个工地', en: 'Report another site' },
   sitesMissing: { zh: '未报工地：{sites}', en: 'Sites not yet reported: {sites}' },
-  error: { zh: '错误：', en: 'Error: ' },
   version: { zh: '版本', en: 'version' },
   correct: { zh: '修改', en: 'Correct' },
   raise: { zh: '发起应急请求', en: 'Raise an emergency request' },
-  submit: { zh: '提交', en: 'Submit' },
-  errorSummary: { zh: '请修改以下问题', en: 'There is a problem' },
-  optional: { zh: '（选填）', en: ' (optional)' },
   stored: { zh: '已提交', en: 'Submitted' },
   storedAs: { zh: '已保存为第 {v} 版', en: 'Stored as version {v}' },
   receivedAt: { zh: '提交时间', en: 'Received' },
   back: { zh: '返回本单位首页', en: 'Back to your reports' },
-  badLink: {
-    zh: '链接无效或已更换，请向办公室索取新链接。',
-    en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
-  },
   notFound: { zh: '未找到', en: 'Not found' },
-  reportFor: { zh: '填报日期', en: 'Reporting for' },
-  tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
 } satisfies Record<string, Record<Lang, string>>
 
 const w = wordsOf(words)
 
-type PageEnv = AppEnv & { Variables: { token: string; base: string; script: string | undefined; emergency: string | undefined } }
-
-function chooseLang(c: Context): Lang {
-  const query = c.req.query('lang')
-  if (query === 'zh' || query === 'en') {
-    setCookie(c, 'lang', query, { path: '/', sameSite: 'Lax', maxAge: 365 * 86_400, httpOnly: true })
-  }
-  return pickLang(query ?? getCookie(c, 'lang'), c.req.header('accept-language'))
-}
-
-function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
-  const spec = specOf(field)
-  const hintId = field.hint ? `${field.id}-hint` : undefined
-  const errorId = issue ? `${field.id}-error` : undefined
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
-  const grouped = field.type === 'boolean' || field.type === 'select' || field.type === 'itemList'
-  const label = (
-    <>
-      {field.label[lang]}
-      {field.required ? '' : w(lang, 'optional')}
-    </>
-  )
-  const body = (
-    <>
-      {field.hint && (
-        <p class="hint" id={hintId}>
-          {field.hint[lang]}
-        </p>
-      )}
-      {issue && (
-        <p class="error-message" id={errorId}>
-          <span class="vh">{w(lang, 'error')}</span>
-          {issue.message}
-        </p>
-      )}
-      {spec.Control({ field, raw, invalid: issue !== undefined, describedBy, lang })}
-    </>
-  )
-  const className = issue ? 'field invalid' : 'field'
-  return grouped ? (
-    <fieldset class={className} aria-describedby={describedBy}>
-      <legend class="label">{label}</legend>
-      {body}
-    </fieldset>
-  ) : (
-    <div class={className}>
-      <label class="label" for={field.id}>
-        {label}
-      </label>
-      {body}
-    </div>
-  )
-}
+type PageEnv = UnitPageEnv & { Variables: { script: string | undefined; emergency: string | undefined } }
 
 interface Chrome {
   script: string | undefined
   emergency: string | undefined
 }
 
-interface FormPageProps {
+interface UnitFormPageProps {
   deps: AppDeps
   unit: Unit
   form: FormDefinition
@@ -129,77 +68,32 @@ interface FormPageProps {
   correcting?: number
 }
 
-/** Where an issue's link in the error summary lands: the field's first control. */
-const anchorOf = (issue: Issue) => issue.path.split('.')[0] || 'form'
-
-function FormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: FormPageProps) {
-  const fieldIssue = (id: string) => issues.find((i) => i.path === id || i.path.startsWith(`${id}.`))
-  const dateIssue = issues.find((i) => i.path === 'date')
+function UnitFormPage({ deps, unit, form, base, lang, chrome, raw, issues, date, idempotencyKey, correcting }: UnitFormPageProps) {
   const today = localDate(deps.clock.now(), deps.timeZone)
-  const path = `${base}/forms/${form.id}`
-  const title = issues.length > 0 ? `${w(lang, 'error')}${form.title[lang]}` : form.title[lang]
   return (
-    <Page title={title} lang={lang} path={path} {...chrome}>
-      <p class="meta">
-        {unit.name} · {w(lang, 'today')} {today}
-      </p>
-      <h1>{form.title[lang]}</h1>
-      {issues.length > 0 && (
-        <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
-          <h2 id="error-summary-title">{w(lang, 'errorSummary')}</h2>
-          <ul>
-            {issues.map((issue) => (
-              <li>
-                <a href={`#${anchorOf(issue)}`}>
-                  {form.fields.find((f) => f.id === anchorOf(issue))?.label[lang] ??
-                    (issue.path === 'date' ? w(lang, 'reportFor') : issue.path)}
-                  ：{issue.message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {correcting !== undefined && <p class="panel">{w(lang, 'correcting', { v: correcting })}</p>}
-      {form.description && <p>{form.description[lang]}</p>}
-      <form method="post" action={path} id="form" novalidate>
-        <input type="hidden" name="_key" value={idempotencyKey} />
-        {form.kind === 'daily' && (
-          <div class={dateIssue ? 'field invalid' : 'field'}>
-            <label class="label" for="date">
-              {w(lang, 'reportFor')}
-            </label>
-            {dateIssue && (
-              <p class="error-message" id="date-error">
-                <span class="vh">{w(lang, 'error')}</span>
-                {dateIssue.message}
-              </p>
-            )}
-            <input
-              class="input"
-              style="max-width:12rem"
-              type="date"
-              id="date"
-              name="date"
-              value={date}
-              min={earliestReportDate(today)}
-              max={today}
-              aria-invalid={dateIssue ? 'true' : undefined}
-              aria-describedby={dateIssue ? 'date-error' : undefined}
-            />
-          </div>
-        )}
-        {form.fields.map((field) => (
-          <FieldBlock field={field} raw={raw} issue={fieldIssue(field.id)} lang={lang} />
-        ))}
-        <button class="button" type="submit">
-          {w(lang, 'submit')}
-        </button>
-      </form>
-      <p>
-        <a href={base}>{w(lang, 'back')}</a>
-      </p>
-    </Page>
+    <FormPage
+      form={form}
+      heading={form.title[lang]}
+      meta={`${unit.name} · ${w(lang, 'today')} ${today}`}
+      path={`${base}/forms/${form.id}`}
+      back={base}
+      lang={lang}
+      raw={raw}
+      issues={issues}
+      idempotencyKey={idempotencyKey}
+      intro={
+        <>
+          {correcting !== undefined && <p class="panel">{w(lang, 'correcting', { v: correcting })}</p>}
+          {form.description && <p>{form.description[lang]}</p>}
+        </>
+      }
+      leading={
+        form.kind === 'daily' && (
+          <ReportDate date={date} min={earliestReportDate(today)} max={today} issue={issues.find((i) => i.path === 'date')} lang={lang} />
+        )
+      }
+      {...chrome}
+    />
   )
 }
 
@@ -263,18 +157,11 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
   const pages = new Hono<PageEnv>()
   const chromeOf = (c: Context<PageEnv>): Chrome => ({ script: c.get('script'), emergency: c.get('emergency') })
 
+  // The unit's link is checked by the app (auth.tsx), which sets `unit`, `token` and `base`.
   pages.use(async (c, next) => {
-    const lang = chooseLang(c)
-    c.set('lang', lang)
-    const token = c.req.param('token') ?? ''
-    const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
-    if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'badLink')} path={c.req.path} />, 404)
-    const base = `/u/${token}`
-    c.set('unit', unit)
-    c.set('token', token)
-    c.set('base', base)
+    const base = c.get('base')
     c.set('script', (await clientScript(deps.log))?.path)
-    c.set('emergency', unit.forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
+    c.set('emergency', c.get('unit').forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
     await next()
   })
 
@@ -359,7 +246,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       : await todaysRecord(deps, form, unit, date)
     const raw: FormRaw = from ? Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, from.values[f.id]))) : {}
     return c.html(
-      <FormPage
+      <UnitFormPage
         deps={deps}
         unit={unit}
         form={form}
@@ -375,54 +262,36 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     )
   })
 
-  pages.post(
-    '/forms/:formId',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.html(<ErrorPage lang={pickLang(c.req.query('lang'), undefined)} message={words.tooLarge.zh} path={c.req.path} />, 413),
-    }),
-    async (c) => {
-      const form = formOf(c)
-      if (!form) return notFound(c)
-      const unit = c.get('unit')
-      const lang = c.get('lang')
-      const posted = await c.req.parseBody({ all: true })
-      const raw: FormRaw = Object.fromEntries(
-        Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
+  pages.post('/forms/:formId', limitBody(MAX_BODY_BYTES), async (c) => {
+    const form = formOf(c)
+    if (!form) return notFound(c)
+    const unit = c.get('unit')
+    const lang = c.get('lang')
+    const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
+    const outcome = await submit(
+      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { unit, form, body, idempotencyKey: key, lang },
+    )
+    if (outcome.kind === 'invalid') {
+      const today = localDate(deps.clock.now(), deps.timeZone)
+      return c.html(
+        <UnitFormPage
+          deps={deps}
+          unit={unit}
+          form={form}
+          base={c.get('base')}
+          lang={lang}
+          chrome={chromeOf(c)}
+          raw={raw}
+          issues={outcome.issues}
+          date={typeof body.date === 'string' ? body.date : today}
+          idempotencyKey={key}
+        />,
+        422,
       )
-      const body: Record<string, unknown> = {}
-      for (const field of form.fields) {
-        const value = specOf(field).fromForm(field, raw)
-        if (value !== undefined) body[field.id] = value
-      }
-      if (form.kind === 'daily' && raw.date?.[0]) body.date = raw.date[0]
-      const key = raw._key?.[0] && /^[A-Za-z0-9_-]{8,100}$/.test(raw._key[0]) ? raw._key[0] : randomUUID()
-      const outcome = await submit(
-        { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-        { unit, form, body, idempotencyKey: key, lang },
-      )
-      if (outcome.kind === 'invalid') {
-        const today = localDate(deps.clock.now(), deps.timeZone)
-        return c.html(
-          <FormPage
-            deps={deps}
-            unit={unit}
-            form={form}
-            base={c.get('base')}
-            lang={lang}
-            chrome={chromeOf(c)}
-            raw={raw}
-            issues={outcome.issues}
-            date={typeof body.date === 'string' ? body.date : today}
-            idempotencyKey={key}
-          />,
-          422,
-        )
-      }
-      return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
-    },
-  )
+    }
+    return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
+  })
 
   pages.get('/records/:recordId', async (c) => {
     const unit = c.get('unit')

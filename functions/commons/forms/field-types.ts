@@ -1,7 +1,5 @@
 // One entry per field type: everything a type must do, in one place. A new type in
-// `definition.ts` does not compile until it has an entry here.
-// biome-ignore lint/style/noRestrictedImports: the HTML controls move to web/ (issue: one web layer)
-import type { Child } from 'hono/jsx'
+// `definition.ts` does not compile until it has an entry here (and a control in web/controls.tsx).
 import { z } from 'zod'
 import { t } from '../i18n.ts'
 import type { FieldOf, FieldType, Lang } from './definition.ts'
@@ -12,14 +10,6 @@ export type FormRaw = Record<string, string[]>
 /** A sheet or CSV cell: numbers stay numbers, everything else is text. */
 export type Cell = string | number
 
-interface ControlProps<T extends FieldType> {
-  field: FieldOf<T>
-  raw: FormRaw
-  invalid: boolean
-  describedBy: string | undefined
-  lang: Lang
-}
-
 interface FieldTypeSpec<T extends FieldType> {
   /** zod schema of a present value, with messages in `lang` */
   schema(field: FieldOf<T>, lang: Lang): z.ZodType
@@ -27,11 +17,6 @@ interface FieldTypeSpec<T extends FieldType> {
   fromForm(field: FieldOf<T>, raw: FormRaw): unknown
   /** a stored value → strings to pre-fill the HTML form with */
   toForm(field: FieldOf<T>, value: unknown): FormRaw
-  /**
-   * The HTML control. The element with id `field.id` is the one focused from the error summary;
-   * grouped controls (radios, rows) are wrapped in a fieldset by the page, which carries `describedBy`.
-   */
-  Control(props: ControlProps<T>): Child
   /** a stored value → one sheet cell */
   cell(field: FieldOf<T>, value: unknown, lang: Lang): Cell
   /** type-specific properties published by GET /api/forms */
@@ -40,15 +25,10 @@ interface FieldTypeSpec<T extends FieldType> {
 
 type FieldTypeTable = { [T in FieldType]: FieldTypeSpec<T> }
 
-const first = (raw: FormRaw, name: string): string => raw[name]?.[0] ?? ''
+/** The first value posted under `name`, or ''. */
+export const first = (raw: FormRaw, name: string): string => raw[name]?.[0] ?? ''
 const blankToUndefined = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim())
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '')
-const inputAttrs = ({ field, invalid, describedBy }: { field: { id: string }; invalid: boolean; describedBy: string | undefined }) => ({
-  id: field.id,
-  name: field.id,
-  'aria-invalid': invalid ? 'true' : undefined,
-  'aria-describedby': describedBy,
-})
 
 function textSchema(maxLength: number, lang: Lang) {
   return z
@@ -73,9 +53,6 @@ function parseInteger(s: string | undefined): unknown {
   return /^-?\d{1,15}$/.test(normalized) ? Number(normalized) : s
 }
 
-/** The first radio of a group takes the field's id, so the error summary's link lands on it. */
-const radioId = (fieldId: string, value: string, index: number) => (index === 0 ? fieldId : `${fieldId}-${value}`)
-
 const PHONE = /^\+?[0-9][0-9 \-()]{4,19}$/
 
 export const fieldTypes: FieldTypeTable = {
@@ -83,17 +60,6 @@ export const fieldTypes: FieldTypeTable = {
     schema: (f, lang) => integerSchema(f.min, f.max, lang),
     fromForm: (f, raw) => parseInteger(blankToUndefined(first(raw, f.id))),
     toForm: (f, v) => ({ [f.id]: [typeof v === 'number' ? String(v) : ''] }),
-    Control: (p) => (
-      <input
-        {...inputAttrs(p)}
-        class="input input-number"
-        type="text"
-        inputmode="numeric"
-        pattern="[0-9]*"
-        autocomplete="off"
-        value={first(p.raw, p.field.id)}
-      />
-    ),
     cell: (_f, v) => (typeof v === 'number' ? v : ''),
     describe: (f) => ({ min: f.min, max: f.max }),
   },
@@ -101,16 +67,6 @@ export const fieldTypes: FieldTypeTable = {
     schema: (f, lang) => textSchema(f.maxLength, lang),
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
-    Control: (p) => (
-      <input
-        {...inputAttrs(p)}
-        class="input"
-        type="text"
-        maxlength={p.field.maxLength}
-        autocomplete={p.field.autocomplete ?? 'off'}
-        value={first(p.raw, p.field.id)}
-      />
-    ),
     cell: (_f, v) => asString(v),
     describe: (f) => ({ maxLength: f.maxLength }),
   },
@@ -118,11 +74,6 @@ export const fieldTypes: FieldTypeTable = {
     schema: (f, lang) => textSchema(f.maxLength, lang),
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
-    Control: (p) => (
-      <textarea {...inputAttrs(p)} class="input" rows={4} maxlength={p.field.maxLength}>
-        {first(p.raw, p.field.id)}
-      </textarea>
-    ),
     cell: (_f, v) => asString(v),
     describe: (f) => ({ maxLength: f.maxLength }),
   },
@@ -133,22 +84,6 @@ export const fieldTypes: FieldTypeTable = {
       return v === 'yes' ? true : v === 'no' ? false : blankToUndefined(v)
     },
     toForm: (f, v) => ({ [f.id]: [v === true ? 'yes' : v === false ? 'no' : ''] }),
-    Control: (p) => (
-      <div class="choices choices-inline">
-        {(['yes', 'no'] as const).map((choice, i) => (
-          <label class="choice">
-            <input
-              type="radio"
-              id={radioId(p.field.id, choice, i)}
-              name={p.field.id}
-              value={choice}
-              checked={first(p.raw, p.field.id) === choice}
-            />{' '}
-            {t(p.lang, choice)}
-          </label>
-        ))}
-      </div>
-    ),
     cell: (_f, v, lang) => (v === true ? t(lang, 'yes') : v === false ? t(lang, 'no') : ''),
     describe: () => ({}),
   },
@@ -156,22 +91,6 @@ export const fieldTypes: FieldTypeTable = {
     schema: (f, lang) => z.enum(f.options.map((o) => o.value) as [string, ...string[]], { error: t(lang, 'choose') }),
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
-    Control: (p) => (
-      <div class="choices">
-        {p.field.options.map((option, i) => (
-          <label class="choice">
-            <input
-              type="radio"
-              id={radioId(p.field.id, option.value, i)}
-              name={p.field.id}
-              value={option.value}
-              checked={first(p.raw, p.field.id) === option.value}
-            />{' '}
-            {option.label[p.lang]}
-          </label>
-        ))}
-      </div>
-    ),
     cell: (f, v, lang) => f.options.find((o) => o.value === v)?.label[lang] ?? asString(v),
     describe: (f) => ({ options: f.options }),
   },
@@ -184,9 +103,6 @@ export const fieldTypes: FieldTypeTable = {
         .regex(PHONE, t(lang, 'phone')),
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
-    Control: (p) => (
-      <input {...inputAttrs(p)} class="input" type="tel" autocomplete="tel" maxlength={20} value={first(p.raw, p.field.id)} />
-    ),
     cell: (_f, v) => asString(v),
     describe: () => ({ pattern: PHONE.source }),
   },
@@ -223,40 +139,6 @@ export const fieldTypes: FieldTypeTable = {
         [`${f.id}.quantity`]: rows.map((r) => String(r.quantity)),
       }
     },
-    Control: (p) => {
-      const items = p.raw[`${p.field.id}.item`] ?? []
-      const quantities = p.raw[`${p.field.id}.quantity`] ?? []
-      const rowCount = Math.min(p.field.maxItems, Math.max(3, items.length + 1))
-      return (
-        <div class="item-list">
-          {Array.from({ length: rowCount }, (_, i) => (
-            <div class="item-row">
-              <input
-                class="input"
-                type="text"
-                id={i === 0 ? p.field.id : undefined}
-                name={`${p.field.id}.item`}
-                aria-label={`${p.field.itemLabel[p.lang]} ${i + 1}`}
-                placeholder={p.field.itemLabel[p.lang]}
-                maxlength={100}
-                value={items[i] ?? ''}
-              />
-              <input
-                class="input input-number"
-                type="text"
-                inputmode="numeric"
-                pattern="[0-9]*"
-                autocomplete="off"
-                name={`${p.field.id}.quantity`}
-                aria-label={`${p.field.quantityLabel[p.lang]} ${i + 1}`}
-                placeholder={p.field.quantityLabel[p.lang]}
-                value={quantities[i] ?? ''}
-              />
-            </div>
-          ))}
-        </div>
-      )
-    },
     cell: (_f, v, lang) =>
       Array.isArray(v)
         ? (v as { item: string; quantity: number }[]).map((r) => `${r.item} × ${r.quantity}`).join(lang === 'zh' ? '；' : '; ')
@@ -284,11 +166,6 @@ export const fieldTypes: FieldTypeTable = {
       return links.length === 0 ? undefined : links
     },
     toForm: (f, v) => ({ [f.id]: [Array.isArray(v) ? v.join('\n') : ''] }),
-    Control: (p) => (
-      <textarea {...inputAttrs(p)} class="input" rows={3} inputmode="url">
-        {first(p.raw, p.field.id)}
-      </textarea>
-    ),
     cell: (_f, v) => (Array.isArray(v) ? v.join('\n') : ''),
     describe: (f) => ({ maxItems: f.maxItems }),
   },

@@ -1,0 +1,43 @@
+// What a client sends with a form: an HTML form post turned into the JSON-shaped body the API
+// takes, and the idempotency key, for the API and the pages alike.
+import { randomUUID } from 'node:crypto'
+import type { Context } from 'hono'
+import type { FormDefinition } from '../forms/definition.ts'
+import { type FormRaw, specOf } from '../forms/field-types.ts'
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
+
+/**
+ * The idempotency key a client sent (Idempotency-Key header, or a page's hidden `_key`); a fresh one
+ * when it sent none; undefined when what it sent is not a key.
+ */
+export function idempotencyKeyOf(sent: string | undefined): string | undefined {
+  if (sent === undefined) return randomUUID()
+  return IDEMPOTENCY_KEY.test(sent) ? sent : undefined
+}
+
+/** The JSON-shaped body of a form from its posted strings: the fields left empty are left out. */
+export function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const field of form.fields) {
+    const value = specOf(field).fromForm(field, raw)
+    if (value !== undefined) body[field.id] = value
+  }
+  if (form.kind === 'daily' && raw.date?.[0]) body.date = raw.date[0]
+  return body
+}
+
+export interface FormPost {
+  raw: FormRaw
+  body: Record<string, unknown>
+  idempotencyKey: string
+}
+
+/** An HTML form post of `form`. A page cannot answer a bad hidden key usefully, so it gets a fresh one. */
+export async function readFormPost(c: Context, form: FormDefinition): Promise<FormPost> {
+  const posted = await c.req.parseBody({ all: true })
+  const raw: FormRaw = Object.fromEntries(
+    Object.entries(posted).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string')]),
+  )
+  return { raw, body: formBody(form, raw), idempotencyKey: idempotencyKeyOf(raw._key?.[0] || undefined) ?? randomUUID() }
+}
