@@ -184,8 +184,8 @@ describe('an approval form with field ids of its own', () => {
 
   it('is registered, decided and shown on the 信息发布 tab with its own fields', async () => {
     const unit = await stores.units.get('news')
-    const form = forms.get('press-release')
-    if (!unit || !form) throw new Error('fixtures missing')
+    const { form } = deps
+    if (!unit) throw new Error('fixtures missing')
     const body = { headline: '区报专访：冬季防疫', outlet: 'daily_paper', body: '正文……', applicant: '李文', applicantPhone: '13900139000' }
     const stored = await submit(deps, { unit, form, body, idempotencyKey: newKey(), lang: 'zh' })
     if (stored.kind !== 'created') throw new Error(`not stored: ${stored.kind}`)

@@ -9,7 +9,7 @@ import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { approvalPass, type NoticeDeps } from '#commons/approvals/notices.ts'
-import { INFO_RELEASE_FORM, infoReleaseTab } from '#commons/approvals/requests.ts'
+import { infoReleaseTab } from '#commons/approvals/requests.ts'
 import { deliverNotice } from '#commons/channels/notice.ts'
 import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
@@ -60,7 +60,7 @@ const bearer = (token: string, body?: unknown): RequestInit => ({
 })
 
 async function request(token = unitToken, body = infoRelease()): Promise<string> {
-  const res = await app.request(`/api/forms/${INFO_RELEASE_FORM}/submissions`, submission(token, body))
+  const res = await app.request(`/api/forms/info-release/submissions`, submission(token, body))
   expect(res.status).toBe(201)
   return ((await res.json()) as { id: string }).id
 }
@@ -95,7 +95,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver()
   workbook = join(dataDir, 'leaders.xlsx')
   const sink = await createWorkbookSink(workbook, silentLogger)
-  const form = forms.get(INFO_RELEASE_FORM)
+  const form = forms.approvalForm()
   if (!form) throw new Error('the info-release form is missing')
   mirrorDeps = {
     ...stores,
@@ -128,7 +128,7 @@ beforeAll(async () => {
     publicUrl: 'http://forms.test',
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
-    approvals: { store: approvals, changed: () => changes++ },
+    approvals: { store: approvals, form, changed: () => changes++ },
   })
   unitToken = (
     await addUnit(stores.units, forms, clock, {

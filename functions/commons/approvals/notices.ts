@@ -8,15 +8,12 @@ import type { DeliveryResult } from '../channels/deliver.ts'
 import type { ChatNotice } from '../channels/notice.ts'
 import { deliverToTheRest } from '../channels/notice.ts'
 import { parseWebhookList, type WebhookTarget } from '../channels/webhook-config.ts'
-import type { FormDefinition } from '../forms/definition.ts'
 import type { Logger } from '../log.ts'
 import type { ApprovalEvent, UnitStore } from '../store.ts'
-import { type ApprovalDeps, approvalFormOf, optionLabel, registerNew, stateOf } from './requests.ts'
+import { type ApprovalDeps, optionLabel, registerNew, stateOf } from './requests.ts'
 
 export interface NoticeDeps extends ApprovalDeps {
   units: UnitStore
-  /** the approval form (`forms.approvalForm()`): its declared fields make the notice */
-  form: FormDefinition
   approverTargets: WebhookTarget[]
   /** one attempt to one target (alerts/notice.ts deliverNotice, fetch bound at the edge) */
   deliver(target: WebhookTarget, notice: ChatNotice): Promise<DeliveryResult>
@@ -36,7 +33,7 @@ export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise
   const version = (await deps.records.versions(event.recordId)).find((v) => v.version === event.version)
   const unit = await deps.units.get(event.unitId)
   const values = version?.values ?? {}
-  const form = approvalFormOf(deps)
+  const form = deps.form
   const { titleField, channelField, requesterNameField, requesterPhoneField } = form.approval
   const value = (id: string | undefined) => String((id === undefined ? undefined : values[id]) ?? '')
   const title = value(titleField)
@@ -101,7 +98,7 @@ export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ d
 
 /** Rebuilds pending states from their events: repairs a crash between an event and its state. */
 async function refreshPending(deps: ApprovalDeps): Promise<void> {
-  const form = approvalFormOf(deps)
+  const form = deps.form
   for (const state of await deps.approvals.byStatus('pending')) {
     const fresh = stateOf(form, await deps.records.versions(state.recordId), await deps.approvals.events(state.recordId))
     if (fresh && fresh.seq > state.seq) await deps.approvals.putState(fresh)

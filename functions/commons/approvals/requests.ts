@@ -9,10 +9,8 @@
 // Which form is the request, and which of its fields are the title, channel and requester, is
 // declared in the form (`approval` in forms/*.ts): this code names no field, and finds the form
 // through the registry (`forms.approvalForm()`), passed in as `form`.
-import shippedInfoRelease from '#forms/info-release.ts'
 import { addDays, type Clock, localDate, localDateTime, zonedInstant } from '../clock.ts'
 import type { ApprovalFormDefinition, FormDefinition, Lang } from '../forms/definition.ts'
-import { createRegistry, FormDefinitionError } from '../forms/registry.ts'
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
 import { type RecordVersion, receiptOf, type Unit } from '../model.ts'
@@ -23,8 +21,6 @@ import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore
 import { UNIT_ID } from '../units/roster.ts'
 import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
 
-/** @deprecated callers find the approval form with `forms.approvalForm()` (issue 14); kept until they switch. */
-export const INFO_RELEASE_FORM = 'info-release'
 export const MAX_COMMENT_CHARS = 1000
 /** How far back the registration sweep looks on a fresh install. */
 const FIRST_SCAN_DAYS = 7
@@ -53,8 +49,8 @@ export interface ApprovalDeps {
   settings: SettingsStore
   clock: Clock
   timeZone: string
-  /** the approval form, `forms.approvalForm()`; a caller that passes none gets the shipped forms/info-release.ts (issue 14: until every caller passes it) */
-  form?: FormDefinition
+  /** the approval form: `forms.approvalForm()` */
+  form: ApprovalFormDefinition
   /** a change was recorded whose notice waits: wake the notifier */
   onChange?: () => void
   /** a new request version was stored: wake the mirror */
@@ -68,16 +64,6 @@ export interface Decider {
 }
 
 export const ADMIN_DECIDER: Decider = { id: 'admin', name: '管理员 admin' }
-
-let shipped: ApprovalFormDefinition | undefined
-
-/** The approval form the deps name, with its declaration; a form that declares no approval is refused. */
-export function approvalFormOf(deps: { form?: FormDefinition | undefined }): ApprovalFormDefinition {
-  if (!deps.form) shipped ??= createRegistry([shippedInfoRelease]).approvalForm()
-  const form = deps.form ?? shipped
-  if (!form?.approval) throw new FormDefinitionError(`form ${form?.id ?? '(none)'} declares no approval`)
-  return form as ApprovalFormDefinition
-}
 
 const seqOf = (e: Pick<ApprovalEvent, 'version' | 'kind'>) => e.version * 2 + (e.kind === 'submitted' ? 0 : 1)
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -108,7 +94,7 @@ export function stateOf(form: ApprovalFormDefinition, versions: RecordVersion[],
 async function project(deps: ApprovalDeps, versions: RecordVersion[]): Promise<ApprovalState | undefined> {
   const recordId = versions[0]?.recordId
   if (!recordId) return undefined
-  const state = stateOf(approvalFormOf(deps), versions, await deps.approvals.events(recordId))
+  const state = stateOf(deps.form, versions, await deps.approvals.events(recordId))
   if (state) await deps.approvals.putState(state)
   return state
 }
@@ -121,7 +107,7 @@ async function register(deps: ApprovalDeps, versions: RecordVersion[], version: 
     kind: 'submitted',
     unitId: version.unitId,
     by: version.unitId,
-    byName: text(version.values[approvalFormOf(deps).approval.requesterNameField]),
+    byName: text(version.values[deps.form.approval.requesterNameField]),
     at: version.receivedAt,
     pendingNotice: true,
   })
@@ -134,7 +120,7 @@ async function register(deps: ApprovalDeps, versions: RecordVersion[], version: 
  * submission path, so they are found by date; a date is scanned again until a later day began.
  */
 export async function registerNew(deps: ApprovalDeps): Promise<{ registered: number }> {
-  const form = approvalFormOf(deps)
+  const form = deps.form
   const today = localDate(deps.clock.now(), deps.timeZone)
   const from = (await deps.settings.get(SCAN_FROM_SETTING)) ?? addDays(today, -FIRST_SCAN_DAYS)
   // States of the requests first received in the window: most of what the scan finds is known.
@@ -187,13 +173,13 @@ export interface RequestDetail {
 export async function requestDetail(deps: ApprovalDeps, recordId: string): Promise<RequestDetail | undefined> {
   const versions = await deps.records.versions(recordId)
   const current = versions.at(-1)
-  if (!current || current.formId !== approvalFormOf(deps).id) return undefined
+  if (!current || current.formId !== deps.form.id) return undefined
   let events = await deps.approvals.events(recordId)
   if (!events.some((e) => e.version === current.version)) {
     await register(deps, versions, current)
     events = await deps.approvals.events(recordId)
   }
-  const state = stateOf(approvalFormOf(deps), versions, events)
+  const state = stateOf(deps.form, versions, events)
   return state && { state, current, events }
 }
 
@@ -213,7 +199,7 @@ export async function decide(deps: ApprovalDeps, request: DecisionRequest): Prom
   if (request.decision === 'rejected' && comment === '') throw new ApprovalInputError('comment: say why the request is rejected')
   const versions = await deps.records.versions(request.recordId)
   const current = versions.at(-1)
-  if (!current || current.formId !== approvalFormOf(deps).id) throw new ApprovalNotFoundError(`no request ${request.recordId}`)
+  if (!current || current.formId !== deps.form.id) throw new ApprovalNotFoundError(`no request ${request.recordId}`)
   if (request.version !== undefined && request.version !== current.version) {
     throw new ApprovalConflictError(`version ${request.version} is not the current one (${current.version})`)
   }
@@ -240,7 +226,6 @@ export async function decide(deps: ApprovalDeps, request: DecisionRequest): Prom
 
 export interface ResubmitRequest {
   unit: Unit
-  form: FormDefinition
   recordId: string
   body: unknown
   idempotencyKey: string
@@ -249,7 +234,8 @@ export interface ResubmitRequest {
 
 /** A rejected request, corrected by its unit, stored as the next version of the same record. */
 export async function resubmit(deps: ApprovalDeps, request: ResubmitRequest): Promise<SubmissionOutcome> {
-  const { unit, form, recordId, idempotencyKey, lang } = request
+  const { unit, recordId, idempotencyKey, lang } = request
+  const { form } = deps
   const versions = await deps.records.versions(recordId)
   const current = versions.at(-1)
   if (!current || current.unitId !== unit.id || current.formId !== form.id) throw new ApprovalNotFoundError(`no request ${recordId}`)
@@ -327,8 +313,13 @@ export function optionLabel(form: FormDefinition, fieldId: string, value: unknow
 }
 
 /** The leaders' 信息发布 tab: every request with its status, approver and time. */
-export function infoReleaseTab(deps: { approvals: ApprovalStore; units: UnitStore; form: FormDefinition; timeZone: string }): ComputedTab {
-  const form = approvalFormOf(deps)
+export function infoReleaseTab(deps: {
+  approvals: ApprovalStore
+  units: UnitStore
+  form: ApprovalFormDefinition
+  timeZone: string
+}): ComputedTab {
+  const form = deps.form
   const channelLabel = (value: string) => optionLabel(form, form.approval.channelField, value) ?? value
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone)
   return {

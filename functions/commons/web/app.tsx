@@ -57,13 +57,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/u/:token/*', unitLinkPage(deps))
   app.route('/u/:token', createPages(deps))
   if (deps.approvals) {
-    const { store, changed } = deps.approvals
-    app.route('/api', createApprovalApi(deps, store, changed))
-    app.route('/u/:token/info-releases', createUnitApprovalPages(deps, store, changed))
+    app.route('/api', createApprovalApi(deps, deps.approvals))
+    app.route('/u/:token/info-releases', createUnitApprovalPages(deps, deps.approvals))
     app.use('/a/*', csrf())
-    app.route('/a/:token', createApproverPages(deps, store, changed))
+    app.route('/a/:token', createApproverPages(deps, deps.approvals))
     app.use('/office/info-releases/*', csrf())
-    app.route('/office/info-releases', createOfficeApprovalPages(deps, store, changed))
+    app.route('/office/info-releases', createOfficeApprovalPages(deps, deps.approvals))
   }
   if (deps.alerts) {
     app.route('/api/emergencies', createEmergencyApi(deps, deps.alerts))

@@ -12,21 +12,12 @@
 //   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
 import { Hono } from 'hono'
 import { z } from 'zod'
-import {
-  type ApprovalDeps,
-  addApprover,
-  type Decider,
-  decide,
-  INFO_RELEASE_FORM,
-  listRequests,
-  requestDetail,
-  resubmit,
-} from '../approvals/requests.ts'
+import { type ApprovalDeps, addApprover, type Decider, decide, listRequests, requestDetail, resubmit } from '../approvals/requests.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
-import type { AppDeps, AppEnv } from './deps.ts'
+import type { AppDeps, AppEnv, Approvals } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
 import { idempotencyKeyOf } from './form-post.ts'
 import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
@@ -34,10 +25,11 @@ import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
 /** The approval domain's dependencies, from the app's. */
-export function approvalDepsOf(deps: AppDeps, store: ApprovalStore, changed?: () => void): ApprovalDeps {
+export function approvalDepsOf(deps: AppDeps, { store, form, changed }: Approvals): ApprovalDeps {
   return {
     records: deps.stores.records,
     approvals: store,
+    form,
     settings: deps.stores.settings,
     clock: deps.clock,
     timeZone: deps.timeZone,
@@ -77,9 +69,10 @@ const DecisionBody = z.object({
 const NewApproverBody = z.object({ id: z.string(), name: z.string() })
 const Status = z.enum(['pending', 'approved', 'rejected'])
 
-export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApprovalEnv> {
+export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<ApprovalEnv> {
+  const { store, form } = approvals
   const api = new Hono<ApprovalEnv>()
-  const domain = approvalDepsOf(deps, store, changed)
+  const domain = approvalDepsOf(deps, approvals)
   const limit = limitBody(MAX_BODY_BYTES)
   const approverAuth = approverBearer(deps, store)
   const adminAuth = adminBearer(deps)
@@ -114,14 +107,13 @@ export function createApprovalApi(deps: AppDeps, store: ApprovalStore, changed?:
 
   api.post('/info-releases/:id/resubmit', unitAuth, limit, async (c) => {
     const unit = c.get('unit')
-    const form = deps.forms.get(INFO_RELEASE_FORM)
-    if (!form || !unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
+    if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const json = await readJson(c)
     if (json === undefined) return unsupportedMediaType(c)
     const key = idempotencyKeyOf(c.req.header('idempotency-key'))
     if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
     const lang = c.get('lang')
-    const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body: json.value, idempotencyKey: key, lang })
+    const outcome = await resubmit(domain, { unit, recordId: c.req.param('id'), body: json.value, idempotencyKey: key, lang })
     if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
     return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
   })

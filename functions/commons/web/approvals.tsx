@@ -14,7 +14,6 @@ import {
   ApprovalInputError,
   type Decider,
   decide,
-  INFO_RELEASE_FORM,
   listRequests,
   MAX_COMMENT_CHARS,
   resubmit,
@@ -29,7 +28,7 @@ import type { ApprovalState, ApprovalStore } from '../store.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { approvalDepsOf } from './approval-api.ts'
 import { type ApproverEnv, approverLinkPage, officeSession, type UnitPageEnv } from './auth.tsx'
-import type { AppDeps } from './deps.ts'
+import type { AppDeps, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { readFormPost } from './form-post.ts'
 import { FormPage } from './form-view.tsx'
@@ -161,14 +160,14 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
 const RECENT = 20
 
 /** The approvers' pages, mounted at `/a/:token`: an approver's own link. */
-export function createApproverPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
+export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(approverLinkPage(store))
-  return addDecisionPages(pages, deps, store, changed)
+  pages.use(approverLinkPage(approvals.store))
+  return addDecisionPages(pages, deps, approvals)
 }
 
 /** The same pages for the office, mounted at `/office/info-releases` (admin sign-in cookie). */
-export function createOfficeApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
+export function createOfficeApprovalPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
   pages.use(officeSession(deps))
   pages.use(async (c, next) => {
@@ -176,15 +175,14 @@ export function createOfficeApprovalPages(deps: AppDeps, store: ApprovalStore, c
     c.set('base', '/office/info-releases')
     await next()
   })
-  return addDecisionPages(pages, deps, store, changed)
+  return addDecisionPages(pages, deps, approvals)
 }
 
-function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<ApproverEnv> {
-  const domain = approvalDepsOf(deps, store, changed)
+function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
+  const domain = approvalDepsOf(deps, approvals)
+  const { form } = approvals
 
   async function render(c: Context<ApproverEnv>, status: 200 | 409 | 422, extra: Pick<ApproverPageProps, 'notice' | 'problem'> = {}) {
-    const form = deps.forms.get(INFO_RELEASE_FORM)
-    if (!form) return c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} />, 404)
     const states = await listRequests(domain)
     const pendingStates = states.filter((s) => s.status === 'pending')
     const currents = await Promise.all(pendingStates.map(async (s) => (await deps.stores.records.versions(s.recordId)).at(-1)))
@@ -239,23 +237,18 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, store: Approv
 
 /**
  * A unit's information-release requests and their decisions, newest first, for the unit home
- * page: `<UnitInfoReleases deps={deps} store={deps.approvals.store} unit={unit} base={base} lang={lang} />`.
+ * page: `<UnitInfoReleases approvals={deps.approvals} timeZone={deps.timeZone} unit={unit} base={base} lang={lang} />`.
  */
-export async function UnitInfoReleases(props: {
-  deps: Pick<AppDeps, 'forms' | 'timeZone'>
-  store: ApprovalStore
-  unit: Unit
-  base: string
-  lang: Lang
-}) {
-  const { deps, store, unit, base, lang } = props
-  if (!unit.forms.includes(INFO_RELEASE_FORM) || !deps.forms.get(INFO_RELEASE_FORM)) return null
+export async function UnitInfoReleases(props: { approvals: Approvals; timeZone: string; unit: Unit; base: string; lang: Lang }) {
+  const { approvals, timeZone, unit, base, lang } = props
+  const { store, form } = approvals
+  if (!unit.forms.includes(form.id)) return null
   const states = (await store.ofUnit(unit.id)).sort((a, b) => b.firstReceivedAt.localeCompare(a.firstReceivedAt))
   return (
     <section>
       <h2>{w(lang, 'myRequests')}</h2>
       <p>
-        <a href={`${base}/forms/${INFO_RELEASE_FORM}`}>{w(lang, 'newRequest')}</a>
+        <a href={`${base}/forms/${form.id}`}>{w(lang, 'newRequest')}</a>
       </p>
       {states.length === 0 && <p class="meta">{w(lang, 'noRequests')}</p>}
       <ul class="forms">
@@ -266,7 +259,7 @@ export async function UnitInfoReleases(props: {
             </a>{' '}
             <span class="meta">{w(lang, 'version', { v: state.version })}</span>
             <div>
-              <Decision state={state} lang={lang} timeZone={deps.timeZone} />
+              <Decision state={state} lang={lang} timeZone={timeZone} />
             </div>
             {state.status === 'rejected' && (
               <a href={`${base}/info-releases/${encodeURIComponent(state.recordId)}/resubmit`}>{w(lang, 'resubmit')}</a>
@@ -279,11 +272,11 @@ export async function UnitInfoReleases(props: {
 }
 
 /** A unit's pages for its rejected requests, mounted at `/u/:token/info-releases` behind the app's unit-link check. */
-export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, changed?: () => void): Hono<UnitPageEnv> {
+export function createUnitApprovalPages(deps: AppDeps, approvals: Approvals): Hono<UnitPageEnv> {
   const pages = new Hono<UnitPageEnv>()
-  const domain = approvalDepsOf(deps, store, changed)
+  const domain = approvalDepsOf(deps, approvals)
 
-  const formFor = (unit: Unit) => (unit.forms.includes(INFO_RELEASE_FORM) ? deps.forms.get(INFO_RELEASE_FORM) : undefined)
+  const formFor = (unit: Unit) => (unit.forms.includes(approvals.form.id) ? approvals.form : undefined)
   const page = (c: Context<UnitPageEnv>, form: FormDefinition, raw: FormRaw, issues: Issue[], key: string) => (
     <FormPage
       form={form}
@@ -305,7 +298,7 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
     const form = formFor(unit)
     const versions = await deps.stores.records.versions(c.req.param('id'))
     const current = versions.at(-1)
-    if (!form || !current || current.unitId !== unit.id || current.formId !== INFO_RELEASE_FORM) return message(c, 'notFound', 404)
+    if (!form || !current || current.unitId !== unit.id || current.formId !== form.id) return message(c, 'notFound', 404)
     const raw: FormRaw = Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, current.values[f.id])))
     return c.html(page(c, form, raw, [], randomUUID()))
   })
@@ -316,7 +309,7 @@ export function createUnitApprovalPages(deps: AppDeps, store: ApprovalStore, cha
     if (!form) return message(c, 'notFound', 404)
     const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     try {
-      const outcome = await resubmit(domain, { unit, form, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
+      const outcome = await resubmit(domain, { unit, recordId: c.req.param('id'), body, idempotencyKey: key, lang: c.get('lang') })
       if (outcome.kind === 'invalid') return c.html(page(c, form, raw, outcome.issues, key), 422)
       return c.redirect(`${c.get('base')}/records/${encodeURIComponent(outcome.receipt.id)}?v=${outcome.receipt.version}`, 303)
     } catch (error) {

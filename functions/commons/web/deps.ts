@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import type { Clock } from '../clock.ts'
 import type { EscalationPolicy } from '../emergencies/emergency.ts'
+import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
@@ -25,13 +26,22 @@ export interface AppDeps {
   /** rewrites the whole sheet from the database */
   rebuildSheet(): Promise<{ rows: number }>
   /** information-release approval (approvals.ts); its routes are mounted only when given */
-  approvals?: { store: ApprovalStore /** wakes the notifier after a recorded change */; changed?: () => void }
+  approvals?: Approvals
   /** the client's address as the edge sees it, for the token-guessing guard */
   clientAddress?: (c: Context) => string | undefined
   /** refused tokens or links allowed per address and window (guessing-guard.ts has the defaults) */
   guessing?: { limit: number; windowMs: number }
   /** emergencies (alerts/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
+}
+
+/** Information-release approval, as the web app needs it. */
+export interface Approvals {
+  store: ApprovalStore
+  /** the form that goes through approval (`forms.approvalForm()`) */
+  form: ApprovalFormDefinition
+  /** wakes the notifier after a recorded change */
+  changed?: () => void
 }
 
 export interface AlertAppDeps {

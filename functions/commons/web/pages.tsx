@@ -2,7 +2,6 @@
 // work with JavaScript off; the client script (client/main.ts) only adds drafts and retries.
 import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { INFO_RELEASE_FORM } from '../approvals/requests.ts'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
 import type { FormDefinition } from '../forms/definition.ts'
@@ -161,7 +160,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
   pages.use(async (c, next) => {
     const base = c.get('base')
     c.set('script', (await clientScript(deps.log))?.path)
-    c.set('emergency', c.get('unit').forms.includes('emergency') && deps.forms.get('emergency') ? `${base}/forms/emergency` : undefined)
+    const emergency = deps.forms.emergencyForm()
+    c.set('emergency', emergency && c.get('unit').forms.includes(emergency.id) ? `${base}/forms/${emergency.id}` : undefined)
     await next()
   })
 
@@ -182,16 +182,17 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       Promise.all(daily.map(async (form) => (await deps.stores.records.currentOfDay(form.id, today)).filter((r) => r.unitId === unit.id))),
     ])
     // Release requests get their own section (with their decisions) when approval runs here.
-    const onDemand = forms.filter((f) => f.kind === 'on_demand' && f.id !== 'emergency' && !(deps.approvals && f.id === INFO_RELEASE_FORM))
+    const emergency = deps.forms.emergencyForm()
+    const onDemand = forms.filter((f) => f.kind === 'on_demand' && f !== emergency && f !== deps.approvals?.form)
     return c.html(
       <Page title={unit.name} lang={lang} path={base} {...chromeOf(c)}>
         <p class="meta">
           {w(lang, 'today')} {today}
         </p>
         <h1>{unit.name}</h1>
-        {forms.some((f) => f.id === 'emergency') && (
+        {emergency && forms.includes(emergency) && (
           <p>
-            <a class="button button-danger" href={`${base}/forms/emergency`}>
+            <a class="button button-danger" href={`${base}/forms/${emergency.id}`}>
               {w(lang, 'raise')}
             </a>
           </p>
@@ -228,7 +229,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             </ul>
           </>
         )}
-        {deps.approvals && <UnitInfoReleases deps={deps} store={deps.approvals.store} unit={unit} base={base} lang={lang} />}
+        {deps.approvals && <UnitInfoReleases approvals={deps.approvals} timeZone={deps.timeZone} unit={unit} base={base} lang={lang} />}
       </Page>,
     )
   })

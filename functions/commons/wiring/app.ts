@@ -25,6 +25,7 @@ export interface AppParts {
 }
 
 export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & AlertSettings, parts: AppParts): AppDeps {
+  const approvalForm = edge.forms.approvalForm()
   return {
     forms: edge.forms,
     stores: edge.stores,
@@ -37,7 +38,9 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     clientAddress: parts.clientAddress,
     onStored: parts.onStored,
     rebuildSheet: parts.rebuildSheet,
-    approvals: { store: createApprovalStore(edge.doc, settings.TABLE_NAME), changed: parts.approvalsChanged },
+    ...(approvalForm
+      ? { approvals: { store: createApprovalStore(edge.doc, settings.TABLE_NAME), form: approvalForm, changed: parts.approvalsChanged } }
+      : {}),
     alerts: emergencyAppDeps(edge.doc, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
   }
 }
