@@ -1,5 +1,5 @@
 // The persistence the domain needs, as small interfaces. DynamoDB implements them in
-// `dynamo/`; the domain never imports an SDK.
+// `adapters/dynamo/`; the domain never imports an SDK.
 import type { Emergency } from './emergencies/emergency.ts'
 import type { RecordVersion, Unit } from './model.ts'
 
@@ -79,7 +79,7 @@ export interface Stores {
   notices: NoticeStore
 }
 
-/** One recorded change of an information-release request (see approvals.ts). */
+/** One recorded change of an information-release request (see approvals/requests.ts). */
 export interface ApprovalEvent {
   recordId: string
   /** the request version the change is about */
@@ -146,7 +146,7 @@ export interface ApprovalStore {
   listApprovers(): Promise<Approver[]>
 }
 
-/** Emergencies raised by alerting submissions (see alerts/emergency.ts). */
+/** Emergencies raised by alerting submissions (see emergencies/emergency.ts). */
 export interface EmergencyStore {
   get(id: string): Promise<Emergency | undefined>
   /** false when it exists already */

@@ -1,5 +1,5 @@
 // The Lambda entries, bundled exactly as CDK bundles them (infra/bundling.ts), invoked with real
-// API Gateway v2 and DynamoDB stream event shapes (test/fixtures/) against dynalite. AWS services
+// API Gateway v2 and DynamoDB stream event shapes (test/integration/fixtures/) against dynalite. AWS services
 // that cannot run here (Secrets Manager, Lambda Invoke) are small HTTP servers speaking their
 // wire protocol to the real SDK clients.
 import { readFileSync } from 'node:fs'

@@ -15,7 +15,7 @@ import { type ApprovalDeps, optionLabel, registerNew, stateOf } from './requests
 export interface NoticeDeps extends ApprovalDeps {
   units: UnitStore
   approverTargets: WebhookTarget[]
-  /** one attempt to one target (alerts/notice.ts deliverNotice, fetch bound at the edge) */
+  /** one attempt to one target (channels/notice.ts deliverNotice, fetch bound at the edge) */
   deliver(target: WebhookTarget, notice: ChatNotice): Promise<DeliveryResult>
   /** the address staff reach (no trailing slash) */
   publicUrl: string

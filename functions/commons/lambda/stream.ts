@@ -2,7 +2,7 @@
 // matters when its new image still carries an outbox mark; the worker pass then reads the marks
 // from the table itself, so a stream record is only a wake-up call.
 
-/** The parts of a DynamoDB stream event this system reads (the full shape: test/fixtures/). */
+/** The parts of a DynamoDB stream event this system reads (the full shape: test/integration/fixtures/). */
 export interface DynamoStreamRecord {
   eventID?: string
   eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'

@@ -1,5 +1,5 @@
 // The information-release JSON API (DESIGN §4). Approvers use the admin token or their own
-// approver token; a unit token never decides. Handlers only translate HTTP to approvals.ts.
+// approver token; a unit token never decides. Handlers only translate HTTP to approvals/requests.ts.
 //
 //   GET  /api/info-releases?status=pending|approved|rejected   list (oldest first), with content
 //   GET  /api/info-releases/{id}                               one request and its full history

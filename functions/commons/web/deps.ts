@@ -25,7 +25,7 @@ export interface AppDeps {
   onStored?: (version: RecordVersion) => void
   /** rewrites the whole sheet from the database */
   rebuildSheet(): Promise<{ rows: number }>
-  /** information-release approval (approvals.ts); its routes are mounted only when given */
+  /** information-release approval (approvals/); its routes are mounted only when given */
   approvals?: Approvals
   /** the client's address as the edge sees it, for the token-guessing guard */
   clientAddress?: (c: Context) => string | undefined

@@ -1,5 +1,5 @@
 // Admin JSON API for emergencies (DESIGN §4): GET /api/emergencies?status=open,
-// POST /api/emergencies/{id}/ack and /resolve. Handlers only translate HTTP to alerts/actions.ts.
+// POST /api/emergencies/{id}/ack and /resolve. Handlers only translate HTTP to emergencies/actions.ts.
 import { Hono } from 'hono'
 import { actOnEmergency, type EmergencyAction, unitNamesOf, viewOf } from '../emergencies/actions.ts'
 import type { EmergencyStatus } from '../emergencies/emergency.ts'

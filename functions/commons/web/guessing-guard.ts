@@ -4,7 +4,7 @@
 // right tokens included: otherwise a guesser would only be slowed once it had already won.
 // Successful requests are never counted, so a busy office behind one NAT address is not throttled.
 // Counts live in the process (one Lambda instance each); the HTTP API's stage throttling bounds the
-// total, and 192-bit tokens (tokens.ts) keep guessing hopeless either way — this takes the noise off the logs
+// total, and 192-bit tokens (units/tokens.ts) keep guessing hopeless either way — this takes the noise off the logs
 // and the database.
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Logger } from '../log.ts'
