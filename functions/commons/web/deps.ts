@@ -31,7 +31,7 @@ export interface AppDeps {
   clientAddress?: (c: Context) => string | undefined
   /** refused tokens or links allowed per address and window (guessing-guard.ts has the defaults) */
   guessing?: { limit: number; windowMs: number }
-  /** emergencies (alerts/); their API and pages are mounted only when given */
+  /** emergencies (emergencies/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
 }
 
