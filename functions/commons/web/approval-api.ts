@@ -14,7 +14,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { type ApprovalDeps, addApprover, type Decider, decide, listRequests, requestDetail, resubmit } from '../approvals/requests.ts'
 import type { RecordVersion } from '../model.ts'
-import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../store.ts'
+import type { ApprovalEvent, ApprovalState } from '../store.ts'
 import { MAX_BODY_BYTES } from './api.ts'
 import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
 import type { AppDeps, AppEnv, Approvals } from './deps.ts'
@@ -39,7 +39,7 @@ export function approvalDepsOf(deps: AppDeps, { store, form, changed }: Approval
 }
 
 /** A request as the API shows it. */
-export function requestJson(state: ApprovalState, current?: RecordVersion) {
+function requestJson(state: ApprovalState, current?: RecordVersion) {
   const decided = state.status !== 'pending'
   return {
     id: state.recordId,
