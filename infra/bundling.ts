@@ -22,7 +22,7 @@ export type FunctionName = keyof typeof functionEntries
  * Each becomes a `define` of `__SENTINEL_FORM_FILES__`, and esbuild bundles every file the
  * template import in functions/commons/forms/bundled.ts can reach, so adding a form stays one file.
  */
-export function formFileNames(dir = join(repoRoot, 'forms')): string[] {
+function formFileNames(dir = join(repoRoot, 'forms')): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => f.slice(0, -'.ts'.length))
@@ -40,7 +40,7 @@ export const bundleCacheDir = join(repoRoot, 'node_modules', '.cache', 'sentinel
  * esbuild at run time; see functions/commons/web/client-bundle.ts). An injected file rather than
  * a `define`: CDK passes defines through a shell, which would mangle `$` and backticks in code.
  */
-export function clientScriptInject(): string {
+function clientScriptInject(): string {
   const built = buildSync(clientBuildOptions).outputFiles[0]
   if (!built) throw new ClientBuildError('the client script build produced no output')
   mkdirSync(bundleCacheDir, { recursive: true })

@@ -8,8 +8,8 @@ import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { type Harness, startHarness } from './harness.ts'
 
-export const PHONE_VIEWPORT = { width: 390, height: 844 }
-export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
+const PHONE_VIEWPORT = { width: 390, height: 844 }
+const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 

@@ -18,9 +18,9 @@ import type { AddressInfo } from 'node:net'
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-export type CellValue = string | number | boolean
+type CellValue = string | number | boolean
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string
   path: string
   kind: string
@@ -29,7 +29,7 @@ export interface RecordedRequest {
   at: number
 }
 
-export interface Fault {
+interface Fault {
   status: number
   retryAfterS?: number
   /** only requests of this kind (e.g. 'values.batchUpdate') take the fault */

@@ -25,7 +25,7 @@ export interface ReceivedRequest {
  * JSON, e.g. `{ status: 200, body: { errcode: 130101, errmsg: 'send too fast' } }`), or 'hang' to
  * read the request and never answer.
  */
-export type FailureMode = number | 'hang' | { status: number; body?: unknown; headers?: Record<string, string> }
+type FailureMode = number | 'hang' | { status: number; body?: unknown; headers?: Record<string, string> }
 
 export interface WebhookReceiver {
   /** `http://127.0.0.1:<port>`, no trailing slash */

@@ -31,7 +31,7 @@ import { type Pump, startPump } from './pump.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 
 /** Where leaders read: the Google Sheet when SHEET_ID is set, else the local workbook. */
-export type LocalSink = SheetSink & { readonly path: string; ready?: () => Promise<void> }
+type LocalSink = SheetSink & { readonly path: string; ready?: () => Promise<void> }
 
 async function createSink(config: LocalConfig, log: Logger): Promise<LocalSink> {
   if (!config.SHEET_ID) return createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)

@@ -6,7 +6,7 @@ import { type ServerProcess, startServerProcess } from '../server-process.ts'
 import type { Load } from './load.ts'
 import type { PlannedKill } from './plan.ts'
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()

@@ -3,7 +3,7 @@
 import { addDays, localDate, zonedInstant } from '#commons/clock.ts'
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -106,7 +106,7 @@ function failureOf(error: unknown): { status: number | undefined; retryAfterMs: 
 }
 
 /** 'Tab name'!A5 with the quoting the A1 grammar needs (spaces, Chinese, apostrophes). */
-export const a1 = (tab: string, row: number, column = 1) => `'${tab.replace(/'/g, "''")}'!${columnLetters(column)}${row}`
+const a1 = (tab: string, row: number, column = 1) => `'${tab.replace(/'/g, "''")}'!${columnLetters(column)}${row}`
 
 function columnLetters(column: number): string {
   let s = ''

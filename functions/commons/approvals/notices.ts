@@ -29,7 +29,7 @@ const headline = {
 } as const
 
 /** The notice about one change, in Chinese (the channels' readers): a plain notice, not an alert. */
-export async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise<ChatNotice> {
+async function noticeFor(deps: NoticeDeps, event: ApprovalEvent): Promise<ChatNotice> {
   const version = (await deps.records.versions(event.recordId)).find((v) => v.version === event.version)
   const unit = await deps.units.get(event.unitId)
   const values = version?.values ?? {}
@@ -69,10 +69,10 @@ async function targetsFor(deps: NoticeDeps, event: ApprovalEvent): Promise<Webho
 }
 
 /** Passes a notice is tried in before it is given up (a pass runs every tick: minutes in all). */
-export const MAX_NOTICE_ATTEMPTS = 30
+const MAX_NOTICE_ATTEMPTS = 30
 
 /** Delivers marked notices once each; a retryable failure keeps the mark for the next pass. */
-export async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ delivered: number; more: boolean }> {
+async function deliverNotices(deps: NoticeDeps, limit = 100): Promise<{ delivered: number; more: boolean }> {
   const pending = await deps.approvals.pendingNotices(limit)
   let delivered = 0
   for (const event of pending) {

@@ -11,7 +11,7 @@ import { slack } from './slack.ts'
 import type { WebhookTarget, WebhookType } from './webhook-config.ts'
 import { wecom } from './wecom.ts'
 
-export const ROBOTS: Readonly<Record<WebhookType, Robot>> = { wecom, dingtalk, feishu, slack, json }
+const ROBOTS: Readonly<Record<WebhookType, Robot>> = { wecom, dingtalk, feishu, slack, json }
 
 /** `fetch` or anything shaped like it (tests pass the real one). */
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>
@@ -25,14 +25,14 @@ export interface DeliverOptions extends LayoutOptions {
   timeoutMs?: number
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000
+const DEFAULT_TIMEOUT_MS = 10_000
 /** Robots answer a few hundred bytes; never buffer an endless body. */
 const MAX_RESPONSE_BYTES = 64 * 1024
 const MAX_ERROR_DETAIL_CHARS = 200
 const MAX_RETRY_AFTER_MS = 60 * 60_000
 
 /** Pure: the request `deliverOnce` would send. */
-export function buildWebhookRequest(target: WebhookTarget, message: AlertMessage, now: Date, options: LayoutOptions = {}): WebhookRequest {
+function buildWebhookRequest(target: WebhookTarget, message: AlertMessage, now: Date, options: LayoutOptions = {}): WebhookRequest {
   return ROBOTS[target.type].build(message, target, now, options)
 }
 
@@ -120,7 +120,7 @@ async function readLimited(response: Response): Promise<string> {
 }
 
 /** The verdict on an answer: robot result code first (robots say "error" with HTTP 200), then status. */
-export function judge(robot: Robot, status: number, headers: Headers, body: string, now: Date): DeliveryResult {
+function judge(robot: Robot, status: number, headers: Headers, body: string, now: Date): DeliveryResult {
   const result = robot.readResult?.(body)
   const detail = result ? `error ${result.code}${result.message ? ` ${clip(result.message)}` : ''}` : clip(body)
   if (result && result.code !== 0) {
@@ -148,7 +148,7 @@ export function judge(robot: Robot, status: number, headers: Headers, body: stri
 }
 
 /** Retry-After (seconds or HTTP date), or Feishu's x-ogw-ratelimit-reset (seconds), in ms. */
-export function retryAfter(headers: Headers, now: Date): number | undefined {
+function retryAfter(headers: Headers, now: Date): number | undefined {
   const value = headers.get('retry-after') ?? headers.get('x-ogw-ratelimit-reset')
   if (value === null || value.trim() === '') return undefined
   const seconds = Number(value)
@@ -178,7 +178,7 @@ function describeError(err: unknown): string {
  * (key, access_token) and every long path segment (Feishu hook id, Slack path), raw and decoded.
  * Some fetch implementations put the URL in their error messages; robots may echo parameters.
  */
-export function scrubSecrets(text: string, target: WebhookTarget): string {
+function scrubSecrets(text: string, target: WebhookTarget): string {
   const needles = new Set<string>([target.url])
   if (target.secret !== undefined) {
     needles.add(target.secret)

@@ -10,7 +10,7 @@ import { postJson, type Robot, readCodeField } from './robot.ts'
 import type { WebhookTarget } from './webhook-config.ts'
 
 /** DingTalk documents markdown text up to 5000; counted here in bytes, the stricter reading. */
-export const DINGTALK_MARKDOWN_MAX_BYTES = 5000
+const DINGTALK_MARKDOWN_MAX_BYTES = 5000
 const TITLE_MAX_CHARS = 64
 const THROTTLE_MS = 10 * 60_000
 
@@ -38,7 +38,7 @@ const escapeMarkdown = (text: string): string => text.replace(/[[\]*`<>#]/g, (ch
 const linkTarget = (url: string): string =>
   url.replace(/[()\s<>]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))
 
-export function renderDingtalkMarkdown(layout: AlertLayout): string {
+function renderDingtalkMarkdown(layout: AlertLayout): string {
   const sep = fieldSeparator(layout.lang)
   // A blank line between rows: DingTalk's markdown joins single newlines into one paragraph.
   return [

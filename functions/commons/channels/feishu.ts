@@ -10,7 +10,7 @@ import { postJson, type Robot, readCodeField } from './robot.ts'
 import type { WebhookTarget } from './webhook-config.ts'
 
 /** "20 KB" read as 20,000 bytes, the stricter of the two readings, for the whole JSON body. */
-export const FEISHU_BODY_MAX_BYTES = 20_000
+const FEISHU_BODY_MAX_BYTES = 20_000
 
 export function feishuSign(timestampSeconds: number, secret: string): string {
   return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64')
@@ -26,7 +26,7 @@ export function feishuSignature(target: WebhookTarget, now: Date): { timestamp?:
 type PostElement = { tag: 'text'; text: string } | { tag: 'a'; text: string; href: string }
 
 /** The `content` of a `post` message: text elements are literal, so user text needs no escaping. */
-export function feishuPostContent(layout: AlertLayout): { post: Record<string, { title: string; content: PostElement[][] }> } {
+function feishuPostContent(layout: AlertLayout): { post: Record<string, { title: string; content: PostElement[][] }> } {
   const sep = fieldSeparator(layout.lang)
   const rows: PostElement[][] = [
     ...layout.fields.map((f): PostElement[] => [{ tag: 'text', text: `${f.label}${sep}${f.value}` }]),

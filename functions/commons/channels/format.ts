@@ -3,7 +3,7 @@
 import { localDateTime } from '../clock.ts'
 import type { AlertMessage, Severity } from './message.ts'
 
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
 const ELLIPSIS = '…'
 /** Below this many bytes a cut value says nothing useful: drop trailing fields instead. */
 const MIN_VALUE_BYTES = 24
@@ -33,7 +33,7 @@ const omittedNote = (lang: Lang, n: number): string =>
 /** `label：value` in Chinese, `label: value` in English. */
 export const fieldSeparator = (lang: Lang): string => (lang === 'zh' ? '：' : ': ')
 
-export interface AlertField {
+interface AlertField {
   label: string
   value: string
 }
@@ -55,7 +55,7 @@ export interface LayoutOptions {
   timeZone?: string
 }
 
-export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
 
 /** `text` cut to at most `maxBytes` of UTF-8 on a code point boundary (no ellipsis added). */
 export function cutToBytes(text: string, maxBytes: number): string {
@@ -72,7 +72,7 @@ export function cutToBytes(text: string, maxBytes: number): string {
 }
 
 /** Newlines and control characters become spaces: every field stays one line in every robot. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return (
     text
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what one line must not carry
@@ -89,7 +89,7 @@ export function capChars(text: string, max: number): string {
 }
 
 /** `2026-11-28 10:00:00 (GMT+8)` in the organisation's zone; the raw text if it is not a date. */
-export function formatAlertTime(iso: string, timeZone: string = DEFAULT_TIME_ZONE): string {
+function formatAlertTime(iso: string, timeZone: string = DEFAULT_TIME_ZONE): string {
   const at = new Date(iso)
   if (Number.isNaN(at.getTime())) return oneLine(iso)
   const offset = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
@@ -112,7 +112,7 @@ export function alertTitle(message: AlertMessage): string {
  * Short fields stay whole and long ones are cut evenly, so a long description cannot push the
  * contact line out; only when even that fails are trailing details dropped, with a note.
  */
-export function layoutAlert(message: AlertMessage, budgetBytes = Infinity, options: LayoutOptions = {}): AlertLayout {
+function layoutAlert(message: AlertMessage, budgetBytes = Infinity, options: LayoutOptions = {}): AlertLayout {
   const { lang } = message
   const cuttable: AlertField[] = [
     { label: WORDS.summary[lang], value: oneLine(message.summary) },
@@ -194,7 +194,7 @@ export function renderFitted(
 }
 
 /** Plain text: one line per field, the ack link last. */
-export function renderPlainText(layout: AlertLayout): string {
+function renderPlainText(layout: AlertLayout): string {
   const sep = fieldSeparator(layout.lang)
   return [
     layout.title,

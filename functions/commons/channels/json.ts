@@ -5,7 +5,7 @@
 import type { AlertMessage } from './message.ts'
 import { postJson, type Robot } from './robot.ts'
 
-export interface JsonAlertBody {
+interface JsonAlertBody {
   id: string
   formId: string
   unitId: string
@@ -18,7 +18,7 @@ export interface JsonAlertBody {
 }
 
 /** Picks the public fields by name, so nothing else in the message can leak into the body. */
-export function jsonAlertBody(m: AlertMessage): JsonAlertBody {
+function jsonAlertBody(m: AlertMessage): JsonAlertBody {
   return {
     id: m.id,
     formId: m.formId,

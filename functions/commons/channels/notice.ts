@@ -49,7 +49,7 @@ const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, 
 }
 
 /** Pure: the request a notice becomes for one target. */
-export function buildNoticeRequest(target: WebhookTarget, notice: ChatNotice, now: Date): WebhookRequest {
+function buildNoticeRequest(target: WebhookTarget, notice: ChatNotice, now: Date): WebhookRequest {
   return builders[target.type](target, notice, now)
 }
 

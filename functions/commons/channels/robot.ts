@@ -34,7 +34,7 @@ export function postJson(url: string, body: string, headers: Record<string, stri
   return { url, init: { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body } }
 }
 
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text)
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined

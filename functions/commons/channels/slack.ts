@@ -8,13 +8,13 @@ import { type AlertLayout, fieldSeparator, renderFitted } from './format.ts'
 import { postJson, type Robot } from './robot.ts'
 
 /** Slack cuts text at 40,000 characters; alerts stay far below, with room to spare. */
-export const SLACK_TEXT_MAX_BYTES = 12_000
+const SLACK_TEXT_MAX_BYTES = 12_000
 
 const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 // Inside <url|label> a `|` or `>` in the URL would end the link.
 const slackUrl = (url: string): string => url.replace(/[|<>\s]/gu, (ch) => encodeURIComponent(ch))
 
-export function renderSlackText(layout: AlertLayout): string {
+function renderSlackText(layout: AlertLayout): string {
   const sep = fieldSeparator(layout.lang)
   return [
     `*${escapeSlack(layout.title)}*`,

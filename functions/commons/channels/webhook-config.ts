@@ -21,7 +21,7 @@
 // Errors name the entry by position, type and host only: the rest of a webhook URL (key,
 // access_token, hook id, Slack path) is itself a credential and is never echoed.
 
-export const WEBHOOK_TYPES = ['wecom', 'dingtalk', 'feishu', 'slack', 'json'] as const
+const WEBHOOK_TYPES = ['wecom', 'dingtalk', 'feishu', 'slack', 'json'] as const
 export type WebhookType = (typeof WEBHOOK_TYPES)[number]
 
 export interface WebhookTarget {
@@ -104,7 +104,7 @@ function parseUrl(url: string): URL | undefined {
  * raw text so the other parameters (access tokens) keep their exact encoding, and a `+` in a secret
  * stays a `+` (URLSearchParams would turn it into a space).
  */
-export function takeQueryParam(url: string, name: string): { url: string; secrets: string[] } {
+function takeQueryParam(url: string, name: string): { url: string; secrets: string[] } {
   const hashAt = url.indexOf('#')
   const beforeHash = hashAt < 0 ? url : url.slice(0, hashAt)
   const hash = hashAt < 0 ? '' : url.slice(hashAt)

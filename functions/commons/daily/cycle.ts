@@ -10,7 +10,7 @@ import type { Unit } from '../model.ts'
 import type { NoticeClaim, NoticeStore } from '../store.ts'
 import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
 
-export type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
+type Audience = { kind: 'unit'; unit: Unit } | { kind: 'office' } | { kind: 'leaders' }
 
 /** A message to people, rendered by each channel. */
 export interface Notice {
@@ -23,7 +23,7 @@ export interface Notice {
 }
 
 /** What one attempt at a notice did: the channels it reached, and what failed. */
-export interface NoticeDelivery {
+interface NoticeDelivery {
   deliveredTo: string[]
   failures: string[]
 }

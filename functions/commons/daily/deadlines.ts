@@ -2,7 +2,7 @@
 import type { FormDefinition } from '../forms/definition.ts'
 import type { SettingsStore } from '../store.ts'
 
-export const DEFAULT_DEADLINE = '10:00'
+const DEFAULT_DEADLINE = '10:00'
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/
 
 export class DeadlineInputError extends Error {

@@ -1,5 +1,5 @@
 // Who owes which daily report, and whether it came on time, late, or not at all.
-import { localDate, zonedInstant } from '../clock.ts'
+import { zonedInstant } from '../clock.ts'
 import type { FormDefinition, Total } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import { conditionHolds } from '../forms/validation.ts'
@@ -9,7 +9,7 @@ import { deadlineOf } from './deadlines.ts'
 
 export type ReportStatus = 'on_time' | 'late' | 'missing'
 
-export interface UnitStatus {
+interface UnitStatus {
   unitId: string
   unitName: string
   status: ReportStatus
@@ -40,7 +40,7 @@ export interface StatusDeps {
 }
 
 /** On time when the first version arrived by the deadline of that date. */
-export function reportStatus(records: RecordVersion[], deadlineAt: Date): { status: ReportStatus; submittedAt?: string } {
+function reportStatus(records: RecordVersion[], deadlineAt: Date): { status: ReportStatus; submittedAt?: string } {
   if (records.length === 0) return { status: 'missing' }
   const first = records.map((r) => r.firstReceivedAt).sort()[0] as string
   return { status: Date.parse(first) <= deadlineAt.getTime() ? 'on_time' : 'late', submittedAt: first }
@@ -95,8 +95,6 @@ export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStat
   )
   return { date, forms }
 }
-
-export const todayIn = (now: Date, timeZone: string) => localDate(now, timeZone)
 
 export interface DayTotal {
   formId: string

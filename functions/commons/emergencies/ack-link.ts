@@ -2,8 +2,6 @@
 // chat groups, so it is signed (a guessed or altered one is refused) and expires.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
-export const DEFAULT_ACK_LINK_TTL_S = 24 * 3600
-
 const signature = (emergencyId: string, exp: number, key: string) =>
   createHmac('sha256', key).update(`ack.${emergencyId}.${exp}`).digest('base64url')
 

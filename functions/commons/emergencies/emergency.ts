@@ -7,7 +7,7 @@ import type { RecordVersion } from '../model.ts'
 
 export type EmergencyStatus = 'open' | 'acknowledged' | 'resolved'
 
-export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'cancelled'
+type DeliveryState = 'pending' | 'delivered' | 'failed' | 'cancelled'
 
 /** One alert (the first, or the n-th escalation) to one channel. */
 export interface Delivery {
@@ -30,7 +30,7 @@ export interface Delivery {
 }
 
 /** An alert as it was raised: the outbox lists these. */
-export interface AlertRecord {
+interface AlertRecord {
   id: string
   escalation: number
   createdAt: string
@@ -68,10 +68,6 @@ export class EmergencyNotFoundError extends Error {
   override name = 'EmergencyNotFoundError'
 }
 
-export class EmergencyStateError extends Error {
-  override name = 'EmergencyStateError'
-}
-
 /** How long an unacknowledged emergency waits before each escalation, and how many there are. */
 export interface EscalationPolicy {
   /** ESCALATE_AFTER_S for every severity; otherwise the defaults below */
@@ -80,10 +76,10 @@ export interface EscalationPolicy {
   max: number
 }
 
-export const DEFAULT_ESCALATE_AFTER_S: Record<Severity, number> = { critical: 300, urgent: 900, general: 3600 }
+const DEFAULT_ESCALATE_AFTER_S: Record<Severity, number> = { critical: 300, urgent: 900, general: 3600 }
 export const DEFAULT_MAX_ESCALATIONS = 3
 
-export const escalationWindowMs = (policy: EscalationPolicy, severity: Severity): number =>
+const escalationWindowMs = (policy: EscalationPolicy, severity: Severity): number =>
   (policy.afterS ?? DEFAULT_ESCALATE_AFTER_S[severity]) * 1000
 
 export const emergencyIdFor = (recordId: string): string => `em-${createHash('sha256').update(recordId).digest('hex').slice(0, 20)}`
@@ -115,7 +111,7 @@ export function emergencyFrom(version: RecordVersion & { alert: NonNullable<Reco
 const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString()
 
 /** When escalation `n` falls due. */
-export const escalationDueAt = (e: Emergency, policy: EscalationPolicy, n: number): string =>
+const escalationDueAt = (e: Emergency, policy: EscalationPolicy, n: number): string =>
   addMs(e.createdAt, n * escalationWindowMs(policy, e.severity))
 
 function withAlert(e: Emergency, escalation: number, createdAt: string, channels: readonly string[]): Emergency {
@@ -180,7 +176,7 @@ export function recordOutcomes(e: Emergency, outcomes: readonly DeliveryOutcome[
 }
 
 /** The next time the worker must look at `e`, or undefined when nothing is left to do. */
-export function wakeAt(e: Emergency, policy: EscalationPolicy): string | undefined {
+function wakeAt(e: Emergency, policy: EscalationPolicy): string | undefined {
   const times = e.deliveries.filter((d) => d.state === 'pending').map((d) => d.nextAttemptAt ?? e.createdAt)
   if (e.alerts.length === 0) times.push(e.createdAt)
   if (e.status === 'open' && e.escalations < policy.max) times.push(escalationDueAt(e, policy, e.escalations + 1))

@@ -17,39 +17,39 @@ const fieldBase = {
   required: z.boolean().default(true),
 }
 
-export const IntegerField = z.object({
+const IntegerField = z.object({
   ...fieldBase,
   type: z.literal('integer'),
   min: z.number().int().default(0),
   max: z.number().int().default(1_000_000),
 })
-export const TextField = z.object({
+const TextField = z.object({
   ...fieldBase,
   type: z.literal('text'),
   maxLength: z.number().int().positive().default(200),
   /** HTML autocomplete hint, e.g. 'name' */
   autocomplete: z.string().optional(),
 })
-export const TextareaField = z.object({
+const TextareaField = z.object({
   ...fieldBase,
   type: z.literal('textarea'),
   maxLength: z.number().int().positive().default(4000),
 })
-export const BooleanField = z.object({ ...fieldBase, type: z.literal('boolean') })
-export const SelectField = z.object({
+const BooleanField = z.object({ ...fieldBase, type: z.literal('boolean') })
+const SelectField = z.object({
   ...fieldBase,
   type: z.literal('select'),
   options: z.array(z.object({ value: z.string().regex(/^[a-z][a-z0-9_]*$/), label: Label })).min(1),
 })
-export const PhoneField = z.object({ ...fieldBase, type: z.literal('phone') })
-export const ItemListField = z.object({
+const PhoneField = z.object({ ...fieldBase, type: z.literal('phone') })
+const ItemListField = z.object({
   ...fieldBase,
   type: z.literal('itemList'),
   maxItems: z.number().int().positive().default(10),
   itemLabel: Label,
   quantityLabel: Label,
 })
-export const LinkListField = z.object({
+const LinkListField = z.object({
   ...fieldBase,
   type: z.literal('linkList'),
   maxItems: z.number().int().positive().default(5),
@@ -88,12 +88,11 @@ export const Severity = z.enum(['general', 'urgent', 'critical'])
 export type Severity = z.infer<typeof Severity>
 
 /** When a submission raises an emergency alert, and how it is classified. */
-export const AlertTrigger = z.union([
+const AlertTrigger = z.union([
   z.object({ when: Condition, category: z.string(), severity: Severity }),
   // on-demand emergency forms: the submitter picks category and severity
   z.object({ categoryField: fieldId, severityField: fieldId }),
 ])
-export type AlertTrigger = z.infer<typeof AlertTrigger>
 
 /** A figure leaders watch, totalled over a day's current records (overview tab, summary). */
 export const Total = z.union([
@@ -107,13 +106,13 @@ export type Total = z.infer<typeof Total>
  * shows as the request's title and channel, and who asked. The fields' types are checked by the
  * registry: title and requester name are text, the channel a select or text, the phone a phone.
  */
-export const ApprovalDeclaration = z.object({
+const ApprovalDeclaration = z.object({
   titleField: fieldId,
   channelField: fieldId,
   requesterNameField: fieldId,
   requesterPhoneField: fieldId.optional(),
 })
-export type ApprovalDeclaration = z.infer<typeof ApprovalDeclaration>
+type ApprovalDeclaration = z.infer<typeof ApprovalDeclaration>
 
 export const FormDefinition = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),

@@ -4,12 +4,12 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
 import { z } from 'zod'
 import type { Logger } from '../log.ts'
 
-export class RebuildFailedError extends Error {
+class RebuildFailedError extends Error {
   override name = 'RebuildFailedError'
 }
 
 /** The direct-invoke payload the mirror function answers with a whole-sheet rebuild. */
-export const REBUILD_REQUEST = { action: 'rebuild' } as const
+const REBUILD_REQUEST = { action: 'rebuild' } as const
 
 export const isRebuildRequest = (event: unknown): boolean => (event as { action?: unknown } | null)?.action === REBUILD_REQUEST.action
 

@@ -4,7 +4,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { z } from 'zod'
 import { webhookList } from '../settings.ts'
 
-export class SecretUnsetError extends Error {
+class SecretUnsetError extends Error {
   override name = 'SecretUnsetError'
 }
 

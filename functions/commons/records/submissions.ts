@@ -10,10 +10,10 @@ import { type RecordVersion, receiptOf, type SubmissionReceipt, type Unit } from
 import type { RecordStore, Reopening } from '../store.ts'
 
 /** How far back a unit may still report a missed day. */
-export const MAX_DAYS_BACK = 7
+const MAX_DAYS_BACK = 7
 const MAX_WRITE_ATTEMPTS = 8
 
-export class SubmissionConflictError extends Error {
+class SubmissionConflictError extends Error {
   override name = 'SubmissionConflictError'
 }
 
@@ -65,7 +65,7 @@ function checkDate(raw: unknown, today: string, lang: Lang): { date: string } | 
 }
 
 /** How long after local midnight a retry without a date is also looked for in yesterday's record. */
-export const MIDNIGHT_RETRY_WINDOW_MS = 30 * 60_000
+const MIDNIGHT_RETRY_WINDOW_MS = 30 * 60_000
 
 const hasDate = (raw: unknown) => raw !== undefined && raw !== null && raw !== ''
 const justAfterMidnight = (now: Date, today: string, timeZone: string) =>

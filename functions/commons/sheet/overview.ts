@@ -8,7 +8,7 @@ import type { Cell, ComputedTab, TabLayout } from './sink.ts'
 
 export const OVERVIEW_TAB = '概览'
 /** today and this many days back: the window in which a daily report may still be submitted */
-export const OVERVIEW_DAYS_BACK = 7
+const OVERVIEW_DAYS_BACK = 7
 
 const dayColumns = Array.from({ length: OVERVIEW_DAYS_BACK + 1 }, (_, i) => (i === 0 ? '今天 (d0)' : `${i}天前 (d${i})`))
 

@@ -7,7 +7,7 @@
 import type { Unit } from '../model.ts'
 import type { UnitStore } from '../store.ts'
 
-export const UNIT_CACHE_TTL_MS = 10_000
+const UNIT_CACHE_TTL_MS = 10_000
 
 /** Unknown ids (guessing) must not grow the memory without end. */
 const MAX_SINGLES = 10_000

@@ -34,7 +34,7 @@ const formsByType: Record<UnitType, string[]> = {
   engineering: ['daily-health', 'site-daily', 'emergency', 'info-release'],
 }
 
-export function defaultFormsFor(type: UnitType | undefined, registry: FormRegistry): string[] {
+function defaultFormsFor(type: UnitType | undefined, registry: FormRegistry): string[] {
   return type ? formsByType[type].filter((id) => registry.get(id)) : registry.all.map((f) => f.id)
 }
 

@@ -39,7 +39,7 @@ export function approvalDepsOf(deps: AppDeps, { store, form, changed }: Approval
 }
 
 /** A request as the API shows it. */
-export function requestJson(state: ApprovalState, current?: RecordVersion) {
+function requestJson(state: ApprovalState, current?: RecordVersion) {
   const decided = state.status !== 'pending'
   return {
     id: state.recordId,

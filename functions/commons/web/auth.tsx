@@ -91,7 +91,7 @@ export function approverLinkPage(store: ApprovalStore): MiddlewareHandler<Approv
 }
 
 /** The admin token from the bearer header or the sign-in cookie, when it is the right one. */
-export function isAdmin(deps: Pick<AppDeps, 'adminTokenHash'>, authorization: string | undefined, cookie: string | undefined): boolean {
+function isAdmin(deps: Pick<AppDeps, 'adminTokenHash'>, authorization: string | undefined, cookie: string | undefined): boolean {
   const bearer = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1]
   const presented = bearer ?? cookie
   return presented !== undefined && secretMatches(presented, deps.adminTokenHash)

@@ -5,7 +5,7 @@ import type { FieldOf, FieldType } from '../forms/definition.ts'
 import { type FormRaw, first } from '../forms/field-types.ts'
 import { type Lang, t } from '../i18n.ts'
 
-export interface ControlProps<T extends FieldType> {
+interface ControlProps<T extends FieldType> {
   field: FieldOf<T>
   raw: FormRaw
   invalid: boolean

@@ -28,7 +28,7 @@ export const apiError = (c: Context, status: ContentfulStatusCode, error: string
 const isApi = (c: Context) => c.req.path.startsWith('/api/')
 
 /** A page in the request's language that says only what went wrong. */
-export const errorPage = (c: Context<AppEnv>, status: ContentfulStatusCode, message: keyof typeof words) =>
+const errorPage = (c: Context<AppEnv>, status: ContentfulStatusCode, message: keyof typeof words) =>
   c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), message)} path={c.req.path} />, status)
 
 /**

@@ -17,7 +17,7 @@ export function idempotencyKeyOf(sent: string | undefined): string | undefined {
 }
 
 /** The JSON-shaped body of a form from its posted strings: the fields left empty are left out. */
-export function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
+function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
   const body: Record<string, unknown> = {}
   for (const field of form.fields) {
     const value = specOf(field).fromForm(field, raw)

@@ -47,7 +47,7 @@ export function ReportDate({ date, min, max, issue, lang }: { date: string; min:
 }
 
 /** A field's label, hint, error and control; grouped controls get a fieldset whose legend names them. */
-export function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
+function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: FormRaw; issue?: Issue; lang: Lang }) {
   const control = controlOf(field)
   const hintId = field.hint ? `${field.id}-hint` : undefined
   const errorId = issue ? `${field.id}-error` : undefined
@@ -93,7 +93,7 @@ export function FieldBlock({ field, raw, issue, lang }: { field: Field; raw: For
 /** Where an issue's link in the error summary lands: the field's first control. */
 const anchorOf = (issue: Issue) => issue.path.split('.')[0] || 'form'
 
-export function ErrorSummary({ form, issues, lang }: { form: FormDefinition; issues: Issue[]; lang: Lang }) {
+function ErrorSummary({ form, issues, lang }: { form: FormDefinition; issues: Issue[]; lang: Lang }) {
   if (issues.length === 0) return null
   return (
     <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">

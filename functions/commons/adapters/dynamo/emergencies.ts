@@ -13,7 +13,7 @@ export const EMERGENCY_PK = 'EMERGENCY'
 const WAKE_QUEUE = 'emergency'
 const MAX_UPDATE_ATTEMPTS = 10
 
-export class EmergencyUpdateConflictError extends Error {
+class EmergencyUpdateConflictError extends Error {
   override name = 'EmergencyUpdateConflictError'
 }
 
