@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { snsPublisher } from '#commons/adapters/sns.ts'
-import { alertChannels } from '#commons/channels/setup.ts'
+import { alertChannels } from '#commons/channels/alert-channels.ts'
 import type { SnsPublisher } from '#commons/channels/targets.ts'
 import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import type { Emergency } from '#commons/emergencies/emergency.ts'

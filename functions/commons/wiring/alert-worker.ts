@@ -1,7 +1,7 @@
 // The alert worker's dependencies and the emergency parts of the app, built the same way by the
 // alert function, the API function and the local server.
 import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
-import { alertChannels } from '../channels/setup.ts'
+import { alertChannels } from '../channels/alert-channels.ts'
 import type { SnsPublisher } from '../channels/targets.ts'
 import type { WebhookTarget } from '../channels/webhook-config.ts'
 import type { EscalationPolicy } from '../emergencies/emergency.ts'
