@@ -78,7 +78,7 @@ export async function benchSubmit(): Promise<Record<string, unknown>[]> {
         authorization: `Bearer ${token(offset + i)}`,
         'idempotency-key': randomUUID(),
       }),
-    // Same-day corrections by 200 units: a refused write, a read of the versions, a write.
+    // Same-day corrections by 200 units, in the process that stored their first report: one write each.
     'daily-health correction': (i: number) =>
       post(`${servers.ours}/api/forms/daily-health/submissions`, healthReport({ onDuty: 31 }), {
         authorization: `Bearer ${token(i % 200)}`,
