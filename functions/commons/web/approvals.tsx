@@ -20,7 +20,7 @@ import {
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.ts'
+import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
@@ -30,7 +30,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { type ApproverEnv, approverLinkPage, officeSession, type UnitPageEnv } from './auth.tsx'
 import type { AppDeps, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
-import { readFormPost } from './form-post.ts'
+import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
@@ -299,7 +299,7 @@ export function createUnitApprovalPages(deps: AppDeps, approvals: Approvals): Ho
     const versions = await deps.stores.records.versions(c.req.param('id'))
     const current = versions.at(-1)
     if (!form || !current || current.unitId !== unit.id || current.formId !== form.id) return message(c, 'notFound', 404)
-    const raw: FormRaw = Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, current.values[f.id])))
+    const raw = prefilled(form, current.values)
     return c.html(page(c, form, raw, [], randomUUID()))
   })
 

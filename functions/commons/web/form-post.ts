@@ -27,6 +27,11 @@ function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
   return body
 }
 
+/** A stored record's values as the strings its form is pre-filled with (a correction, a resubmission). */
+export function prefilled(form: FormDefinition, values: Record<string, unknown>): FormRaw {
+  return Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, values[f.id])))
+}
+
 export interface FormPost {
   raw: FormRaw
   body: Record<string, unknown>

@@ -5,7 +5,7 @@ import { type Context, Hono } from 'hono'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
 import type { FormDefinition } from '../forms/definition.ts'
-import { type FormRaw, specOf } from '../forms/field-types.ts'
+import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
@@ -16,7 +16,7 @@ import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
 import type { AppDeps } from './deps.ts'
 import { limitBody } from './errors.tsx'
-import { readFormPost } from './form-post.ts'
+import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
@@ -169,6 +169,14 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const form = deps.forms.get(c.req.param('formId') ?? '')
     return form && c.get('unit').forms.includes(form.id) ? form : undefined
   }
+  /** The unit's form page: empty, pre-filled for a correction, or with the issues of a refused post. */
+  const formPage = (
+    c: Context<PageEnv>,
+    form: FormDefinition,
+    filled: Pick<UnitFormPageProps, 'raw' | 'issues' | 'date' | 'idempotencyKey' | 'correcting'>,
+  ) => (
+    <UnitFormPage deps={deps} unit={c.get('unit')} form={form} base={c.get('base')} lang={c.get('lang')} chrome={chromeOf(c)} {...filled} />
+  )
   const notFound = (c: Context<PageEnv>) =>
     c.html(<ErrorPage lang={c.get('lang')} message={w(c.get('lang'), 'notFound')} path={c.req.path} {...chromeOf(c)} />, 404)
 
@@ -245,22 +253,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const from = fromId
       ? (await deps.stores.records.versions(fromId)).filter((v) => v.unitId === unit.id).at(-1)
       : await todaysRecord(deps, form, unit, date)
-    const raw: FormRaw = from ? Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, from.values[f.id]))) : {}
-    return c.html(
-      <UnitFormPage
-        deps={deps}
-        unit={unit}
-        form={form}
-        base={c.get('base')}
-        lang={c.get('lang')}
-        chrome={chromeOf(c)}
-        raw={raw}
-        issues={[]}
-        date={from?.date ?? date}
-        idempotencyKey={randomUUID()}
-        correcting={from?.version}
-      />,
-    )
+    const raw: FormRaw = from ? prefilled(form, from.values) : {}
+    return c.html(formPage(c, form, { raw, issues: [], date: from?.date ?? date, idempotencyKey: randomUUID(), correcting: from?.version }))
   })
 
   pages.post('/forms/:formId', limitBody(MAX_BODY_BYTES), async (c) => {
@@ -274,22 +268,8 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
       { unit, form, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
-      const today = localDate(deps.clock.now(), deps.timeZone)
-      return c.html(
-        <UnitFormPage
-          deps={deps}
-          unit={unit}
-          form={form}
-          base={c.get('base')}
-          lang={lang}
-          chrome={chromeOf(c)}
-          raw={raw}
-          issues={outcome.issues}
-          date={typeof body.date === 'string' ? body.date : today}
-          idempotencyKey={key}
-        />,
-        422,
-      )
+      const date = typeof body.date === 'string' ? body.date : localDate(deps.clock.now(), deps.timeZone)
+      return c.html(formPage(c, form, { raw, issues: outcome.issues, date, idempotencyKey: key }), 422)
     }
     return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
   })

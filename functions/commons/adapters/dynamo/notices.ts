@@ -10,6 +10,18 @@ const MAX_ATTEMPTS = 10
 
 export function createNoticeStore(doc: DynamoDBDocumentClient, tableName: string): NoticeStore {
   const key = (id: string) => ({ pk: 'NOTICE', sk: id })
+  /** Records how a claimed notice ended, and the one attribute that goes with that state. */
+  const setState = async (id: string, state: 'sent' | 'failed', attribute: 'sentAt' | 'deliveredTo', value: unknown) => {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key(id),
+        UpdateExpression: 'SET #s = :state, #a = :value',
+        ExpressionAttributeNames: { '#s': 'state', '#a': attribute },
+        ExpressionAttributeValues: { ':state': state, ':value': value },
+      }),
+    )
+  }
   return {
     async claim(id, now) {
       try {
@@ -38,27 +50,7 @@ export function createNoticeStore(doc: DynamoDBDocumentClient, tableName: string
         throw error
       }
     },
-    async markSent(id, now) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(id),
-          UpdateExpression: 'SET #s = :sent, sentAt = :now',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString() },
-        }),
-      )
-    },
-    async markFailed(id, deliveredTo) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(id),
-          UpdateExpression: 'SET #s = :failed, deliveredTo = :to',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':to': deliveredTo },
-        }),
-      )
-    },
+    markSent: (id, now) => setState(id, 'sent', 'sentAt', now.toISOString()),
+    markFailed: (id, deliveredTo) => setState(id, 'failed', 'deliveredTo', deliveredTo),
   }
 }
