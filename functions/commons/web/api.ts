@@ -13,8 +13,7 @@ import { addUnit, rotateUnitToken } from '../units/roster.ts'
 import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
-import { idempotencyKeyOf } from './form-post.ts'
-import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
+import { jsonBody, readSubmission, submissionAnswer } from './json-body.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -76,16 +75,13 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
-    const json = await readJson(c)
-    if (json === undefined) return unsupportedMediaType(c)
-    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
-    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+    const sent = await readSubmission(c)
+    if (sent instanceof Response) return sent
     const outcome = await submit(
       { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
-      { unit, form, body: json.value, idempotencyKey: key, lang: c.get('lang') },
+      { unit, form, ...sent, lang: c.get('lang') },
     )
-    if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
-    return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+    return submissionAnswer(c, outcome)
   })
 
   api.get('/status', adminAuth, async (c) => {

@@ -19,8 +19,7 @@ import { MAX_BODY_BYTES } from './api.ts'
 import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
 import type { AppDeps, AppEnv, Approvals } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
-import { idempotencyKeyOf } from './form-post.ts'
-import { jsonBody, readJson, unsupportedMediaType } from './json-body.ts'
+import { jsonBody, readSubmission, submissionAnswer } from './json-body.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
 
@@ -108,14 +107,9 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
   api.post('/info-releases/:id/resubmit', unitAuth, limit, async (c) => {
     const unit = c.get('unit')
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
-    const json = await readJson(c)
-    if (json === undefined) return unsupportedMediaType(c)
-    const key = idempotencyKeyOf(c.req.header('idempotency-key'))
-    if (key === undefined) return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
-    const lang = c.get('lang')
-    const outcome = await resubmit(domain, { unit, recordId: c.req.param('id'), body: json.value, idempotencyKey: key, lang })
-    if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
-    return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+    const sent = await readSubmission(c)
+    if (sent instanceof Response) return sent
+    return submissionAnswer(c, await resubmit(domain, { unit, recordId: c.req.param('id'), ...sent, lang: c.get('lang') }))
   })
 
   const approverBody = jsonBody(NewApproverBody, { hint: 'send {"id","name"}', notJson: 'invalid' })

@@ -3,7 +3,9 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { validator } from 'hono/validator'
 import type { z } from 'zod'
+import type { SubmissionOutcome } from '../records/submissions.ts'
 import { apiError } from './errors.tsx'
+import { idempotencyKeyOf } from './form-post.ts'
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
 
@@ -18,7 +20,7 @@ export interface JsonBodyOptions {
 }
 
 /** The parsed body, or undefined when it is not JSON (a form's body, which the domain validates against the form). */
-export async function readJson(c: Context): Promise<{ value: unknown } | undefined> {
+async function readJson(c: Context): Promise<{ value: unknown } | undefined> {
   if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) return undefined
   try {
     return { value: JSON.parse(await c.req.text()) as unknown }
@@ -27,9 +29,24 @@ export async function readJson(c: Context): Promise<{ value: unknown } | undefin
   }
 }
 
-/** The answer to a form's body that is not JSON. */
-export const unsupportedMediaType = (c: Context) =>
-  apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+/**
+ * What every API submission route takes: a form's JSON body (the domain validates it against the
+ * form) and the Idempotency-Key; or the answer that refuses them.
+ */
+export async function readSubmission(c: Context): Promise<{ body: unknown; idempotencyKey: string } | Response> {
+  const json = await readJson(c)
+  if (json === undefined) return apiError(c, 415, 'unsupported_media_type', 'send a JSON object with Content-Type: application/json')
+  const idempotencyKey = idempotencyKeyOf(c.req.header('idempotency-key'))
+  if (idempotencyKey === undefined)
+    return c.json({ error: 'validation', issues: [{ path: 'Idempotency-Key', message: 'use a UUID' }] }, 422)
+  return { body: json.value, idempotencyKey }
+}
+
+/** A submission's outcome as the API answers it: 201 stored, 200 replayed, 422 with the issues. */
+export function submissionAnswer(c: Context, outcome: SubmissionOutcome): Response {
+  if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
+  return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+}
 
 /** The body checked by `schema`, with the same 422 answer on every route that takes it. */
 export function jsonBody<S extends z.ZodType<object>>(schema: S, { hint, notJson }: JsonBodyOptions) {
