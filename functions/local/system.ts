@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getConnInfo } from '@hono/node-server/conninfo'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
+import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
@@ -86,7 +88,15 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   await ensureTable(client, config.TABLE_NAME)
   const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
   const forms = await loadForms(options.formsDir)
-  const edge: Edge = { doc, stores, forms, clock, log, fetch: (url, init) => fetch(url, init) }
+  const edge: Edge = {
+    stores,
+    approvals: createApprovalStore(doc, config.TABLE_NAME),
+    emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
+    forms,
+    clock,
+    log,
+    fetch: (url, init) => fetch(url, init),
+  }
   const sink = await createSink(config, log)
   const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
   const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')

@@ -3,7 +3,9 @@
 // (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { z } from 'zod'
+import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '../adapters/dynamo/client.ts'
+import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
 import { createDynamoStores } from '../adapters/dynamo/stores.ts'
 import { systemClock } from '../clock.ts'
 import { loadBundledForms } from '../forms/bundled.ts'
@@ -19,8 +21,9 @@ export interface LambdaRuntime extends Edge {
 export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
   const { doc } = createDynamoClients()
   return {
-    doc,
     stores: withUnitCache(createDynamoStores(doc, config.TABLE_NAME)),
+    approvals: createApprovalStore(doc, config.TABLE_NAME),
+    emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
     forms: await loadBundledForms(),
     clock: systemClock,
     log: consoleLogger,

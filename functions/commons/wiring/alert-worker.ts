@@ -1,6 +1,5 @@
 // The alert worker's dependencies and the emergency parts of the app, built the same way by the
 // alert function, the API function and the local server.
-import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
 import { alertChannels } from '../channels/alert-channels.ts'
 import type { SnsPublisher } from '../channels/targets.ts'
 import type { WebhookTarget } from '../channels/webhook-config.ts'
@@ -22,9 +21,9 @@ export interface EmergencyParts {
 }
 
 /** The board, the acknowledge links and the emergency API of the web app. */
-export function emergencyAppDeps(doc: Edge['doc'], settings: SiteSettings & AlertSettings, parts: EmergencyParts): AlertAppDeps {
+export function emergencyAppDeps(edge: Pick<Edge, 'emergencies'>, settings: AlertSettings, parts: EmergencyParts): AlertAppDeps {
   return {
-    emergencies: createDynamoEmergencyStore(doc, settings.TABLE_NAME),
+    emergencies: edge.emergencies,
     policy: escalationPolicy(settings),
     ackKey: parts.ackKey,
     ackTtlS: settings.ACK_LINK_TTL_S,
@@ -47,7 +46,7 @@ export interface AlertWorkerParts extends EmergencyParts {
 export function alertWorkerDeps(edge: Edge, settings: SiteSettings & AlertSettings, parts: AlertWorkerParts): AlertWorkerDeps {
   const { stores, clock, log } = edge
   const timeZone = settings.ORG_TIMEZONE
-  const { emergencies, policy, ackKey, ackTtlS, lang, onChanged } = emergencyAppDeps(edge.doc, settings, parts)
+  const { emergencies, policy, ackKey, ackTtlS, lang, onChanged } = emergencyAppDeps(edge, settings, parts)
   return {
     records: stores.records,
     units: stores.units,

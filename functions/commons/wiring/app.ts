@@ -1,5 +1,4 @@
 // The web app's dependencies, built the same way by the API function and the local server.
-import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import type { RecordVersion } from '../model.ts'
 import type { AlertSettings } from '../settings.ts'
 import { hashSecret } from '../units/tokens.ts'
@@ -38,9 +37,7 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     clientAddress: parts.clientAddress,
     onStored: parts.onStored,
     rebuildSheet: parts.rebuildSheet,
-    ...(approvalForm
-      ? { approvals: { store: createApprovalStore(edge.doc, settings.TABLE_NAME), form: approvalForm, changed: parts.approvalsChanged } }
-      : {}),
-    alerts: emergencyAppDeps(edge.doc, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
+    ...(approvalForm ? { approvals: { store: edge.approvals, form: approvalForm, changed: parts.approvalsChanged } } : {}),
+    alerts: emergencyAppDeps(edge, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
   }
 }

@@ -1,6 +1,5 @@
 // The information-release worker's dependencies (registers new requests, tells the approvers),
 // built the same way by the schedule function and the local server.
-import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import type { NoticeDeps } from '../approvals/notices.ts'
 import { deliverNotice } from '../channels/notice.ts'
 import type { WebhookTarget } from '../channels/webhook-config.ts'
@@ -17,7 +16,7 @@ export function approvalWorkerDeps(
   const { stores, clock } = edge
   return {
     records: stores.records,
-    approvals: createApprovalStore(edge.doc, settings.TABLE_NAME),
+    approvals: edge.approvals,
     settings: stores.settings,
     units: stores.units,
     clock,

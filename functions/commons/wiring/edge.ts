@@ -1,15 +1,16 @@
 // What every worker's builder takes from its edition (functions/local or a Lambda entry): the
-// clients created there once, the stores and forms built on them, the clock and the log.
-import type { DynamoClients } from '../adapters/dynamo/client.ts'
+// stores built there once on its DynamoDB client, the forms, the clock, the log and fetch. The
+// builders import no adapter: what talks to AWS is created at the edge and passed in.
 import type { FetchFn } from '../channels/deliver.ts'
 import type { Clock } from '../clock.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Logger } from '../log.ts'
-import type { Stores } from '../store.ts'
+import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
 
 export interface Edge {
-  doc: DynamoClients['doc']
   stores: Stores
+  approvals: ApprovalStore
+  emergencies: EmergencyStore
   forms: FormRegistry
   clock: Clock
   log: Logger
@@ -19,6 +20,5 @@ export interface Edge {
 
 /** The settings every builder reads. */
 export interface SiteSettings {
-  TABLE_NAME: string
   ORG_TIMEZONE: string
 }

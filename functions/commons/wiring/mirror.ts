@@ -1,7 +1,5 @@
 // The mirror's dependencies: the sheet sink and the computed tabs (概览, 信息发布 when its form
 // is loaded, 应急), built the same way by the mirror function and the local server.
-import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
-import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
 import { infoReleaseTab } from '../approvals/requests.ts'
 import { emergencyTab } from '../emergencies/sheet-tab.ts'
 import type { MirrorDeps } from '../sheet/mirror.ts'
@@ -14,7 +12,7 @@ export function mirrorDeps(
   settings: SiteSettings,
   sink: SheetSink & { ready?: () => Promise<void> },
 ): MirrorDeps {
-  const { doc, stores, forms, log } = edge
+  const { stores, approvals, emergencies, forms, log } = edge
   const timeZone = settings.ORG_TIMEZONE
   const infoRelease = forms.approvalForm()
   return {
@@ -25,10 +23,8 @@ export function mirrorDeps(
     log,
     computedTabs: [
       overviewTab({ ...stores, forms, timeZone }),
-      ...(infoRelease
-        ? [infoReleaseTab({ approvals: createApprovalStore(doc, settings.TABLE_NAME), units: stores.units, form: infoRelease, timeZone })]
-        : []),
-      emergencyTab({ emergencies: createDynamoEmergencyStore(doc, settings.TABLE_NAME), units: stores.units, forms, timeZone }),
+      ...(infoRelease ? [infoReleaseTab({ approvals, units: stores.units, form: infoRelease, timeZone })] : []),
+      emergencyTab({ emergencies, units: stores.units, forms, timeZone }),
     ],
     ready: sink.ready,
   }
