@@ -299,6 +299,33 @@ describe('acknowledge link', () => {
     expect(e).toMatchObject({ status: 'acknowledged', acknowledgedBy: '李四', acknowledgedAt: h.clock.now().toISOString() })
   })
 
+  it('asks who acknowledges: an empty name is refused at the field, and nothing changes', async () => {
+    const path = ackPath(bodies('/hooks/alerts')[0])
+
+    const unnamed = await form(path, { by: '  ' })
+
+    expect(unnamed.status).toBe(422)
+    const html = await unnamed.text()
+    expect(html).toContain('<p class="error-message" id="by-error">请填写您的姓名')
+    expect(html).toContain('aria-invalid="true"')
+    expect((await only()).status).toBe('open')
+  })
+
+  it('links the contact phone for a tap to call, and speaks English when asked', async () => {
+    const path = ackPath(bodies('/hooks/alerts')[0])
+
+    const zh = await (await h.app.request(`${origin}${path}`)).text()
+    const en = await (await h.app.request(`${origin}${path}?lang=en`)).text()
+
+    expect(zh).toContain('<a href="tel:13700001111">13700001111</a>')
+    expect(zh).toContain('确认收到，停止升级')
+    expect(en).toContain('<html lang="en">')
+    expect(en).toContain('Acknowledge and stop escalation')
+    expect(en).toContain('Supplies shortage')
+    // What people typed stays as typed; no label of the page is in Chinese.
+    for (const label of ['确认', '详情', '您的姓名', '联系人', '提交时间', '紧急', '防疫物资短缺']) expect(en).not.toContain(label)
+  })
+
   it('refuses a tampered link', async () => {
     const path = ackPath(bodies('/hooks/alerts')[0])
     const last = path.at(-1) === 'A' ? 'B' : 'A'
@@ -341,16 +368,35 @@ describe('admin API, board and sheet', () => {
     const acked = await admin(`/api/emergencies/${e.id}/ack`, { method: 'POST', body: JSON.stringify({ by: '应急组 张三' }) })
     expect(await acked.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: '应急组 张三' })
     h.clock.advance(600_000)
-    const resolved = await admin(`/api/emergencies/${e.id}/resolve`, { method: 'POST' })
-    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'admin', resolvedAt: h.clock.now().toISOString() })
+    for (const body of [undefined, '{}', '{"by":"  "}', JSON.stringify({ by: 'x'.repeat(51) })]) {
+      const unnamed = await admin(`/api/emergencies/${e.id}/resolve`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(unnamed.status).toBe(422)
+      expect(await unnamed.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('by: your name is required') })
+    }
+    expect((await only()).status).toBe('acknowledged')
+    const resolved = await admin(`/api/emergencies/${e.id}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ by: '应急组 李四' }),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: '应急组 李四', resolvedAt: h.clock.now().toISOString() })
 
     expect(await (await admin('/api/emergencies?status=open')).json()).toEqual([])
     expect((await admin('/api/emergencies?status=closed')).status).toBe(422)
-    expect((await admin('/api/emergencies/em-00000000000000000000/ack', { method: 'POST' })).status).toBe(404)
+    const unknown = await admin('/api/emergencies/em-00000000000000000000/ack', {
+      method: 'POST',
+      body: '{"by":"张三"}',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(unknown.status).toBe(404)
     expect((await h.app.request('/api/emergencies')).status).toBe(401)
   })
 
-  it('shows open emergencies on a self-refreshing board and every alert in the outbox', async () => {
+  it('shows open emergencies on a board that refreshes without reloading the page, and every alert in the outbox', async () => {
     await setUp()
     await raise('emergency', emergencyRequest())
     await alertPass(workerDeps(''))
@@ -358,11 +404,22 @@ describe('admin API, board and sheet', () => {
 
     const board = await admin('/emergencies')
     expect(board.status).toBe(200)
-    expect(board.headers.get('refresh')).toBe('15')
-    expect(await board.text()).toContain('待确认')
+    // A full-page Refresh would wipe a name being typed: the pages' script refreshes the list instead.
+    expect(board.headers.get('refresh')).toBeNull()
+    const html = await board.text()
+    expect(html).toContain('data-refresh-s="15"')
+    expect(html).toMatch(/<script src="\/assets\/app-[0-9a-f]+\.js" defer=""><\/script>/)
+    expect(html).toContain('<a href="/emergencies">刷新</a>')
+    expect(html).toContain('待确认')
+    expect(html).toContain('<a href="tel:13700001111">13700001111</a>')
+    // The description is the headline, not repeated in the details behind a tap.
+    expect(html.split('口罩和消毒液即将用完')).toHaveLength(2)
+    expect(html).toContain('<details><summary>详情</summary>')
     const outbox = await (await admin('/emergencies/outbox')).text()
     expect(outbox).toContain(`${e.id}.0`)
     expect(outbox).toContain('【紧急】应急告警')
+    expect(outbox).toContain('办公室应急看板')
+    expect(outbox).not.toMatch(/>(?:outbox|delivered|Acknowledge)</)
     expect((await h.app.request('/emergencies')).status).toBe(303) // to the sign-in page
     const unknown = await admin('/emergencies/em-00000000000000000000', {
       method: 'POST',
@@ -370,6 +427,35 @@ describe('admin API, board and sheet', () => {
       body: 'action=ack',
     })
     expect(unknown.status).toBe(404)
+  })
+
+  it('acknowledges and resolves on the board in the name typed, refuses no name at the field, and remembers the name', async () => {
+    await setUp()
+    await raise('emergency', emergencyRequest())
+    await alertPass(workerDeps(''))
+    const e = await only()
+    const signedIn = `sentinel_admin=${ADMIN_TOKEN}`
+    const post = (fields: Record<string, string>, cookie = signedIn) =>
+      h.app.request(`${origin}/emergencies/${e.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie },
+        body: new URLSearchParams(fields).toString(),
+      })
+
+    const unnamed = await post({ action: 'ack', by: ' ' })
+    expect(unnamed.status).toBe(422)
+    expect(await unnamed.text()).toContain(`<p class="error-message" id="by-${e.id}-error">请填写您的姓名`)
+    expect((await only()).status).toBe('open')
+
+    const acked = await post({ action: 'ack', by: '值班员 刘洋' })
+    expect(acked.status).toBe(303)
+    expect(await only()).toMatchObject({ status: 'acknowledged', acknowledgedBy: '值班员 刘洋' })
+    const remembered = acked.headers.get('set-cookie')?.split(';')[0] ?? ''
+    const board = await (await h.app.request('/emergencies', { headers: { cookie: `${signedIn}; ${remembered}` } })).text()
+    expect(board).toContain('value="值班员 刘洋"')
+
+    expect((await post({ action: 'resolve', by: '组长 陈静' })).status).toBe(303)
+    expect(await only()).toMatchObject({ status: 'resolved', acknowledgedBy: '值班员 刘洋', resolvedBy: '组长 陈静' })
   })
 
   it('shows each emergency’s status in the workbook’s 应急 tab as it changes', async () => {
