@@ -488,3 +488,82 @@ describe('admin API, board and sheet', () => {
     ])
   })
 })
+
+describe('a unit sees its own emergencies', () => {
+  const list = async (token: string, query = '') => {
+    const res = await h.app.request(`/api/emergencies${query}`, { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    return (await res.json()) as Record<string, unknown>[]
+  }
+
+  it('lists only its own, with who acknowledged and when, on its token and its home page; never another unit’s', async () => {
+    await setUp()
+    const west = await h.unit('park-west', ['daily-health', 'emergency'])
+    const eastRecord = await raise('emergency', emergencyRequest({ location: '东园南门' }))
+    const westRes = await h.app.request('/api/forms/emergency/submissions', submission(west, emergencyRequest({ category: 'safety' })))
+    const westRecord = ((await westRes.json()) as { id: string }).id
+    await alertPass(workerDeps(`json=${receiver.url}/hooks/alerts`))
+    const eastId = (await h.emergencies.list()).find((e) => e.recordId === eastRecord)?.id
+    await h.app.request(`/api/emergencies/${eastId}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ by: '应急组 张三' }),
+    })
+
+    const east = await list(unit)
+    const westList = await list(west)
+
+    expect(east).toEqual([
+      expect.objectContaining({
+        id: eastId,
+        submissionId: eastRecord,
+        unitId: 'park-east',
+        status: 'acknowledged',
+        severity: 'urgent',
+        acknowledgedBy: '应急组 张三',
+        acknowledgedAt: h.clock.now().toISOString(),
+        alerted: [
+          { channel: 'board', delivered: true },
+          { channel: 'alert:json', delivered: true },
+        ],
+      }),
+    ])
+    // Not the channels' addresses, not the office's view.
+    expect(Object.keys(east[0] ?? {})).not.toEqual(expect.arrayContaining(['deliveries']))
+    expect(JSON.stringify(east)).not.toContain(receiver.url.replace('http://', ''))
+    expect(westList.map((e) => e.submissionId)).toEqual([westRecord])
+    expect(await list(west, '?status=acknowledged')).toEqual([])
+    expect((await h.app.request('/api/emergencies', { headers: { authorization: 'Bearer park-east.wrongwrongwrongwrong' } })).status).toBe(
+      401,
+    )
+
+    const eastHome = await (await h.app.request(`/u/${unit}`)).text()
+    const westHome = await (await h.app.request(`/u/${west}`)).text()
+    expect(eastHome).toContain('本单位的应急请求')
+    expect(eastHome).toContain('已确认')
+    expect(eastHome).toContain('应急组 张三 于 2026-11-28 10:00 确认')
+    expect(eastHome).not.toContain('安全事件')
+    expect(westHome).toContain('安全事件')
+    expect(westHome).toContain('等待应急工作组确认')
+    expect(westHome).not.toContain('应急组 张三')
+    // A record of another unit is not found from this unit's link.
+    expect((await h.app.request(`/u/${west}/records/${encodeURIComponent(eastRecord)}`)).status).toBe(404)
+  })
+
+  it('says on the confirmation whom the alert reached, in the unit’s language', async () => {
+    await setUp()
+    const recordId = await raise('emergency', emergencyRequest())
+    const page = (lang = '') => h.app.request(`/u/${unit}/records/${encodeURIComponent(recordId)}${lang}`)
+
+    const before = await (await page()).text()
+    await alertPass(workerDeps(`wecom=${receiver.url}/cgi-bin/webhook/send?key=k1`))
+    const after = await (await page()).text()
+    const english = await (await page('?lang=en')).text()
+
+    expect(before).toContain('正在通知应急工作组')
+    expect(after).toContain('已通知：办公室应急看板、应急工作组企业微信群')
+    expect(after).toContain('等待应急工作组确认')
+    expect(after).not.toContain('key=k1')
+    expect(english).toContain('Alerted: the office&#39;s emergency board, the emergency group&#39;s WeCom group')
+  })
+})

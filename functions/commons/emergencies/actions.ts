@@ -101,7 +101,7 @@ export function channelOf(name: string, lang: Lang): { channel: string; label: s
  * Whom an emergency's alerts went to, as a unit may read it: the kind of each channel (the board,
  * SMS/e-mail, a chat group), never its address, and whether it got there.
  */
-function alertedOf(e: Emergency, lang: Lang): { channel: string; label: string; delivered: boolean }[] {
+export function alertedOf(e: Emergency, lang: Lang): { channel: string; label: string; delivered: boolean }[] {
   const seen = new Map<string, { channel: string; label: string; delivered: boolean }>()
   for (const d of e.deliveries) {
     if (d.state === 'cancelled') continue

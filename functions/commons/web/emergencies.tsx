@@ -12,9 +12,9 @@ import type { AlertMessage } from '../channels/message.ts'
 import { localDateTime } from '../clock.ts'
 import { checkName } from '../decided-by.ts'
 import { ackUrl, checkAckToken, signAckToken } from '../emergencies/ack-link.ts'
-import { actOnEmergency, channelOf, type EmergencyAction, unitNamesOf } from '../emergencies/actions.ts'
+import { actOnEmergency, alertedOf, channelOf, type EmergencyAction, emergenciesOfUnit, unitNamesOf } from '../emergencies/actions.ts'
 import { categoryLabel, composeAlert, summaryOf } from '../emergencies/compose.ts'
-import { type Emergency, EmergencyNotFoundError, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
+import { type Emergency, EmergencyNotFoundError, emergencyIdFor, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
@@ -478,4 +478,86 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
   })
 
   return { board, ack }
+}
+
+const unitWords = wordsOf({
+  myEmergencies: { zh: '本单位的应急请求', en: 'Your emergency requests' },
+  noEmergencies: { zh: '暂无应急请求。', en: 'No emergency requests yet.' },
+  ackedBy: { zh: '{name} 于 {at} 确认', en: 'acknowledged by {name} at {at}' },
+  resolvedBy: { zh: '{name} 于 {at} 标记已解决', en: 'resolved by {name} at {at}' },
+  waiting: { zh: '等待应急工作组确认', en: 'waiting for the emergency group' },
+  alerted: { zh: '已通知：{list}', en: 'Alerted: {list}' },
+  alerting: {
+    zh: '正在通知应急工作组，稍后刷新本页可查看通知了谁。',
+    en: 'The emergency group is being alerted; reload this page in a moment to see who.',
+  },
+  notDelivered: { zh: '（尚未送达）', en: ' (not through yet)' },
+} satisfies Record<string, Record<Lang, string>>)
+
+/** Where an emergency stands, as its unit reads it: 待确认, or 已确认 / 已解决 by whom and when. */
+function UnitStatus({ e, lang, timeZone }: { e: Emergency; lang: Lang; timeZone: string }) {
+  const at = (iso: string | undefined) => (iso ? localDateTime(new Date(iso), timeZone).slice(0, 16) : '')
+  return (
+    <>
+      <span class={statusClass(e)}>{STATUS_LABEL[e.status][lang]}</span>{' '}
+      <span class="meta">
+        {e.status === 'open' && unitWords(lang, 'waiting')}
+        {e.status === 'acknowledged' && unitWords(lang, 'ackedBy', { name: e.acknowledgedBy ?? '', at: at(e.acknowledgedAt) })}
+        {e.status === 'resolved' && unitWords(lang, 'resolvedBy', { name: e.resolvedBy ?? '', at: at(e.resolvedAt) })}
+      </span>
+    </>
+  )
+}
+
+/** A unit's emergency requests, newest first, with their status, for the unit home page. */
+export async function UnitEmergencies(props: { deps: AppDeps; alerts: AlertAppDeps; unitId: string; base: string; lang: Lang }) {
+  const { deps, alerts, unitId, base, lang } = props
+  const mine = await emergenciesOfUnit(alerts.emergencies, unitId)
+  return (
+    <section aria-labelledby="my-emergencies">
+      <h2 id="my-emergencies">{unitWords(lang, 'myEmergencies')}</h2>
+      {mine.length === 0 && <p class="meta">{unitWords(lang, 'noEmergencies')}</p>}
+      <ul class="forms">
+        {mine.map((e) => (
+          <li>
+            <a href={`${base}/records/${encodeURIComponent(e.recordId)}`}>
+              <strong>{categoryLabel(deps.forms, e.category)[lang]}</strong>
+            </a>{' '}
+            <span class="meta">
+              {SEVERITY_LABEL[e.severity][lang]} · {localDateTime(new Date(e.createdAt), deps.timeZone).slice(0, 16)}
+            </span>
+            <div>
+              <UnitStatus e={e} lang={lang} timeZone={deps.timeZone} />
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+/** On the confirmation of an emergency request: whom the alert reached, and where it stands. */
+export async function AlertedNotice(props: { alerts: AlertAppDeps; recordId: string; timeZone: string; lang: Lang }) {
+  const { alerts, recordId, timeZone, lang } = props
+  const e = await alerts.emergencies.get(emergencyIdFor(recordId))
+  const alerted = e ? alertedOf(e, lang) : []
+  const sep = lang === 'zh' ? '、' : ', '
+  return (
+    <div class="panel" style="border-color:#d4351c">
+      {alerted.length === 0 ? (
+        <p style="margin:0">{unitWords(lang, 'alerting')}</p>
+      ) : (
+        <p style="margin:0">
+          {unitWords(lang, 'alerted', {
+            list: alerted.map((a) => `${a.label}${a.delivered ? '' : unitWords(lang, 'notDelivered')}`).join(sep),
+          })}
+        </p>
+      )}
+      {e && (
+        <p style="margin:.3rem 0 0">
+          <UnitStatus e={e} lang={lang} timeZone={timeZone} />
+        </p>
+      )}
+    </div>
+  )
 }
