@@ -124,7 +124,7 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
               {current ? at(current.receivedAt) : ''}
             </p>
             {current && <StoredValues form={form} record={current} lang={lang} />}
-            <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`}>
+            <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} style="margin-top:1rem">
               <input type="hidden" name="version" value={String(state.version)} />
               {decider.name === '' && (
                 <NameField id={`${id}-by`} lang={lang} value={name} error={mine?.field === 'by' ? mine.message : undefined} />

@@ -370,7 +370,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
             <pre lang={alerts.lang === 'zh' ? 'zh-CN' : 'en'} style="white-space:pre-wrap;word-break:break-all">
               {text}
             </pre>
-            <table>
+            <table style="font-size:.9rem">
               <thead>
                 <tr>
                   <th scope="col">{w(lang, 'channel')}</th>
@@ -384,7 +384,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
                   .filter((d) => d.alertId === a.id)
                   .map((d) => (
                     <tr>
-                      <td>
+                      <td style="overflow-wrap:anywhere">
                         {channelOf(d.channel, lang).label}
                         {d.channel.includes(' ') && <div class="meta">{d.channel}</div>}
                       </td>
