@@ -420,6 +420,13 @@ describe('admin API, board and sheet', () => {
     expect(outbox).toContain('【紧急】应急告警')
     expect(outbox).toContain('办公室应急看板')
     expect(outbox).not.toMatch(/>(?:outbox|delivered|Acknowledge)</)
+    const english = await (await admin('/emergencies?lang=en')).text()
+    for (const label of ['Emergencies', '1 open', 'Acknowledge', 'Mark resolved', 'Your name', 'Details', 'Contact'])
+      expect(english).toContain(label)
+    for (const label of ['应急值守', '待确认', '确认收到', '您的姓名', '详情', '联系人', '刷新']) expect(english).not.toContain(label)
+    const englishOutbox = await (await admin('/emergencies/outbox?lang=en')).text()
+    expect(englishOutbox).toContain('Alert outbox')
+    expect(englishOutbox).not.toContain('告警记录')
     expect((await h.app.request('/emergencies')).status).toBe(303) // to the sign-in page
     const unknown = await admin('/emergencies/em-00000000000000000000', {
       method: 'POST',

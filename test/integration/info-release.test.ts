@@ -461,6 +461,12 @@ describe('what people see', () => {
     const remembered = decided.headers.get('set-cookie')?.split(';')[0] ?? ''
     const next = await app.request('/office/info-releases', { headers: { cookie: `${signedIn.cookie}; ${remembered}` } })
     expect(await next.text()).toContain(`value="办公室 周敏"`)
+    // In English when asked, with no Chinese label, and it stays English for the next page.
+    const english = await app.request('/office/info-releases?lang=en', { headers: signedIn })
+    const html = await english.text()
+    for (const label of ['Information release approval', 'Your name', 'Approve', 'Reject']) expect(html).toContain(label)
+    for (const label of ['信息发布审批', '您的姓名', '审批意见', '待审批', '不予批准']) expect(html).not.toContain(label)
+    expect(english.headers.get('set-cookie')).toContain('lang=en')
   })
 
   it('names the channel radios on the resubmit page by a fieldset and its legend, as on the form page', async () => {

@@ -31,6 +31,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { type ApproverEnv, approverLinkPage, officeSession, type UnitPageEnv } from './auth.tsx'
 import type { AppDeps, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
+import { rememberLanguage } from './language.ts'
 import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
@@ -173,14 +174,14 @@ const RECENT = 20
 /** The approvers' pages, mounted at `/a/:token`: an approver's own link. */
 export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(approverLinkPage(approvals.store))
+  pages.use(rememberLanguage, approverLinkPage(approvals.store))
   return addDecisionPages(pages, deps, approvals)
 }
 
 /** The same pages for the office, mounted at `/office/info-releases` (admin sign-in cookie). */
 export function createOfficeApprovalPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(officeSession(deps))
+  pages.use(rememberLanguage, officeSession(deps))
   pages.use(async (c, next) => {
     c.set('decider', OFFICE_DECIDER)
     c.set('base', '/office/info-releases')
