@@ -29,6 +29,8 @@ import { NameField, rememberedName, rememberName } from './name-field.tsx'
 const REFRESH_S = 15
 const RESOLVED_SHOWN = 20
 const OUTBOX_SHOWN = 50
+/** a unit's newest emergencies on its home page (all of them through the API) */
+const UNIT_SHOWN = 10
 /** The field that says where (forms name it `location`). */
 const PLACE_FIELD = 'location'
 
@@ -509,10 +511,10 @@ function UnitStatus({ e, lang, timeZone }: { e: Emergency; lang: Lang; timeZone:
   )
 }
 
-/** A unit's emergency requests, newest first, with their status, for the unit home page. */
+/** A unit's newest emergency requests with their status, for the unit home page. */
 export async function UnitEmergencies(props: { deps: AppDeps; alerts: AlertAppDeps; unitId: string; base: string; lang: Lang }) {
   const { deps, alerts, unitId, base, lang } = props
-  const mine = await emergenciesOfUnit(alerts.emergencies, unitId)
+  const mine = (await emergenciesOfUnit(alerts.emergencies, unitId)).slice(0, UNIT_SHOWN)
   return (
     <section aria-labelledby="my-emergencies">
       <h2 id="my-emergencies">{unitWords(lang, 'myEmergencies')}</h2>

@@ -141,3 +141,34 @@ describe('office pages in both languages, on a phone', () => {
     }
   })
 })
+
+describe('a unit on a phone', () => {
+  it('sees whom its emergency request alerted and, on its home page, who acknowledged it: both languages, axe-clean', async () => {
+    const id = await raise({ location: '北门' })
+    const e = await app.h.emergencies.get(id)
+    await app.h.emergencies.update(id, (current) => ({
+      ...current,
+      deliveries: current.deliveries.map((d) => ({ ...d, state: 'delivered' as const })),
+    }))
+    await app.h.app.request(`/api/emergencies/${id}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ by: '值班员 刘洋' }),
+    })
+    for (const lang of ['zh', 'en'] as const) {
+      const page = await (await app.phone()).newPage()
+      await page.goto(`${app.url}/u/${unit}/records/${encodeURIComponent(e?.recordId ?? '')}?lang=${lang}`)
+      expect(await page.locator('main').textContent()).toContain(
+        lang === 'zh' ? '已通知：办公室应急看板' : "Alerted: the office's emergency board",
+      )
+      expect(await seriousViolations(page)).toEqual([])
+      await screenshot(page, `unit-emergency-confirmation-${lang}`)
+      await page.goto(`${app.url}/u/${unit}`)
+      expect(await page.locator('main').textContent()).toContain(
+        lang === 'zh' ? '值班员 刘洋 于 2026-11-28 10:00 确认' : 'acknowledged by 值班员 刘洋 at 2026-11-28 10:00',
+      )
+      expect(await seriousViolations(page)).toEqual([])
+      await screenshot(page, `unit-home-emergencies-${lang}`)
+    }
+  })
+})
