@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
@@ -25,6 +24,7 @@ import type { Edge } from '#commons/wiring/edge.ts'
 import { mirrorDeps } from '#commons/wiring/mirror.ts'
 import { startAlerts } from './alerts.ts'
 import { startApprovals } from './approvals.ts'
+import { localClient } from './client-info.ts'
 import type { LocalConfig } from './config.ts'
 import { startDailyCycle } from './daily-timer.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamodb.ts'
@@ -144,8 +144,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       linkKey,
       ackKey,
       publicUrl,
-      // The socket's peer; requests made in-process (tests, app.request) have no socket.
-      clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
+      client: localClient(config.TRUST_PROXY),
+      allowedHosts: config.ALLOWED_HOSTS,
       onStored: workers
         ? (version) => {
             mirror.wake()
