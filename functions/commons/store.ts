@@ -72,7 +72,7 @@ export interface NoticeStore {
 }
 
 /** The office's signed-in browsers: a random id per sign-in, known to the store only as its hash. */
-export interface OfficeSession {
+interface OfficeSession {
   idHash: string
   /** the admin token (its hash) the session was opened with: changing the token ends every session */
   adminTokenHash: string
