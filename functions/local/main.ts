@@ -18,6 +18,9 @@ class StartError extends Error {
   override name = 'StartError'
 }
 
+// Killed without a signal reaching us (npm or its shell killed): our parent changes, and we stop too.
+const parent = process.ppid
+
 async function main(): Promise<void> {
   const config = parseLocalConfig()
   await makePrivate(config.DATA_DIR)
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown())
   process.once('SIGTERM', () => void shutdown())
   process.once('SIGHUP', () => void shutdown())
+  setInterval(() => process.ppid !== parent && void shutdown(), 1000).unref()
 }
 
 main().catch((error: unknown) => {

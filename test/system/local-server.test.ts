@@ -168,6 +168,27 @@ describe('one server per data folder and port', () => {
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200)
   })
 
+  it('stops with `npm start` when npm itself is killed, removing its server.json', async () => {
+    const { spawn } = await import('node:child_process')
+    const npm = spawn('npm', ['start'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DEMO: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const serverPid = await eventually(async () => Number(/kill (\d+)\n/.exec(output)?.[1]) || undefined, 60_000)
+    npm.kill('SIGTERM')
+    await eventually(async () => (existsSync(join(dataDir, 'server.json')) ? undefined : true))
+    await eventually(async () => {
+      try {
+        process.kill(serverPid, 0)
+        return undefined
+      } catch {
+        return true
+      }
+    })
+  })
+
   it('warns at start when no alert channel is configured, and says how to stop', async () => {
     const server = await start({ DEMO: 'off' })
     expect(server.output()).toMatch(
