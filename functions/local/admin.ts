@@ -19,6 +19,8 @@ const usage = `usage: npm run admin -- <command>
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
   approver add --id ID --name NAME [--json]   (an information-release approver and their link)
   approver list [--json]
+  approver rotate --id ID [--json]           (a new link; the old one stops working)
+  approver revoke --id ID [--json]           (their link stops working; their decisions stay)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV on standard output)`
 
@@ -158,6 +160,19 @@ async function run(argv: string[], send: Send): Promise<string> {
       const result = await expectOk(await send('/api/admin/approvers', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
       return values.json ? JSON.stringify({ id, name, token, link }) : `added approver ${id} (${name})\nlink: ${link}`
+    }
+    case 'approver rotate': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/rotate`, { method: 'POST' }))
+      const { name, token, link } = result as { name: string; token: string; link: string }
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `new link for approver ${id} (${name}); the old one no longer works\nlink: ${link}`
+    }
+    case 'approver revoke': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/revoke`, { method: 'POST' }))
+      return show(result, (r: { id: string; name: string }) => `revoked approver ${r.id} (${r.name}): their link no longer works`)
     }
     case 'approver list': {
       const result = await expectOk(await send('/api/admin/approvers'))
