@@ -13,7 +13,7 @@ import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy }
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
 import { emergencyRequest, healthReport, submission } from '../../testkit/fixtures.ts'
-import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, officeCookie, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -441,7 +441,7 @@ describe('admin API, board and sheet', () => {
     await raise('emergency', emergencyRequest())
     await alertPass(workerDeps(''))
     const e = await only()
-    const signedIn = `sentinel_admin=${ADMIN_TOKEN}`
+    const signedIn = await officeCookie(h.app)
     const post = (fields: Record<string, string>, cookie = signedIn) =>
       h.app.request(`${origin}/emergencies/${e.id}`, {
         method: 'POST',

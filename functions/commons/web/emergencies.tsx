@@ -410,7 +410,9 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
   const ack = new Hono<AppEnv>()
   ack.use(...guard)
 
-  const refused = (c: Context<AppEnv>, reason: string) => {
+  const refused = async (c: Context<AppEnv>, reason: string) => {
+    // An expired link was a real one: only a malformed or forged link counts as a guess.
+    if (reason !== 'expired') await c.get('guard').refused(c, undefined)
     const lang = c.get('lang')
     return c.html(
       <Page title={w(lang, 'linkInvalid')} lang={lang} path={c.req.path}>

@@ -8,7 +8,7 @@ import { signAckToken } from '#commons/emergencies/ack-link.ts'
 import { emergencyFrom, plan } from '#commons/emergencies/emergency.ts'
 import { type BrowserApp, screenshot, seriousViolations, startBrowserApp } from '../../../testkit/browser.ts'
 import { emergencyRequest, submission } from '../../../testkit/fixtures.ts'
-import { ACK_KEY, ADMIN_TOKEN } from '../../../testkit/harness.ts'
+import { ACK_KEY, ADMIN_TOKEN, officeCookie } from '../../../testkit/harness.ts'
 
 let app: BrowserApp
 let unit: string
@@ -31,11 +31,14 @@ async function raise(overrides: Record<string, unknown> = {}): Promise<string> {
   return emergency.id
 }
 
-async function office(locale = 'zh-CN'): Promise<BrowserContext> {
-  const context = await app.phone({ locale })
-  await context.addCookies([{ name: 'sentinel_admin', value: ADMIN_TOKEN, url: app.url }])
+/** The office's sign-in session, as a cookie for a browser context. */
+async function signedIn(context: BrowserContext): Promise<BrowserContext> {
+  const [name = '', value = ''] = (await officeCookie(app.h.app)).split('=')
+  await context.addCookies([{ name, value, url: app.url }])
   return context
 }
+
+const office = async (locale = 'zh-CN') => signedIn(await app.phone({ locale }))
 
 /** Calls of fetch made by the page since it loaded. */
 const fetches = (page: Page) => page.evaluate(() => (window as unknown as { fetches: number }).fetches)
@@ -89,8 +92,7 @@ describe('the emergency board', () => {
 
   it('reloads by a link when JavaScript is off, and asks for a name rather than recording none', async () => {
     const id = await raise()
-    const context = await app.phone({ javaScriptEnabled: false })
-    await context.addCookies([{ name: 'sentinel_admin', value: ADMIN_TOKEN, url: app.url }])
+    const context = await signedIn(await app.phone({ javaScriptEnabled: false }))
     const page = await context.newPage()
     await page.goto(`${app.url}/emergencies`)
     expect(await page.locator('#board-auto').isVisible()).toBe(false)
