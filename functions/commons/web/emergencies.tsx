@@ -223,7 +223,7 @@ function Card({ card, lang, now, time, actions, open }: CardProps) {
         <p class="card-line meta">{w(lang, 'byAt', { name: e.acknowledgedBy ?? '', at: time(e.acknowledgedAt) })}</p>
       )}
       {actions && e.status !== 'resolved' && (
-        <form method="post" action={`/emergencies/${e.id}`}>
+        <form method="post" action={`/emergencies/${e.id}`} style="margin-top:1rem">
           <NameField id={`by-${e.id}`} lang={lang} value={actions.name} error={actions.error} />
           <p>
             {e.status === 'open' && (
