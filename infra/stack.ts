@@ -4,7 +4,7 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { Alarm, type AlarmProps, ComparisonOperator, Dashboard, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events'
@@ -20,8 +20,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import type { Construct } from 'constructs'
 import { tableIndexes, tableKeys } from '../functions/commons/adapters/dynamo/table.ts'
-import { METRIC_NAMESPACE } from '../functions/commons/lambda/metrics.ts'
 import { DeployConfig, DeployConfigError } from './config.ts'
+import { dashboardWidgets, sentinelMetric } from './dashboard.ts'
 import { SentinelFunction } from './function.ts'
 
 export interface SentinelStackProps extends StackProps {
@@ -154,7 +154,7 @@ export class SentinelStack extends Stack {
         GOOGLE_KEY_SECRET_ARN: googleKey.secretArn,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
     if (!config.sheetId) {
@@ -176,7 +176,7 @@ export class SentinelStack extends Stack {
         ...alertSettings,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
     })
     const alerts = new SentinelFunction(this, 'Alerts', {
       name: 'alerts',
@@ -191,7 +191,7 @@ export class SentinelStack extends Stack {
         ...alertSettings,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
     const schedule = new SentinelFunction(this, 'Schedule', {
@@ -206,7 +206,7 @@ export class SentinelStack extends Stack {
         REMINDER_LEAD_MIN: String(config.reminderLeadMinutes),
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
 
@@ -296,44 +296,93 @@ export class SentinelStack extends Stack {
       targets: [ruleTarget(schedule)],
     })
 
-    // ---- alarms ----------------------------------------------------------------------------
-    const alarm = (id: string, description: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmDescription'>) =>
-      new Alarm(this, id, { alarmDescription: description, treatMissingData: TreatMissingData.NOT_BREACHING, ...props }).addAlarmAction(
-        alarmAction,
-      )
-    alarm(
-      'FailuresNotEmpty',
-      'Something was dead-lettered: stream batches, rule or alert deliveries. The sweep re-drives marked records; look at the message and the logs.',
-      {
-        metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      },
-    )
-    alarm('MirrorStreamLag', 'The mirror is more than 5 minutes behind the table stream', {
-      metric: mirror.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+    // ---- alarms: each notifies the ops topic when it fires and again when it clears ----------
+    const alarm = (id: string, description: string, props: Omit<AlarmProps, 'alarmDescription'>) => {
+      const made = new Alarm(this, id, {
+        alarmDescription: `${description} (docs/deploy-aws.md, "Alarms")`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...props,
+      })
+      made.addAlarmAction(alarmAction)
+      made.addOkAction(alarmAction)
+      return made
+    }
+    const atLeastOnce = { threshold: 1, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD }
+    const fiveMinutes = Duration.minutes(5)
+    // Arrivals, not the queue's depth: a dead letter kept 14 days would hold a depth alarm in
+    // ALARM and hide every later one. The age alarm is the reminder to redrive or purge.
+    alarm('DeadLetters', 'Something was dead-lettered: a stream batch, a rule run, an async invoke or an SNS delivery gave up', {
+      metric: failures.metricNumberOfMessagesSent({ period: fiveMinutes, statistic: 'Sum' }),
+      ...atLeastOnce,
+    })
+    alarm('DeadLettersUnhandled', 'A dead letter has waited more than a day: redrive or purge the failures queue', {
+      metric: failures.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }),
+      threshold: 24 * 3600,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    })
+    alarm('MirrorStreamLag', 'The mirror reads the table stream more than 5 minutes behind', {
+      metric: mirror.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
       threshold: 5 * 60_000,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     })
-    alarm('MirrorLag', 'A submission took more than 10 minutes to reach the leaders’ sheet', {
-      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'MirrorLagMs', period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 10 * 60_000,
+    alarm('AlertStreamLag', 'The alert function reads the table stream more than 2 minutes behind: emergencies wait', {
+      metric: alerts.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: 2 * 60_000,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     })
+    // Every sweep emits the lag, 0 when nothing waited; a drain that fails emits none, so
+    // silence over two sweeps means the mirror is broken.
+    alarm(
+      'MirrorLag',
+      'A submission took more than 10 minutes to reach the leaders’ sheet, or the mirror reported nothing for two sweeps',
+      {
+        metric: sentinelMetric('mirror', 'MirrorLagMs', Duration.minutes(Math.max(10, 2 * config.sweepMinutes)), 'Maximum'),
+        threshold: 10 * 60_000,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      },
+    )
+    alarm('SheetWritesFailing', 'The leaders’ sheet refused or missed writes in two 5-minute periods running', {
+      metric: sentinelMetric('mirror', 'SheetWriteFailures', fiveMinutes, 'Sum'),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    alarm('AlertsGivenUp', 'An alert delivery was given up (a channel refused it or ran out of attempts)', {
+      metric: sentinelMetric('alerts', 'AlertsGivenUp', fiveMinutes, 'Sum'),
+      ...atLeastOnce,
+    })
+    alarm('AlertSnsFailing', 'SNS failed to deliver alert e-mails or SMS', {
+      metric: alertTopic.metricNumberOfNotificationsFailed({ period: fiveMinutes, statistic: 'Sum' }),
+      ...atLeastOnce,
+    })
     alarm('NoticesFailing', 'Reminders or summaries failed to go out for 15 minutes: check the unit, office and leaders webhooks', {
-      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'NoticesFailed', period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: sentinelMetric('schedule', 'NoticesFailed', fiveMinutes, 'Sum'),
       threshold: 1,
       evaluationPeriods: 3,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     })
     alarm('Api5xx', 'The HTTP API answered 5 or more server errors in 5 minutes', {
-      metric: httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       threshold: 5,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    if (config.opsEmails.length === 0) {
+      Annotations.of(opsTopic).addWarningV2(
+        'sentinel:noOpsEmails',
+        'no opsEmails in the context: the alarms notify nobody until someone subscribes to the ops topic (-c opsEmails=…)',
+      )
+    }
+
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      defaultInterval: Duration.days(1),
+      widgets: dashboardWidgets({ httpApi, failures, alertTopic, functions: { api, mirror, alerts, schedule } }),
     })
 
     new CfnOutput(this, 'Url', { value: publicUrl, description: 'the address staff and the office use' })

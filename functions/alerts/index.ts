@@ -15,7 +15,7 @@ import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
 
 const config = parseLambdaConfig(AlertsConfig)
 const edge = await lambdaRuntime(config)
-const { log } = edge
+const { log, metrics } = edge
 const [hooks, ackKey] = await Promise.all([
   webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN),
   secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
@@ -31,7 +31,9 @@ const deps = alertWorkerDeps(edge, config, {
 
 async function drain(context: unknown) {
   const result = await drainPasses(() => alertPass(deps), remainingOf(context), 15_000)
-  if (result.last.created + result.last.delivered + result.last.failed > 0) log.info('alerts', { ...result.last, passes: result.passes })
+  const { created, delivered, failed, gaveUp } = result.last
+  metrics.publish({ AlertsDelivered: delivered, AlertsFailed: failed, AlertsGivenUp: gaveUp })
+  if (created + delivered + failed > 0) log.info('alerts', { created, delivered, failed, gaveUp, passes: result.passes })
   return result
 }
 

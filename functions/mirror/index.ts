@@ -7,7 +7,6 @@ import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/goo
 import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
-import { emitMetrics } from '#commons/lambda/metrics.ts'
 import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
@@ -17,20 +16,29 @@ import { mirrorDeps } from '#commons/wiring/mirror.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
 const edge = await lambdaRuntime(config)
-const { clock, log } = edge
+const { clock, log, metrics } = edge
 const sheets = createSheetsClient(sheetsClientOptions(await secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
 const deps = mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
 
-/** Passes until nothing is marked (or time runs short); one minute is kept for the last batch. */
+/**
+ * Passes until nothing is marked (or time runs short); one minute is kept for the last batch.
+ * Every drain reports the lag (0 when nothing waited) or a sheet write failure: the lag alarm
+ * takes silence for breakage.
+ */
 async function drain(refresh: boolean, context: unknown) {
-  const result = await drainPasses(
-    (first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }),
-    remainingOf(context),
-    60_000,
-  )
-  emitMetrics({ MirrorLagMs: result.last.lagMs }, 'Milliseconds')
-  log.info('mirror drained', { passes: result.passes, finished: result.finished, pending: result.last.pending })
-  return result
+  try {
+    const result = await drainPasses(
+      (first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }),
+      remainingOf(context),
+      60_000,
+    )
+    metrics.publish({ MirrorLagMs: result.last.lagMs, MirrorPending: result.last.pending, SheetWriteFailures: 0 })
+    log.info('mirror drained', { passes: result.passes, finished: result.finished, pending: result.last.pending })
+    return result
+  } catch (error) {
+    metrics.publish({ SheetWriteFailures: 1 })
+    throw error
+  }
 }
 
 export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> {

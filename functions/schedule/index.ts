@@ -6,7 +6,6 @@
 import { approvalPass } from '#commons/approvals/notices.ts'
 import { runDailyCycle } from '#commons/daily/cycle.ts'
 import { parseLambdaConfig, ScheduleConfig } from '#commons/lambda/config.ts'
-import { emitMetrics } from '#commons/lambda/metrics.ts'
 import { lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { approvalWorkerDeps } from '#commons/wiring/approval-worker.ts'
@@ -14,7 +13,7 @@ import { dailyCycleDeps } from '#commons/wiring/daily-cycle.ts'
 
 const config = parseLambdaConfig(ScheduleConfig)
 const edge = await lambdaRuntime(config)
-const { clock, log } = edge
+const { clock, log, metrics } = edge
 const [hooks, linkKey] = await Promise.all([
   webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN),
   secretValue(edge.secrets, config.LINK_KEY_SECRET_ARN),
@@ -38,6 +37,6 @@ export async function handler(): Promise<void> {
   if (result.reminders + result.summaries + result.failed > 0) log.info('daily cycle', { ...result })
   // A failed notice is released for the next run (a minute later), so this run does not fail:
   // a chat robot that is down for hours must not fill the failures queue. The metric shows it.
-  emitMetrics({ NoticesFailed: result.failed }, 'Count')
+  metrics.publish({ NoticesSent: result.reminders + result.summaries, NoticesFailed: result.failed })
   await approvalsDue()
 }

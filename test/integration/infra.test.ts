@@ -4,11 +4,12 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { App, Validations } from 'aws-cdk-lib'
-import { Match, Template } from 'aws-cdk-lib/assertions'
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes } from '#commons/adapters/dynamo/table.ts'
+import { metricUnits } from '#commons/lambda/metrics.ts'
 import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
 import type { DeployConfig } from '../../infra/config.ts'
 import { SentinelStack } from '../../infra/stack.ts'
@@ -141,16 +142,117 @@ describe('the AWS stack', () => {
     expect(text).not.toMatch(/private_key|BEGIN PRIVATE KEY|hooks\.slack\.com|qyapi\.weixin/)
   })
 
-  it('alarms on dead letters, mirror lag, stream lag, errors, throttles and API 5xx', () => {
-    for (const metric of ['ApproximateNumberOfMessagesVisible', 'MirrorLagMs', 'IteratorAge', '5xx', 'NoticesFailed']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: metric,
-        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }],
+  /** The one alarm on this metric name (and namespace, when given). */
+  const alarmOn = (metricName: string, namespace?: string) => {
+    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.MetricName === metricName && (namespace === undefined || a.Properties.Namespace === namespace),
+    )
+    expect(found).toHaveLength(1)
+    return found[0]?.Properties as Record<string, unknown>
+  }
+  const opsTopic = [{ Ref: expect.stringMatching(/^OpsTopic/) }]
+
+  it.each([
+    // metric, namespace, statistic, period (s), threshold, evaluation periods, missing data
+    ['NumberOfMessagesSent', 'AWS/SQS', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['ApproximateAgeOfOldestMessage', 'AWS/SQS', 'Maximum', 900, 86_400, 1, 'notBreaching'],
+    ['MirrorLagMs', 'SentinelForms', 'Maximum', 600, 600_000, 1, 'breaching'],
+    ['SheetWriteFailures', 'SentinelForms', 'Sum', 300, 1, 2, 'notBreaching'],
+    ['AlertsGivenUp', 'SentinelForms', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['NumberOfNotificationsFailed', 'AWS/SNS', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['NoticesFailed', 'SentinelForms', 'Sum', 300, 1, 3, 'notBreaching'],
+    ['5xx', 'AWS/ApiGateway', 'Sum', 300, 5, 1, 'notBreaching'],
+  ])(
+    'alarms on %s (%s): %s over %i s ≥/> %i, %i periods, missing data %s, to ops when it fires and clears',
+    (metric, namespace, statistic, period, threshold, periods, missing) => {
+      expect(alarmOn(metric, namespace)).toMatchObject({
+        Statistic: statistic,
+        Period: period,
+        Threshold: threshold,
+        EvaluationPeriods: periods,
+        TreatMissingData: missing,
+        AlarmActions: opsTopic,
+        OKActions: opsTopic,
+      })
+    },
+  )
+
+  it('alarms on both streams’ iterator age, each function’s errors and throttles, to ops when they fire and clear', () => {
+    const iteratorAge = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.MetricName === 'IteratorAge',
+    )
+    expect(
+      iteratorAge
+        .map((a) => [JSON.stringify(a.Properties.Dimensions).match(/(Mirror|Alerts)Function/)?.[1], a.Properties.Threshold])
+        .sort(),
+    ).toEqual([
+      ['Alerts', 120_000],
+      ['Mirror', 300_000],
+    ])
+    for (const metric of ['Errors', 'Throttles']) {
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric, OKActions: Match.anyValue() }, 4)
+    }
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: opsTopic.map(() => Match.objectLike({ Ref: Match.stringLikeRegexp('^OpsTopic') })),
+    })
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      OKActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^OpsTopic') })],
+    })
+  })
+
+  it('selects its own metrics by the service dimension Powertools sets from the function’s environment', () => {
+    const dimensions = (metric: string) => alarmOn(metric, 'SentinelForms').Dimensions
+    expect(dimensions('MirrorLagMs')).toEqual([{ Name: 'service', Value: 'mirror' }])
+    expect(dimensions('AlertsGivenUp')).toEqual([{ Name: 'service', Value: 'alerts' }])
+    expect(dimensions('NoticesFailed')).toEqual([{ Name: 'service', Value: 'schedule' }])
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const service = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase()
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'SentinelForms',
       })
     }
-    for (const metric of ['Errors', 'Throttles']) {
-      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 4)
+  })
+
+  it('waits two sweeps before it takes the mirror’s silence for breakage', () => {
+    const slow = Template.fromStack(stackWith({ sweepMinutes: 15 }).stack)
+    slow.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MirrorLagMs', Period: 1800, TreatMissingData: 'breaching' })
+  })
+
+  it('draws one dashboard for the system', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1)
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody)
+    for (const metric of [
+      'MirrorLagMs',
+      'MirrorPending',
+      'AlertsDelivered',
+      'AlertsGivenUp',
+      'NoticesFailed',
+      'IteratorAge',
+      'Throttles',
+      'Errors',
+      'NumberOfMessagesSent',
+      'Count',
+    ]) {
+      expect(body).toContain(metric)
     }
+  })
+
+  it('warns at synth when no operator e-mail receives the alarms', () => {
+    const warnings = (config: Partial<DeployConfig>) =>
+      Annotations.fromStack(stackWith(config).stack).findWarning('*', Match.stringLikeRegexp('opsEmails'))
+    expect(warnings({ opsEmails: [] })).toHaveLength(1)
+    expect(warnings({})).toHaveLength(0)
+  })
+
+  it('counts in docs/deploy-aws.md’s cost estimate what the stack deploys', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/deploy-aws.md'), 'utf8')
+    const count = (item: string) => Number(new RegExp(`\\| ${item}[^|]*\\|\\D*(\\d+)`).exec(doc)?.[1])
+
+    expect(count('CloudWatch alarms')).toBe(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length)
+    expect(count('CloudWatch custom metrics')).toBe(Object.keys(metricUnits).length)
+    expect(count('CloudWatch dashboard')).toBe(Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length)
+    expect(count('Secrets Manager')).toBe(Object.keys(template.findResources('AWS::SecretsManager::Secret')).length)
   })
 
   it('gives no function a managed policy, and logs only to its own log group', () => {

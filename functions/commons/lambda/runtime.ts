@@ -13,9 +13,11 @@ import { consoleLogger } from '../log.ts'
 import { withUnitCache } from '../units/cached-units.ts'
 import type { Edge } from '../wiring/edge.ts'
 import type { BaseConfig } from './config.ts'
+import { createMetrics, type MetricsSink } from './metrics.ts'
 
 export interface LambdaRuntime extends Edge {
   secrets: SecretsManagerClient
+  metrics: MetricsSink
 }
 
 export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
@@ -29,5 +31,6 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     log: consoleLogger,
     fetch: (url, init) => fetch(url, init),
     secrets: new SecretsManagerClient({}),
+    metrics: createMetrics(),
   }
 }
