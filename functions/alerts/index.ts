@@ -8,7 +8,7 @@ import { alertPass } from '#commons/emergencies/worker.ts'
 import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { requestRefresh } from '#commons/lambda/mirror-requests.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
@@ -37,7 +37,7 @@ async function drain(context: unknown) {
   return result
 }
 
-export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | undefined> {
+export const handler = lambdaHandler(edge, async (event: unknown, context?: unknown): Promise<BatchResponse | undefined> => {
   if (isStreamEvent(event)) {
     const marked = markedRecords(event, 'alertQ')
     if (marked.length === 0) return batchResponse([], false)
@@ -52,4 +52,4 @@ export async function handler(event: unknown, context?: unknown): Promise<BatchR
   }
   // The minute rule: retries and escalations due. A failure throws, for the retry and the queue.
   await drain(context)
-}
+})

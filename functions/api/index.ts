@@ -6,7 +6,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda'
 import { getConnInfo, handle } from 'hono/aws-lambda'
 import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { invokeRebuild, requestRefresh } from '#commons/lambda/mirror-requests.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
 import { createApp } from '#commons/web/app.tsx'
 import { appDeps } from '#commons/wiring/app.ts'
@@ -34,4 +34,4 @@ const app = createApp(
   }),
 )
 
-export const handler = handle(app)
+export const handler = lambdaHandler(edge, handle(app))

@@ -8,7 +8,7 @@ import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
 import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
@@ -41,20 +41,23 @@ async function drain(refresh: boolean, context: unknown) {
   }
 }
 
-export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> {
-  if (isRebuildRequest(event)) return rebuildSheet(deps, clock.now())
-  if (isStreamEvent(event)) {
-    const marked = markedRecords(event, 'mirrorQ')
-    if (marked.length === 0) return batchResponse([], false)
-    try {
-      const { finished } = await drain(false, context)
-      return batchResponse(marked, !finished)
-    } catch (error) {
-      // The marks stay; Lambda retries from the first record, the sweep after that.
-      log.error('mirror pass failed', { error, records: marked.length })
-      return batchResponse(marked, true)
+export const handler = lambdaHandler(
+  edge,
+  async (event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> => {
+    if (isRebuildRequest(event)) return rebuildSheet(deps, clock.now())
+    if (isStreamEvent(event)) {
+      const marked = markedRecords(event, 'mirrorQ')
+      if (marked.length === 0) return batchResponse([], false)
+      try {
+        const { finished } = await drain(false, context)
+        return batchResponse(marked, !finished)
+      } catch (error) {
+        // The marks stay; Lambda retries from the first record, the sweep after that.
+        log.error('mirror pass failed', { error, records: marked.length })
+        return batchResponse(marked, true)
+      }
     }
-  }
-  // The scheduled sweep or an asked refresh: a failure throws, for the retry and the failure queue.
-  await drain(true, context)
-}
+    // The scheduled sweep or an asked refresh: a failure throws, for the retry and the failure queue.
+    await drain(true, context)
+  },
+)

@@ -6,7 +6,7 @@
 import { approvalPass } from '#commons/approvals/notices.ts'
 import { runDailyCycle } from '#commons/daily/cycle.ts'
 import { parseLambdaConfig, ScheduleConfig } from '#commons/lambda/config.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { approvalWorkerDeps } from '#commons/wiring/approval-worker.ts'
 import { dailyCycleDeps } from '#commons/wiring/daily-cycle.ts'
@@ -32,11 +32,11 @@ async function approvalsDue(): Promise<void> {
 }
 
 /** EventBridge's scheduled event carries nothing we need: the run reads the clock. */
-export async function handler(): Promise<void> {
+export const handler = lambdaHandler(edge, async (_event: unknown, _context?: unknown): Promise<void> => {
   const result = await runDailyCycle(daily, clock.now())
   if (result.reminders + result.summaries + result.failed > 0) log.info('daily cycle', { ...result })
   // A failed notice is released for the next run (a minute later), so this run does not fail:
   // a chat robot that is down for hours must not fill the failures queue. The metric shows it.
   metrics.publish({ NoticesSent: result.reminders + result.summaries, NoticesFailed: result.failed })
   await approvalsDue()
-}
+})

@@ -19,6 +19,7 @@ import { buildBundle, bundleCacheDir, type FunctionName } from '../../infra/bund
 import { emergencyRequest, healthReport, newKey } from '../../testkit/fixtures.ts'
 import { fixedClock } from '../../testkit/harness.ts'
 import { type LambdaServer, startLambdaServer } from '../../testkit/lambda-server.ts'
+import { capturedJsonLines } from '../../testkit/log-capture.ts'
 import { type SecretsServer, startSecretsServer } from '../../testkit/secrets-server.ts'
 import { type SheetsServer, startSheetsServer } from '../../testkit/sheets-server.ts'
 import { type SnsServer, startSnsServer } from '../../testkit/sns-server.ts'
@@ -120,6 +121,7 @@ const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
  */
 const functionEnv = () => ({
   AWS_REGION: 'ap-east-1',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -144,7 +146,7 @@ const functionEnv = () => ({
 async function coldStart(name: FunctionName, overrides: Record<string, string | undefined> = {}): Promise<Handler> {
   const file = bundles.get(name) ?? (await buildBundle(name, join(bundleCacheDir, `test-${process.pid}-${name}.mjs`))).file
   bundles.set(name, file)
-  process.env = { ...originalEnv, ...functionEnv() }
+  process.env = { ...originalEnv, ...functionEnv(), POWERTOOLS_SERVICE_NAME: name }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete process.env[key]
     else process.env[key] = value
@@ -379,8 +381,12 @@ describe('the alert function on the table stream', () => {
   it('alerts the emergency group by SNS and webhook when the stream delivers an emergency request', async () => {
     const stored = await submit('emergency', emergencyRequest({ severity: 'critical', description: '发现发热人员' }))
     const alerts = await coldStartOnce('alerts')
+    const batch = await streamBatchFor([stored])
 
-    const result = await alerts(await streamBatchFor([stored]), lambdaContext)
+    let result: unknown
+    const logged = await capturedJsonLines(async () => {
+      result = await alerts(batch, lambdaContext)
+    })
 
     expect(result).toEqual({ batchItemFailures: [] })
     const [hook] = await receiver.waitFor(1)
@@ -395,6 +401,13 @@ describe('the alert function on the table stream', () => {
     expect(Array.from(perProtocol.sms).length).toBeLessThanOrEqual(200)
     expect(perProtocol.sms).toMatch(/^【特急】应急告警/)
     expect(perProtocol.sms).toMatch(/确认 https:\/\/\S+\/ack\/\S+$/)
+    // Its log: Powertools JSON with the request id, the alert as its id only; the metrics as EMF.
+    const outbox = logged.filter((line) => line.message === 'alert')
+    expect(outbox).toEqual([
+      expect.objectContaining({ service: 'alerts', function_request_id: lambdaContext.awsRequestId, id: expect.any(String) }),
+    ])
+    expect(logged).toContainEqual(expect.objectContaining({ service: 'alerts', AlertsDelivered: 3, AlertsGivenUp: 0 }))
+    expect(JSON.stringify(logged)).not.toMatch(/发现发热人员|联系|\/ack\//)
   })
 
   it('sends nothing twice when the minute rule runs after the stream', async () => {
