@@ -4,7 +4,7 @@
 // months and read by operators); there an alert or a notice is its id, channels and outcome.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 
-export interface LogFields {
+interface LogFields {
   [key: string]: unknown
   /** shown on the local console only */
   personal?: Record<string, unknown>
