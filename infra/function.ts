@@ -1,4 +1,4 @@
-// The house Lambda function: Node 22 on arm64, bundled by NodejsFunction with the local esbuild
+// The house Lambda function: Node 24 on arm64, bundled by NodejsFunction with the local esbuild
 // (never Docker), its own log group with retention, its own role with only what it is granted,
 // X-Ray tracing, Powertools' service name and namespace, and an errors and a throttles alarm
 // that notify the ops topic when they fire and when they clear.
@@ -23,6 +23,8 @@ export interface SentinelFunctionProps {
   logRetention: RetentionDays
   /** what an alarm does when it fires and when it clears (notify the ops topic) */
   alarmAction: IAlarmAction
+  /** concurrency kept for this function alone (and its ceiling); none when unset */
+  reservedConcurrency?: number
   /** for functions invoked asynchronously (rules): where failed invocations go */
   failureQueue?: IQueue
 }
@@ -50,9 +52,10 @@ export class SentinelFunction extends Construct {
       projectRoot: repoRoot,
       depsLockFilePath: `${repoRoot}/package-lock.json`,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMiB,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
@@ -95,13 +98,6 @@ export class SentinelFunction extends Construct {
 
     if (props.failureQueue) {
       this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.failureQueue), retryAttempts: 2, maxEventAge: Duration.hours(1) })
-    }
-    for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
-      Validations.of(this.fn).acknowledge({
-        id,
-        reason:
-          'Node 22 is the runtime this project targets and tests (LTS, supported into 2027); moving to Node 24 is a deliberate upgrade',
-      })
     }
     Validations.of(this.fn).acknowledge({
       id: 'Serverless-LambdaDLQ',

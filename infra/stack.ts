@@ -1,6 +1,6 @@
 // The AWS stack: the same product as `npm start`, on serverless services. The table's keys and
 // indexes come from the definition the local server uses, so the two cannot drift apart.
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
@@ -24,9 +24,15 @@ import { DeployConfig, DeployConfigError } from './config.ts'
 import { dashboardWidgets, sentinelMetric } from './dashboard.ts'
 import { SentinelFunction } from './function.ts'
 
+/** The table's logical id since the first deploy: never change it (see the constructor). */
+export const TABLE_LOGICAL_ID = 'TableCD117FA1'
+
 export interface SentinelStackProps extends StackProps {
   config?: Partial<DeployConfig>
 }
+
+/** The item-level calls every function makes on the table (its indexes included). */
+const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
 const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
@@ -54,6 +60,9 @@ export class SentinelStack extends Stack {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       })),
     })
+    // Pinned: the table is retained and holds every record; a refactor that moved it in the
+    // construct tree would otherwise deploy a new, empty table and orphan the old one.
+    ;(this.table.node.defaultChild as CfnResource).overrideLogicalId(TABLE_LOGICAL_ID)
     const table = this.table
 
     // ---- topics: the emergency group, and ops for alarms ---------------------------------
@@ -63,7 +72,19 @@ export class SentinelStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*')
+    // CloudWatch publishes this stack's alarms to the ops topic: only for alarms of this account
+    // and stack (the confused-deputy conditions CloudWatch supports on KMS requests).
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:${this.stackName}-*` },
+        },
+      }),
+    )
     const failures = new Queue(this, 'Failures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -182,6 +203,8 @@ export class SentinelStack extends Stack {
       name: 'alerts',
       description: 'Delivers emergency alerts (SNS, chat webhooks) and escalates unacknowledged ones',
       memoryMiB: 256,
+      // A burst on the API cannot take the concurrency alerts need.
+      reservedConcurrency: config.alertsConcurrency,
       timeout: Duration.minutes(1),
       environment: {
         ...withUrl,
@@ -211,8 +234,10 @@ export class SentinelStack extends Stack {
     })
 
     // ---- grants (each function gets what it uses, nothing more) ----------------------------
+    // The items calls the adapters make (functions/commons/adapters/dynamo/): a new kind of
+    // call needs its action here. Only the mirror's rebuild scans; nothing deletes or batches.
     for (const f of [api, mirror, alerts, schedule]) {
-      table.grantReadWriteData(f.role)
+      table.grant(f.role, ...itemActions, ...(f === mirror ? ['dynamodb:Scan'] : []))
       Validations.of(f.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
         reason: 'the app queries its own table’s indexes (outboxes, by day, idempotency keys); nothing outside this table',

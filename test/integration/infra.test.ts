@@ -11,15 +11,15 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes } from '#commons/adapters/dynamo/table.ts'
 import { metricUnits } from '#commons/lambda/metrics.ts'
 import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
-import type { DeployConfig } from '../../infra/config.ts'
-import { SentinelStack } from '../../infra/stack.ts'
+import { type DeployConfig, stackNameFor } from '../../infra/config.ts'
+import { SentinelStack, TABLE_LOGICAL_ID } from '../../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
 
-function stackWith(config: Partial<DeployConfig> = {}) {
+function stackWith(config: Partial<DeployConfig> = {}, where: { stage?: string; region?: string } = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
-  const stack = new SentinelStack(app, 'SentinelForms', {
-    env: { account: '123456789012', region: 'ap-east-1' },
+  const stack = new SentinelStack(app, stackNameFor(where.stage), {
+    env: { account: '123456789012', region: where.region ?? 'ap-east-1' },
     config: {
       sheetId: SHEET_ID,
       alertEmails: ['duty@example.org'],
@@ -47,7 +47,7 @@ describe('the AWS stack', () => {
 
   beforeAll(() => {
     template = Template.fromStack(stackWith().stack)
-  })
+  }, 120_000)
 
   it('keeps the table on demand, encrypted, recoverable, streamed with both images, and retained', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -65,11 +65,16 @@ describe('the AWS stack', () => {
     })
   })
 
-  it('runs every function on Node 22 on arm64 with its own log group and retention', () => {
+  it('keeps the table’s logical id, so no refactor can replace the retained table with an empty one', () => {
+    expect(TABLE_LOGICAL_ID).toBe('TableCD117FA1')
+    expect(template.findResources('AWS::DynamoDB::GlobalTable')).toHaveProperty([TABLE_LOGICAL_ID])
+  })
+
+  it('runs every function on Node 24 on arm64 with its own log group and retention', () => {
     const functions = template.findResources('AWS::Lambda::Function')
     expect(Object.keys(functions)).toHaveLength(4)
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined()
     }
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5)
@@ -309,6 +314,50 @@ describe('the AWS stack', () => {
     expect(secretReads('Schedule')).toEqual(['LinkKey', 'Webhooks'])
   })
 
+  it('gives each function the table calls it makes: items and queries, a scan for the mirror’s rebuild only, no delete or batch', () => {
+    const tableActions = (fn: FunctionId) =>
+      actionsOf(
+        statementsOf(template, fn).filter(
+          (s) => JSON.stringify(s.Resource).includes('"Arn"') && JSON.stringify(s.Resource).match(/"Table[0-9A-F]{8}"/),
+        ),
+      )
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort()
+    const items = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']
+    expect(tableActions('Api')).toEqual(items)
+    expect(tableActions('Alerts')).toEqual(items)
+    expect(tableActions('Schedule')).toEqual(items)
+    expect(tableActions('Mirror')).toEqual([...items, 'dynamodb:Scan'].sort())
+  })
+
+  it('reserves concurrency for the alert function only, and none when asked for 0', () => {
+    const reserved = (t: Template) =>
+      Object.entries(t.findResources('AWS::Lambda::Function'))
+        .filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined)
+        .map(([id, f]) => [id.match(/^[A-Z][a-z]+/)?.[0], f.Properties.ReservedConcurrentExecutions])
+    expect(reserved(template)).toEqual([['Alerts', 5]])
+    expect(reserved(Template.fromStack(stackWith({ alertsConcurrency: 0 }).stack))).toEqual([])
+  })
+
+  it('lets CloudWatch use the topic key only for this account’s and this stack’s alarms', () => {
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]
+    const statements = key?.Properties.KeyPolicy.Statement as { Principal: unknown; Condition?: unknown }[]
+    const cloudwatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'))
+    expect(cloudwatch).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:ap-east-1:123456789012:alarm:SentinelForms-*']],
+            },
+          },
+        },
+      }),
+    ])
+  })
+
   it('passes configuration to the functions through their environment, never a secret value', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -331,8 +380,8 @@ describe('the AWS stack', () => {
 })
 
 describe('cdk-nag on the synthesized app', () => {
-  const checked = (config: Partial<DeployConfig> = {}) => {
-    const built = stackWith(config)
+  const checked = (config: Partial<DeployConfig> = {}, where: { stage?: string; region?: string } = {}) => {
+    const built = stackWith(config, where)
     Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app), new ServerlessChecks(built.app))
     return built
   }
@@ -348,6 +397,20 @@ describe('cdk-nag on the synthesized app', () => {
 
     expect(() => app.synth()).not.toThrow()
   })
+
+  it.each(['cn-north-1', 'cn-northwest-1'])(
+    'passes as a named stage in %s, the stack and its alarms’ key condition named for the stage',
+    (region) => {
+      const { app, stack } = checked({}, { stage: 'dev', region })
+
+      expect(() => app.synth()).not.toThrow()
+      expect(stack.stackName).toBe('SentinelForms-dev')
+      const key = JSON.stringify(Template.fromStack(stack).findResources('AWS::KMS::Key'))
+      expect(key).toContain(`:cloudwatch:${region}:123456789012:alarm:SentinelForms-dev-*`)
+      const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))
+      expect(dashboard?.Properties.DashboardName).toBe('SentinelForms-dev')
+    },
+  )
 
   it('fails the synth when a resource breaks a rule', () => {
     const { app, stack } = checked()
