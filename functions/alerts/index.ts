@@ -26,7 +26,7 @@ const deps = alertWorkerDeps(edge, config, {
   sns: snsPublisher(new SNSClient({}), config.ALERT_TOPIC_ARN),
   publicUrl: config.PUBLIC_URL,
   ackKey,
-  onChanged: requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log),
+  onChanged: requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log, edge.inFlight),
 })
 
 async function drain(context: unknown) {

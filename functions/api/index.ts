@@ -19,7 +19,7 @@ const [adminToken, linkKey, ackKey] = await Promise.all([
   secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
 ])
 const lambda = new LambdaClient({})
-const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log)
+const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log, edge.inFlight)
 
 const app = createApp(
   appDeps(edge, config, {

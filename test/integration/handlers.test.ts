@@ -181,7 +181,9 @@ beforeAll(async () => {
     [SECRET('Webhooks')]: JSON.stringify({ ALERT_WEBHOOKS: `json=${receiver.url}/hooks/sentinel` }),
   })
   // The API's rebuild and the refresh requests reach the mirror function through Lambda's Invoke API.
-  lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, lambdaContext))
+  lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, lambdaContext), {
+    eventAnswerDelayMs: 50,
+  })
 })
 
 const warm = new Map<FunctionName, Promise<Handler>>()
@@ -383,12 +385,17 @@ describe('the alert function on the table stream', () => {
     const alerts = await coldStartOnce('alerts')
     const batch = await streamBatchFor([stored])
 
+    const invokedBefore = lambdaServer.invocations.length
     let result: unknown
     const logged = await capturedJsonLines(async () => {
       result = await alerts(batch, lambdaContext)
     })
+    // The emergency is new, so the sheet's 应急 tab is refreshed: the request has left (and been
+    // answered) before the handler returned, or a frozen instance might never send it.
+    const refreshes = lambdaServer.invocations.slice(invokedBefore).map(({ type, payload, answered }) => ({ type, payload, answered }))
 
     expect(result).toEqual({ batchItemFailures: [] })
+    expect(refreshes).toEqual([{ type: 'Event', payload: { action: 'refresh' }, answered: true }])
     const [hook] = await receiver.waitFor(1)
     expect(hook?.path).toBe('/hooks/sentinel')
     expect(hook?.body).toMatchObject({ formId: 'emergency', unitId: 'east-park', severity: 'critical', escalation: 0 })

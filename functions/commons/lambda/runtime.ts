@@ -14,6 +14,7 @@ import { lambdaLogger } from '../log.ts'
 import { withUnitCache } from '../units/cached-units.ts'
 import type { Edge } from '../wiring/edge.ts'
 import type { BaseConfig } from './config.ts'
+import { createInFlight, type InFlight } from './in-flight.ts'
 import { createMetrics, type MetricsSink } from './metrics.ts'
 
 export interface LambdaRuntime extends Edge {
@@ -21,6 +22,8 @@ export interface LambdaRuntime extends Edge {
   metrics: MetricsSink
   /** the Powertools logger behind `log`, for `lambdaHandler` */
   powertools: PowertoolsLogger
+  /** requests the handler waits for before it returns */
+  inFlight: InFlight
 }
 
 export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
@@ -35,6 +38,7 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     clock: systemClock,
     log,
     powertools,
+    inFlight: createInFlight(),
     fetch: (url, init) => fetch(url, init),
     secrets: new SecretsManagerClient({}),
     metrics: createMetrics(),
@@ -42,11 +46,12 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
 }
 
 /**
- * A handler whose log lines carry this invocation's request id and cold start, and whose
- * failure is logged with its stack and cause before Lambda sees it.
+ * A handler whose log lines carry this invocation's request id and cold start, whose failure is
+ * logged with its stack and cause before Lambda sees it, and which returns only after the
+ * requests it started have left.
  */
 export function lambdaHandler<E, C, R>(
-  runtime: Pick<LambdaRuntime, 'powertools' | 'log'>,
+  runtime: Pick<LambdaRuntime, 'powertools' | 'log' | 'inFlight'>,
   handler: (event: E, context: C) => Promise<R>,
 ): (event: E, context: C) => Promise<R> {
   return async (event, context) => {
@@ -56,6 +61,8 @@ export function lambdaHandler<E, C, R>(
     } catch (error) {
       runtime.log.error('invocation failed', { error })
       throw error
+    } finally {
+      await runtime.inFlight.settled()
     }
   }
 }
