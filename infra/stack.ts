@@ -140,7 +140,7 @@ export class SentinelStack extends Stack {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
+          'rotated by the office (new value put; every function reads it within SECRETS_MAX_AGE_S): no rotation Lambda can rotate a Google key or a chat robot URL',
       })
     }
 

@@ -9,27 +9,32 @@ import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
+import { rebuiltOnChange, secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
 
 const config = parseLambdaConfig(AlertsConfig)
 const edge = await lambdaRuntime(config)
 const { log, metrics } = edge
-const [hooks, ackKey] = await Promise.all([
-  webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN),
-  secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
-])
-// Its rate window is per instance: with one stream poller and a minute rule, one or two instances are warm.
-const deps = alertWorkerDeps(edge, config, {
-  webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
-  sns: snsPublisher(new SNSClient({}), config.ALERT_TOPIC_ARN),
-  publicUrl: config.PUBLIC_URL,
-  ackKey,
-  onChanged: requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log, edge.inFlight),
-})
+const sns = snsPublisher(new SNSClient({}), config.ALERT_TOPIC_ARN)
+const onChanged = requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log, edge.inFlight)
+// Built again when a secret changes. Its rate window is per instance (and starts afresh then):
+// with one stream poller and a minute rule, one or two instances are warm.
+const currentDeps = rebuiltOnChange(
+  () => Promise.all([webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN), secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN)]),
+  ([hooks, ackKey]) =>
+    alertWorkerDeps(edge, config, {
+      webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
+      sns,
+      publicUrl: config.PUBLIC_URL,
+      ackKey,
+      onChanged,
+    }),
+)
+await currentDeps()
 
 async function drain(context: unknown) {
+  const deps = await currentDeps()
   const result = await drainPasses(() => alertPass(deps), remainingOf(context), 15_000)
   const { created, delivered, failed, gaveUp } = result.last
   metrics.publish({ AlertsDelivered: delivered, AlertsFailed: failed, AlertsGivenUp: gaveUp })

@@ -9,7 +9,7 @@ import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
 import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { secretValue } from '#commons/lambda/secrets.ts'
+import { rebuiltOnChange, secretValue } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import { mirrorDeps } from '#commons/wiring/mirror.ts'
@@ -17,8 +17,15 @@ import { mirrorDeps } from '#commons/wiring/mirror.ts'
 const config = parseLambdaConfig(MirrorConfig)
 const edge = await lambdaRuntime(config)
 const { clock, log, metrics } = edge
-const sheets = createSheetsClient(sheetsClientOptions(await secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
-const deps = mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+// Built again when the Google key changes (read at most every SECRETS_MAX_AGE_S).
+const currentDeps = rebuiltOnChange(
+  () => secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN),
+  (key) => {
+    const sheets = createSheetsClient(sheetsClientOptions(key, config.SHEETS_API_URL))
+    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+  },
+)
+await currentDeps()
 
 /**
  * Passes until nothing is marked (or time runs short); one minute is kept for the last batch.
@@ -26,6 +33,7 @@ const deps = mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadshee
  * takes silence for breakage.
  */
 async function drain(refresh: boolean, context: unknown) {
+  const deps = await currentDeps()
   try {
     const result = await drainPasses(
       (first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }),
@@ -44,7 +52,7 @@ async function drain(refresh: boolean, context: unknown) {
 export const handler = lambdaHandler(
   edge,
   async (event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> => {
-    if (isRebuildRequest(event)) return rebuildSheet(deps, clock.now())
+    if (isRebuildRequest(event)) return rebuildSheet(await currentDeps(), clock.now())
     if (isStreamEvent(event)) {
       const marked = markedRecords(event, 'mirrorQ')
       if (marked.length === 0) return batchResponse([], false)

@@ -295,7 +295,7 @@ describe('the API function behind the HTTP API', () => {
     expect(script.body.length).toBeGreaterThan(100)
   })
 
-  it('reads each secret once per cold start, not per request', async () => {
+  it('reads each secret once per maximum age (5 minutes), not per request', async () => {
     const before = secrets.reads.get(SECRET('AdminToken'))
 
     await call(apiEvent('GET', '/healthz'))
@@ -303,6 +303,22 @@ describe('the API function behind the HTTP API', () => {
 
     expect(before).toBeGreaterThanOrEqual(1)
     expect(secrets.reads.get(SECRET('AdminToken'))).toBe(before)
+  })
+
+  it('takes a rotated admin token once the value it read is older than the maximum age, without a deploy', async () => {
+    const api = await coldStart('api', { SECRETS_MAX_AGE_S: '0' })
+    const status = (token: string) =>
+      api(apiEvent('GET', '/api/status', { headers: { authorization: `Bearer ${token}` } }), lambdaContext) as Promise<ApiResult>
+    const rotated = 'aws-admin-token-rotated-0123456789abcdef'
+    expect((await status(ADMIN_TOKEN)).statusCode).toBe(200)
+
+    secrets.put(SECRET('AdminToken'), rotated)
+    try {
+      expect((await status(rotated)).statusCode).toBe(200)
+      expect((await status(ADMIN_TOKEN)).statusCode).toBe(401)
+    } finally {
+      secrets.put(SECRET('AdminToken'), ADMIN_TOKEN)
+    }
   })
 
   it('fails its cold start naming the variable that is missing', async () => {

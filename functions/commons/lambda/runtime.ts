@@ -16,9 +16,10 @@ import type { Edge } from '../wiring/edge.ts'
 import type { BaseConfig } from './config.ts'
 import { createInFlight, type InFlight } from './in-flight.ts'
 import { createMetrics, type MetricsSink } from './metrics.ts'
+import type { SecretsReader } from './secrets.ts'
 
 export interface LambdaRuntime extends Edge {
-  secrets: SecretsManagerClient
+  secrets: SecretsReader
   metrics: MetricsSink
   /** the Powertools logger behind `log`, for `lambdaHandler` */
   powertools: PowertoolsLogger
@@ -40,7 +41,7 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     powertools,
     inFlight: createInFlight(),
     fetch: (url, init) => fetch(url, init),
-    secrets: new SecretsManagerClient({}),
+    secrets: { client: new SecretsManagerClient({}), maxAgeMs: config.SECRETS_MAX_AGE_S * 1000 },
     metrics: createMetrics(),
   }
 }
