@@ -85,11 +85,6 @@ export class SentinelFunction extends Construct {
         inject: injectsFor(props.name),
       },
     })
-    // The log statement's resource is this function's own log group, ":*" being its streams.
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'log streams of this function’s own log group only',
-    })
     // X-Ray's PutTraceSegments/PutTelemetryRecords accept no resource-level permissions.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
