@@ -2,7 +2,7 @@
 // (never Docker), its own log group with retention, its own role with only what it is granted,
 // X-Ray tracing, Powertools' service name and namespace, and an errors and a throttles alarm
 // that notify the ops topic when they fire and when they clear.
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
