@@ -14,8 +14,9 @@ export interface AlertMessage {
   severity: Severity
   /** one line, already in the message language */
   summary: string
-  /** location, description, supplies needed, contact... already localized */
-  details: { label: string; value: string }[]
+  /** location, description, supplies needed, contact... already localized; user-written, shown
+   * as inert text. `link` is one the system made (a merged message's per-alert ack links). */
+  details: { label: string; value: string; link?: { label: string; url: string } }[]
   /** one-tap acknowledge link */
   ackUrl: string
   /** ISO 8601 */
