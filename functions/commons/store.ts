@@ -77,6 +77,16 @@ export interface Stores {
   rows: RowStore
   settings: SettingsStore
   notices: NoticeStore
+  alertRates: AlertRateStore
+}
+
+/** Alerting records per unit and window, counted in the table: one count for every process and instance. */
+export interface AlertRateStore {
+  /**
+   * The record's place (1-based) among its unit's alerting records in the window starting at
+   * `window`, the same on every retry; undefined once `cap` records have places (it is beyond).
+   */
+  admit(unitId: string, window: string, recordId: string, cap: number): Promise<number | undefined>
 }
 
 /** One recorded change of an information-release request (see approvals/requests.ts). */

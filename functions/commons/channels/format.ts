@@ -110,7 +110,7 @@ function layoutAlert(message: AlertMessage, budgetBytes = Infinity, options: Lay
     { label: WORDS.summary[lang], value: oneLine(message.summary) },
     ...message.details.map((d) => ({ label: oneLine(d.label), value: oneLine(d.value), ...(d.link ? { link: d.link } : {}) })),
   ].filter((f) => f.value !== '')
-  const { kept, omitted } = fitFields(cuttable, budgetBytes, (n) => omittedNote(lang, n))
+  const { kept, omitted } = (message.wholeDetails ? fitWholeFields : fitFields)(cuttable, budgetBytes, (n) => omittedNote(lang, n))
   const layout: AlertLayout = {
     lang,
     title: alertTitle(message),
@@ -136,6 +136,23 @@ function fitFields(fields: AlertField[], budget: number, note: (omitted: number)
     return { kept: head.map((f) => cutField(f, cap)), omitted: fields.length - n }
   }
   return { kept: [], omitted: fields.length }
+}
+
+/** The most leading fields that fit whole (a merged message's alerts: one is never cut in half). */
+function fitWholeFields(fields: AlertField[], budget: number, note: (omitted: number) => string): { kept: AlertField[]; omitted: number } {
+  let used = 0
+  const sizes = fields.map(fieldBytes)
+  for (const [n, size] of sizes.entries()) {
+    const rest = fields.length - n - 1
+    if (used + size + (rest > 0 ? utf8Bytes(note(rest)) : 0) > budget) {
+      // This one does not fit with the note after it: stop before it, or earlier if the note needs the room.
+      let keep = n
+      while (keep > 0 && used + utf8Bytes(note(fields.length - keep)) > budget) used -= sizes[--keep] ?? 0
+      return { kept: fields.slice(0, keep), omitted: fields.length - keep }
+    }
+    used += size
+  }
+  return { kept: fields, omitted: 0 }
 }
 
 /** The largest per-value byte cap (≥ MIN_VALUE_BYTES) that keeps `fields` within `available`. */

@@ -17,6 +17,8 @@ export interface AlertMessage {
   /** location, description, supplies needed, contact... already localized; user-written, shown
    * as inert text. `link` is one the system made (a merged message's per-alert ack links). */
   details: { label: string; value: string; link?: { label: string; url: string } }[]
+  /** a merged message: each detail is one alert, kept whole or left out (with a note), never cut */
+  wholeDetails?: boolean
   /** one-tap acknowledge link */
   ackUrl: string
   /** ISO 8601 */

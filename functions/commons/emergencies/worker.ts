@@ -128,9 +128,33 @@ interface Job {
   emergency: Emergency
   delivery: Delivery
   message: AlertMessage
+  /** beyond its unit's alert rate, on a channel that does not get every alert: recorded, not sent */
+  held: boolean
 }
 
 const RANK: Record<Severity, number> = { critical: 0, urgent: 1, general: 2 }
+
+/** What a delivery held back by its unit's alert rate is recorded as merged into (the outbox page shows it). */
+const HELD_BY_UNIT_RATE = 'board: unit over its alert rate'
+
+/**
+ * The order a channel sends in: every unit's first alert before any unit's second, so one unit's
+ * flood cannot keep another unit's alert out of the robot's minute or bury it at the end of a
+ * merged message; within that, the most severe first, then the oldest.
+ */
+function fairOrder(list: Job[]): Job[] {
+  const bySeverity = [...list].sort(
+    (a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt),
+  )
+  const seen = new Map<string, number>()
+  const turn = new Map<Job, number>()
+  for (const job of bySeverity) {
+    const n = (seen.get(job.emergency.unitId) ?? 0) + 1
+    seen.set(job.emergency.unitId, n)
+    turn.set(job, n)
+  }
+  return bySeverity.sort((a, b) => (turn.get(a) ?? 0) - (turn.get(b) ?? 0))
+}
 
 export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number } = {}): Promise<AlertPassResult> {
   const limit = options.limit ?? 50
@@ -174,6 +198,7 @@ async function recordAll(deps: AlertWorkerDeps, outcomes: Map<Job, DeliveryOutco
 
 async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<{ jobs: Job[]; skipped: number }> {
   let skipped = 0
+  const everyAlert = new Set([...deps.channels.alert, ...deps.channels.escalation].filter((c) => c.everyAlert).map((c) => c.name))
   const perEmergency = await Promise.all(
     emergencies.map(async (e): Promise<Job[]> => {
       const due = dueDeliveries(e, now)
@@ -183,6 +208,7 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
       const jobs: Job[] = []
       const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
       const record: RecordVersion | undefined = versions.at(-1)
+      const beyondRate = versions.some((v) => v.alert?.overRate?.kind === 'more')
       const messages = new Map<number, AlertMessage>()
       for (const delivery of deliveries) {
         let message = messages.get(delivery.escalation)
@@ -203,7 +229,7 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
           })
           messages.set(delivery.escalation, message)
         }
-        jobs.push({ emergency: e, delivery, message })
+        jobs.push({ emergency: e, delivery, message, held: beyondRate && !everyAlert.has(delivery.channel) })
       }
       return jobs
     }),
@@ -241,8 +267,19 @@ async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job,
         mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
       record(mine)
     } else {
-      list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
-      for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
+      // Beyond its unit's rate: on the board (and the channels that get every alert) only.
+      const at = deps.clock.now().toISOString()
+      const held = new Map(
+        list
+          .filter((job) => job.held)
+          .map((job): [Job, DeliveryOutcome] => [
+            job,
+            { alertId: job.delivery.alertId, channel: name, ok: true, attempts: 0, at, mergedInto: HELD_BY_UNIT_RATE },
+          ]),
+      )
+      if (held.size > 0) record(held)
+      for (const [job, o] of held) mine.set(job, o)
+      for (const [jobsOfMessage, message] of batches(deps, channel, fairOrder(list.filter((job) => !job.held)))) {
         const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
         const these = new Map(
           jobsOfMessage.map((job): [Job, DeliveryOutcome] => [job, { ...outcome, alertId: job.delivery.alertId, channel: name }]),

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
+import { overRateMessage } from '../emergencies/unit-rate.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
@@ -264,7 +265,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const lang = c.get('lang')
     const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     const outcome = await submit(
-      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
       { unit, form, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
@@ -294,6 +295,11 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             {form.title[lang]} · {record.date} · {w(lang, 'storedAs', { v: record.version })}
           </p>
         </div>
+        {record.alert?.overRate && (
+          <p class="panel" role="alert">
+            {overRateMessage(lang, record.alert.overRate)}
+          </p>
+        )}
         <p class="meta">
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}
           {correctable && ` · ${w(lang, 'correctUntil', { date: today })}`}

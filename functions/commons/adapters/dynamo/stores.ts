@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { RecordVersion, Unit } from '../../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
+import { createAlertRateStore } from './alert-rates.ts'
 import { conditional } from './conditional.ts'
 import { createNoticeStore } from './notices.ts'
 import { type Item, queryItems, scanItems } from './paging.ts'
@@ -279,7 +280,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     },
   }
 
-  return { records, units, rows, settings, notices: createNoticeStore(doc, tableName) }
+  return { records, units, rows, settings, notices: createNoticeStore(doc, tableName), alertRates: createAlertRateStore(doc, tableName) }
 }
 
 function unitFromItem(item: Item): Unit {
