@@ -2,7 +2,8 @@
 // the emergency group's robots and phones so that another unit's report waits behind it. Every
 // alerting submission is stored and shown whatever the rate: refusing a report is never safer for
 // an emergency organisation than holding back its chat message. Beyond the rate (UNIT_ALERT_LIMIT
-// alerts a unit per 10-minute window, counted in the table across processes and instances):
+// alerts a unit per 10 minutes, from its first alert after the last window ended, counted in the
+// table across processes and instances):
 // - the first one over it is alerted as usual, with a line saying that the unit is over its rate
 //   and that its further requests are on the board only;
 // - the rest reach the board, the sheet, the outbox and JSON endpoints, but not the chat robots
@@ -21,10 +22,9 @@ export type AlertRate = (unitId: string, recordId: string, now: Date) => Promise
 export function unitAlertRate(store: AlertRateStore, limit: number, log: Logger): AlertRate {
   const windowMs = WINDOW_MINUTES * 60_000
   return async (unitId, recordId, now) => {
-    const window = new Date(Math.floor(now.getTime() / windowMs) * windowMs).toISOString()
     let place: number | undefined
     try {
-      place = await store.admit(unitId, window, recordId, limit + 1)
+      place = await store.admit(unitId, recordId, now, windowMs, limit + 1)
     } catch (error) {
       // Counting must never cost a report: without a count the alert goes out as usual.
       log.warn('alert rate not counted; alerting as usual', { unitId, error })
