@@ -115,7 +115,7 @@ describe('a flood from one unit, on the local system', () => {
 
     // Every alert settles: the flood's are recorded as held, nothing is left pending.
     const admin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }
-    type Listed = { deliveries: { state: string }[] }
+    type Listed = { deliveries: { state: string; channel: string }[] }
     const listed = async () => (await (await system.app.request('/api/emergencies', admin)).json()) as Listed[]
     const settled = async () => {
       const all = await listed()
