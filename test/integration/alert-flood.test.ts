@@ -76,13 +76,13 @@ describe('a flood from one unit, on the local system', () => {
       system.app.request('/api/forms/emergency/submissions', submission(token, body, undefined, headers))
 
     // 100 emergencies from one unit, 20 at a time, as fast as the app takes them.
-    const answers: { status: number; alerting?: { state: string; message: string } }[] = []
+    const answers: { status: number; id: string; alerting?: { state: string; message: string } }[] = []
     const floodStart = Date.now()
     for (let batch = 0; batch < 5; batch++) {
       const sent = Array.from({ length: 20 }, (_, i) =>
         post(flooder.token, emergencyRequest({ severity: 'critical', description: `刷屏 ${batch * 20 + i + 1}` })),
       )
-      for (const res of await Promise.all(sent)) answers.push({ status: res.status, ...((await res.json()) as object) })
+      for (const res of await Promise.all(sent)) answers.push({ status: res.status, ...((await res.json()) as { id: string }) })
     }
     const floodMs = Date.now() - floodStart
     console.log(`flood: 100 emergencies from one unit stored in ${floodMs} ms`)
@@ -91,7 +91,10 @@ describe('a flood from one unit, on the local system', () => {
     expect(states.filter((s) => s === 'alerted')).toHaveLength(5)
     expect(states.filter((s) => s === 'over_unit_rate_first')).toHaveLength(1)
     expect(states.filter((s) => s === 'over_unit_rate_more')).toHaveLength(94)
-    expect(answers.find((a) => a.alerting?.state === 'over_unit_rate_more')?.alerting?.message).toContain('已列入应急看板')
+    const held = answers.find((a) => a.alerting?.state === 'over_unit_rate_more')
+    expect(held?.alerting?.message).toContain('已列入应急看板')
+    const page = await system.app.request(`/u/${flooder.token}/records/${held?.id}`)
+    expect(await page.text()).toContain(held?.alerting?.message)
     const english = await post(flooder.token, emergencyRequest({ description: '刷屏 101' }), { 'accept-language': 'en' })
     expect(((await english.json()) as { alerting: { message: string } }).alerting.message).toMatch(
       /^Stored and listed on the emergency board/,
