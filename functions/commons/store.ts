@@ -71,12 +71,36 @@ export interface NoticeStore {
   markFailed(id: string, deliveredTo: string[]): Promise<void>
 }
 
+/** The office's signed-in browsers: a random id per sign-in, known to the store only as its hash. */
+interface OfficeSession {
+  idHash: string
+  /** the admin token (its hash) the session was opened with: changing the token ends every session */
+  adminTokenHash: string
+  createdAt: string
+  expiresAt: string
+}
+
+export interface SessionStore {
+  put(session: OfficeSession): Promise<void>
+  /** the session with that id hash; the caller checks its expiry */
+  get(idHash: string): Promise<OfficeSession | undefined>
+  delete(idHash: string): Promise<void>
+}
+
+/** Counts of refused tokens per key (an address, a unit) and fixed time window, shared by every process. */
+export interface RefusalCounter {
+  /** adds one refusal to each key's count in `window`; returns the counts after it, in the keys' order */
+  add(keys: string[], window: { id: string; endsAt: Date }): Promise<number[]>
+}
+
 export interface Stores {
   records: RecordStore
   units: UnitStore
   rows: RowStore
   settings: SettingsStore
   notices: NoticeStore
+  sessions: SessionStore
+  refusals: RefusalCounter
   alertRates: AlertRateStore
 }
 
@@ -134,6 +158,9 @@ export interface Approver {
   /** SHA-256 of the token's secret part */
   tokenHash: string
   createdAt: string
+  rotatedAt?: string
+  /** from then on the approver's link and token are refused */
+  revokedAt?: string
 }
 
 export interface ApprovalStore {
@@ -155,6 +182,10 @@ export interface ApprovalStore {
   /** false when an approver with that id exists already */
   createApprover(approver: Approver): Promise<boolean>
   listApprovers(): Promise<Approver[]>
+  /** replaces the token hash (and lifts a revocation); false when the approver does not exist */
+  replaceApproverToken(id: string, tokenHash: string, at: string): Promise<boolean>
+  /** false when the approver does not exist */
+  revokeApprover(id: string, at: string): Promise<boolean>
 }
 
 /** Emergencies raised by alerting submissions (see emergencies/emergency.ts). */

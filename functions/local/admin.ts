@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { silentLogger } from '#commons/log.ts'
 import { parseLocalConfig } from './config.ts'
+import { runningServer } from './instance.ts'
 import { createLocalSystem } from './system.ts'
 
 const usage = `usage: npm run admin -- <command>
@@ -18,6 +19,8 @@ const usage = `usage: npm run admin -- <command>
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
   approver add --id ID --name NAME [--json]   (an information-release approver and their link)
   approver list [--json]
+  approver rotate --id ID [--json]           (a new link; the old one stops working)
+  approver revoke --id ID [--json]           (their link stops working; their decisions stay)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV on standard output)`
 
@@ -32,22 +35,15 @@ interface Connection {
   close(): Promise<void>
 }
 
-async function runningServer(dataDir: string): Promise<string | undefined> {
-  const file = join(dataDir, 'server.json')
-  if (!existsSync(file)) return undefined
-  const { url } = JSON.parse(await readFile(file, 'utf8')) as { url: string }
-  try {
-    const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
-    return health.ok ? url : undefined
-  } catch {
-    return undefined // a crash left the file behind
-  }
-}
-
 async function connect(): Promise<Connection> {
   const config = parseLocalConfig()
-  const url = await runningServer(config.DATA_DIR)
-  if (url) {
+  const running = await runningServer(config.DATA_DIR)
+  if (running.state === 'unproven')
+    throw new Error(
+      `${join(config.DATA_DIR, 'server.json')} names ${running.url} (process ${running.pid}), but what answers there does not prove it is this data folder's server: the admin token was not sent. If no server is running, delete that file.`,
+    )
+  if (running.state === 'running') {
+    const { url } = running
     const tokenFile = join(config.DATA_DIR, 'admin-token')
     const token = config.ADMIN_TOKEN ?? (existsSync(tokenFile) ? (await readFile(tokenFile, 'utf8')).trim() : '')
     const send: Send = (path, init = {}) =>
@@ -164,6 +160,19 @@ async function run(argv: string[], send: Send): Promise<string> {
       const result = await expectOk(await send('/api/admin/approvers', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
       return values.json ? JSON.stringify({ id, name, token, link }) : `added approver ${id} (${name})\nlink: ${link}`
+    }
+    case 'approver rotate': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/rotate`, { method: 'POST' }))
+      const { name, token, link } = result as { name: string; token: string; link: string }
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `new link for approver ${id} (${name}); the old one no longer works\nlink: ${link}`
+    }
+    case 'approver revoke': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/revoke`, { method: 'POST' }))
+      return show(result, (r: { id: string; name: string }) => `revoked approver ${r.id} (${r.name}): their link no longer works`)
     }
     case 'approver list': {
       const result = await expectOk(await send('/api/admin/approvers'))

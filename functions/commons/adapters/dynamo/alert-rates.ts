@@ -7,8 +7,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { AlertRateStore } from '../../store.ts'
+import { ttlAttribute } from './table.ts'
 
-/** Kept a day after its window: an old window is only ever replaced (a TTL on `expiresAt` removes it). */
+/** Kept a day after its window: an old window is only ever replaced (the table's TTL removes it). */
 const KEEP_S = 24 * 3600
 
 export function createAlertRateStore(doc: DynamoDBDocumentClient, tableName: string): AlertRateStore {
@@ -43,8 +44,9 @@ export function createAlertRateStore(doc: DynamoDBDocumentClient, tableName: str
         // No window, or it ended: this record starts the next one (unless another process just did).
         const started = await update({
           Key,
-          UpdateExpression: 'SET windowStart = :now, ids = :one, expiresAt = :expires',
+          UpdateExpression: 'SET windowStart = :now, ids = :one, #expires = :expires',
           ConditionExpression: 'attribute_not_exists(pk) OR windowStart <= :ended',
+          ExpressionAttributeNames: { '#expires': ttlAttribute },
           ExpressionAttributeValues: {
             ':now': at,
             ':one': [recordId],
