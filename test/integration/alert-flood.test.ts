@@ -111,10 +111,10 @@ describe('a flood from one unit, on the local system', () => {
     await until(() => ofOther(WECOM).length > 0 && ofOther(DINGTALK).length > 0, 'the other unit’s alert on both robots')
     const latencies = [WECOM, DINGTALK].map((path) => (ofOther(path)[0]?.receivedAt ?? 0) - sentAt)
     console.log(`flood of 101 from one unit: another unit's alert reached WeCom in ${latencies[0]} ms, DingTalk in ${latencies[1]} ms`)
-    // Promptly: it does not wait for the flood's backlog. Measured against the flood's own time, as
-    // both scale with this shared machine's load: before the fix it came 0.9× the flood's time after
-    // (and in the review 52.7 s later, cut off at the end of a merged message); now about 0.25×.
-    for (const latency of latencies) expect(latency).toBeLessThan(floodMs / 2)
+    // Promptly: it does not wait for the flood's backlog. In the review it came 52.7 s later, cut
+    // off at the end of a merged message; before the held queue it came 27 s later here, under a
+    // load average of 12-16 on this shared 2-core machine; now 2-7 s under the same load.
+    for (const latency of latencies) expect(latency).toBeLessThan(15_000)
 
     // Every alert settles: the flood's are recorded as held, nothing is left pending.
     const admin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }
@@ -122,7 +122,8 @@ describe('a flood from one unit, on the local system', () => {
     const listed = async () => (await (await system.app.request('/api/emergencies', admin)).json()) as Listed[]
     const settled = async () => {
       const all = await listed()
-      return all.length === 102 && all.every((e) => e.deliveries.every((d) => d.state !== 'pending'))
+      // Four channels each (outbox, WeCom, DingTalk, JSON): an emergency just created has none planned yet.
+      return all.length === 102 && all.every((e) => e.deliveries.length >= 4 && e.deliveries.every((d) => d.state !== 'pending'))
     }
     await until(settled, 'every report on the board, every delivery settled', 60_000)
 
