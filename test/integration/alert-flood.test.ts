@@ -128,7 +128,7 @@ describe('a flood from one unit, on the local system', () => {
     await until(settled, 'every report on the board, every delivery settled', 60_000)
 
     const [toJson] = receiver.requests.filter((r) => r.path === '/hooks/group' && (r.body as { unitId: string }).unitId === 'park-east')
-    const ackUrl = String((toJson?.body as { ackUrl: string }).ackUrl)
+    const ackUrl = String((toJson?.body as { ackUrl?: string } | undefined)?.ackUrl)
     for (const path of [WECOM, DINGTALK]) {
       const messages = receiver.requests.filter((r) => r.path === path)
       const [own] = ofOther(path)
