@@ -23,6 +23,18 @@ export interface Unit {
   rotatedAt?: string
 }
 
+/**
+ * An alert beyond its unit's rate (emergencies/unit-rate.ts): the `first` one over it is alerted
+ * with a note saying so; `more` reach the board, the sheet, the outbox and JSON endpoints, not the
+ * chat robots or SMS. Decided when the submission is stored, and kept with it.
+ */
+export interface OverRate {
+  kind: 'first' | 'more'
+  /** alerts a unit may raise per window */
+  limit: number
+  windowMinutes: number
+}
+
 /** One version of one record. Daily records get a new version on every resubmission. */
 export interface RecordVersion {
   /** stable across versions: daily `formId.date.unitId[.siteKey]`, on demand `formId.unitId.keyHash` */
@@ -38,7 +50,7 @@ export interface RecordVersion {
   firstReceivedAt: string
   idempotencyKey: string
   /** set when the submission must raise an emergency alert */
-  alert?: { category: string; severity: Severity }
+  alert?: { category: string; severity: Severity; overRate?: OverRate }
   /** outbox marks: cleared by the workers only after the effect happened */
   pendingMirror: boolean
   pendingAlert: boolean

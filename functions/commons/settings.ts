@@ -65,12 +65,16 @@ export const reminderLeadMinutes = z.coerce
   .max(24 * 60)
   .default(60)
 
+/** alerts one unit may raise per 10 minutes before the rest reach the board only (emergencies/unit-rate.ts) */
+const unitAlertLimit = z.coerce.number().int().min(1).max(1000).default(5)
+
 /** The emergency settings, under the variable names the local server and the functions share. */
 export const AlertSettings = z.object({
   ESCALATE_AFTER_S: escalateAfterS,
   ESCALATE_MAX: escalateMax,
   ACK_LINK_TTL_S: ackLinkTtlS,
   ALERT_LANG: alertLang,
+  UNIT_ALERT_LIMIT: unitAlertLimit,
 })
 export type AlertSettings = z.infer<typeof AlertSettings>
 

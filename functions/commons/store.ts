@@ -101,6 +101,17 @@ export interface Stores {
   notices: NoticeStore
   sessions: SessionStore
   refusals: RefusalCounter
+  alertRates: AlertRateStore
+}
+
+/** Alerting records per unit and window, counted in the table: one count for every process and instance. */
+export interface AlertRateStore {
+  /**
+   * The record's place (1-based) among its unit's alerting records in the unit's current window
+   * (which starts at the first alert after the last window ended and lasts `windowMs`), the same
+   * on every retry within it; undefined once `cap` records have places (it is beyond).
+   */
+  admit(unitId: string, recordId: string, now: Date, windowMs: number, cap: number): Promise<number | undefined>
 }
 
 /** One recorded change of an information-release request (see approvals/requests.ts). */

@@ -313,7 +313,7 @@ describe('delivery to a real webhook receiver', () => {
     const sneaky = alert({ details: [{ label: '描述', value: '点[这里](https://evil.example) **紧急** <b>x</b>' }] })
     await deliverOnce(send, dingtalkTarget(), sneaky, { now: NOW })
     const text = (bodyOf(only(receiver.requests)).markdown as { text: string }).text
-    expect(text).toContain('点［这里］(https://evil.example) ＊＊紧急＊＊ ＜b＞x＜/b＞')
+    expect(text).toContain('点［这里］(https［:］//evil［.］example) ＊＊紧急＊＊ ＜b＞x＜/b＞')
   })
 
   it('Feishu: post message with timestamp and sign in the body, secret never sent', async () => {
@@ -362,7 +362,7 @@ describe('delivery to a real webhook receiver', () => {
     const text = bodyOf(req).text as string
     expect(Object.keys(bodyOf(req))).toEqual(['text'])
     expect(text.split('\n')[0]).toBe('*【特急】应急告警 · 疑似病例/发热*')
-    expect(text).toContain('*摘要*：A &amp; B &lt;@channel&gt;')
+    expect(text).toContain('*摘要*：A &amp; B &lt;＠channel&gt;')
     expect(text.split('\n').at(-1)).toBe(`<${alert().ackUrl}|一键确认>`)
   })
 

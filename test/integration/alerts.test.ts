@@ -12,8 +12,10 @@ import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
 import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
+import { addUnit } from '#commons/units/roster.ts'
 import { emergencyRequest, healthReport, submission } from '../../testkit/fixtures.ts'
 import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, officeCookie, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { hostileName, hostileText, inertProblems, robotView } from '../../testkit/robot-view.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -572,5 +574,38 @@ describe('a unit sees its own emergencies', () => {
     expect(after).toContain('等待应急工作组确认')
     expect(after).not.toContain('key=k1')
     expect(english).toContain('Alerted: the office&#39;s emergency board, the emergency group&#39;s WeCom group')
+  })
+})
+
+describe('hostile words', () => {
+  it('reach every robot as inert text: one line per field, the ack link the only link, no live mention', async () => {
+    await setUp()
+    const { token } = await addUnit(h.stores.units, h.forms, h.clock, { id: 'park-west', name: hostileName('甲'), forms: ['emergency'] })
+    unit = token
+    const robots = [
+      `wecom=${receiver.url}/cgi-bin/webhook/send?key=k`,
+      `dingtalk=${receiver.url}/robot/send?access_token=t`,
+      `feishu=${receiver.url}/open-apis/bot/v2/hook/h`,
+      `slack=${receiver.url}/services/T0/B0/X`,
+      `json=${receiver.url}/json`,
+    ].join(',')
+    const typed = {
+      location: hostileText('乙'),
+      description: hostileText('丙'),
+      contactName: hostileName('丁'),
+      supplies: [{ item: hostileName('戊'), quantity: 1 }],
+    }
+    await raise('emergency', emergencyRequest(typed))
+
+    await alertPass(workerDeps(robots))
+
+    const requests = await receiver.waitFor(5)
+    const [data] = requests.filter((r) => r.path === '/json').map((r) => r.body as Record<string, unknown>)
+    const ack = String(data?.ackUrl)
+    expect(ack).toMatch(/^http:\/\/forms\.test\/ack\//)
+    expect(String(data?.summary)).toContain('丙 办公室审批页：http://evil.example/a') // data, as typed (one line)
+    const views = requests.filter((r) => r.path !== '/json').map(robotView)
+    expect(views.map((v) => v.robot).sort()).toEqual(['dingtalk', 'feishu', 'slack', 'wecom'])
+    for (const view of views) expect(inertProblems(view, [ack], ['甲', '乙', '丙', '丁', '戊'])).toEqual([])
   })
 })

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { noticeText } from '#commons/channels/notice.ts'
+import { NOTICE_MAX_TEXT_BYTES } from '#commons/channels/notice.ts'
 import { parseWebhookList } from '#commons/channels/webhook-config.ts'
 import { type DailyCycleDeps, runDailyCycle } from '#commons/daily/cycle.ts'
 import { createNoticeSender } from '#commons/daily/notice-sender.ts'
 import { silentLogger } from '#commons/log.ts'
+import { addUnit } from '#commons/units/roster.ts'
 import { signUnitToken } from '#commons/units/tokens.ts'
 import { healthReport, submission } from '../../testkit/fixtures.ts'
 import { type Harness, LINK_KEY, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { hostileName, inertProblems, robotView } from '../../testkit/robot-view.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 let h: Harness
@@ -112,7 +114,7 @@ describe('a whole day of the daily report mechanism', () => {
     const summaries = receiver.requests.filter((r) => r.path === '/robot/send')
     expect(summaries).toHaveLength(1)
     expect(summaries[0]?.query).toMatchObject({ access_token: 'leaders', timestamp: expect.any(String), sign: expect.any(String) })
-    const text = String((summaries[0]!.body as { text: { content: string } }).text.content)
+    const text = String((summaries[0]!.body as { markdown: { text: string } }).markdown.text)
     expect(text).toContain('已报 2/5') // alpha on time, bravo after its reminder but before the deadline
     expect(text).toContain('发热或呼吸道症状：2')
     expect(text).toContain('未报（3）：单位 charlie；单位 delta；单位 echo')
@@ -181,8 +183,8 @@ describe('a whole day of the daily report mechanism', () => {
     expect(named.sort()).toEqual([...ids, 'alpha', 'bravo', 'charlie', 'echo'].sort())
     for (const body of delivered) {
       expect(body.title).toContain(`${body.lines.filter((l) => l.includes('：http')).length} 个单位尚未填报`)
-      const text = noticeText({ id: body.id, kind: 'reminders', title: body.title, lines: body.lines })
-      expect(text.endsWith('…'), 'cut: a link would be lost').toBe(false)
+      const text = [body.title, ...body.lines].join('\n')
+      expect(Buffer.byteLength(text), 'would be cut: a link would be lost').toBeLessThanOrEqual(NOTICE_MAX_TEXT_BYTES)
     }
   })
 })
@@ -195,3 +197,73 @@ async function tokenOf(unitId: string): Promise<string> {
   })
   return ((await res.json()) as { token: string }).token
 }
+
+describe('hostile words in reminders and summaries', () => {
+  it('reach every robot as inert text: one line per field, only the system’s links, no live mention', async () => {
+    const day = await startHarness({ now: '2026-11-28T00:00:00+08:00' })
+    const robots = await startWebhookReceiver()
+    try {
+      const on = (who: string) =>
+        [
+          `wecom=${robots.url}/cgi-bin/webhook/send?key=${who}`,
+          `dingtalk=${robots.url}/robot/send?access_token=${who}`,
+          `feishu=${robots.url}/open-apis/bot/v2/hook/${who}`,
+          `slack=${robots.url}/services/T0/B0/${who}`,
+        ].join(',')
+      const contact = (marker: string) => ({ name: hostileName(marker), phone: '13800000000' })
+      await addUnit(day.stores.units, day.forms, day.clock, {
+        id: 'own',
+        name: hostileName('甲'),
+        forms: ['daily-health'],
+        webhook: on('own'),
+      })
+      for (const [id, marker] of [
+        ['via-office-1', '乙'],
+        ['via-office-2', '丙'],
+      ] as const) {
+        await addUnit(day.stores.units, day.forms, day.clock, {
+          id,
+          name: hostileName(marker),
+          forms: ['daily-health'],
+          contact: contact('丁'),
+        })
+      }
+      const links: string[] = []
+      const deps: DailyCycleDeps = {
+        ...day.stores,
+        forms: day.forms,
+        timeZone: TIME_ZONE,
+        notices: day.stores.notices,
+        reminderLeadMinutes: 60,
+        sender: createNoticeSender({
+          fetch,
+          clock: day.clock,
+          log: silentLogger,
+          targets: { office: parseWebhookList(on('office')), leaders: parseWebhookList(on('leaders')) },
+        }),
+        unitLink: (unit, expiresAt) => {
+          const link = `http://forms.test/u/${signUnitToken(unit.id, unit.tokenHash, expiresAt, LINK_KEY)}`
+          links.push(link)
+          return link
+        },
+      }
+      day.clock.set('2026-11-28T09:00:00+08:00')
+      await runDailyCycle(deps, day.clock.now())
+      day.clock.set('2026-11-28T10:00:00+08:00')
+      await runDailyCycle(deps, day.clock.now())
+      const views = (who: string) => robots.requests.filter((r) => r.rawQuery.includes(who) || r.path.endsWith(who)).map(robotView)
+      const linkOf = (id: string) => links.filter((l) => l.includes(`/u/${id}.`))
+      expect(views('own')).toHaveLength(4)
+      for (const view of views('own')) expect(inertProblems(view, [...new Set(linkOf('own'))], ['甲'])).toEqual([])
+      expect(views('office')).toHaveLength(4)
+      for (const view of views('office')) {
+        expect(inertProblems(view, [...new Set([...linkOf('via-office-1'), ...linkOf('via-office-2')])], ['乙', '丙'])).toEqual([])
+      }
+      expect(views('leaders')).toHaveLength(4)
+      for (const view of views('leaders')) expect(inertProblems(view, [], ['甲', '乙', '丙', '丁'])).toEqual([])
+    } finally {
+      await robots.close()
+      await day.close()
+    }
+  })
+})

@@ -23,6 +23,7 @@ import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/
 import { createWorkbookSink } from '../../functions/local/workbook-sink.ts'
 import { newKey, submission } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, fixedClock, LINK_KEY, officeCookie, TIME_ZONE } from '../../testkit/harness.ts'
+import { hostileName, hostileText, inertProblems, robotView } from '../../testkit/robot-view.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -506,5 +507,48 @@ describe('what people see', () => {
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toContain(`/records/${encodeURIComponent(id)}?v=2`)
     expect((await list('pending')).find((r) => r.id === id)).toMatchObject({ version: 2, title: '新标题' })
+  })
+})
+
+describe('hostile words in notices', () => {
+  const robots = (who: string) =>
+    [
+      `wecom=${receiver.url}/cgi-bin/webhook/send?key=${who}`,
+      `dingtalk=${receiver.url}/robot/send?access_token=${who}`,
+      `feishu=${receiver.url}/open-apis/bot/v2/hook/${who}`,
+      `slack=${receiver.url}/services/T0/B0/${who}`,
+      `json=${receiver.url}/json/${who}`,
+    ].join(',')
+  const of = (who: string) => receiver.requests.filter((r) => `${r.path}?${r.rawQuery}`.includes(who))
+  const markers = ['甲', '乙', '丙', '丁']
+
+  it('reach approvers and the unit on every robot as inert text: one line per field, only the system’s link, no live mention', async () => {
+    const unit = await addUnit(stores.units, forms, clock, {
+      id: 'park-hostile',
+      name: hostileName('甲'),
+      type: 'park',
+      webhook: robots('unit'),
+    })
+    const deps = { ...noticeDeps, approverTargets: parseWebhookList(robots('approvers')) }
+    const title = hostileText('乙')
+    const id = await request(unit.token, infoRelease({ title, requesterName: hostileName('丙') }))
+
+    await approvalPass(deps)
+    await receiver.waitFor(5)
+    const [data] = of('/json/approvers').map((r) => r.body as { title: string; lines: string[]; link: string })
+    expect(data?.title).toBe(`【信息发布待审批】${title}`) // data, as typed
+    expect(data?.link).toBe('http://forms.test/office/info-releases')
+    const toApprovers = of('approvers').filter((r) => !r.path.startsWith('/json'))
+    expect(toApprovers).toHaveLength(4)
+    for (const view of toApprovers.map(robotView)) {
+      expect(inertProblems(view, ['http://forms.test/office/info-releases'], markers.slice(0, 3))).toEqual([])
+    }
+
+    expect((await decide(id, 'reject', { comment: hostileText('丁') })).status).toBe(200)
+    await approvalPass(deps)
+    await receiver.waitFor(10)
+    const toUnit = of('unit').filter((r) => !r.path.startsWith('/json'))
+    expect(toUnit).toHaveLength(4)
+    for (const view of toUnit.map(robotView)) expect(inertProblems(view, [], markers)).toEqual([])
   })
 })

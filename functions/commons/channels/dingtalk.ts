@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto'
 import { type AlertLayout, alertTitle, capChars, fieldSeparator, renderFitted } from './format.ts'
 import { postJson, type Robot, readCodeField } from './robot.ts'
+import { userText } from './user-text.ts'
 import type { WebhookTarget } from './webhook-config.ts'
 
 /** DingTalk documents markdown text up to 5000; counted here in bytes, the stricter reading. */
@@ -28,25 +29,26 @@ export function dingtalkSignedUrl(target: WebhookTarget, now: Date): string {
   return `${target.url}${joiner}timestamp=${timestamp}&sign=${dingtalkSign(timestamp, target.secret)}`
 }
 
-// User text must not turn into links, emphasis or HTML: swap the few active characters for their
-// full-width look-alikes (DingTalk documents no backslash escapes).
-const MARKDOWN_ACTIVE: Record<string, string> = { '[': '［', ']': '］', '*': '＊', '`': '｀', '<': '＜', '>': '＞', '#': '＃' }
-const escapeMarkdown = (text: string): string => text.replace(/[[\]*`<>#]/g, (ch) => MARKDOWN_ACTIVE[ch] ?? ch)
+// User text never turns into links, emphasis or HTML: user-text.ts makes it inert.
+const text = (s: string): string => userText('dingtalk', s)
 
 /** A URL safe inside `(...)`: brackets and spaces would end the link early (byte-wise, because
  * encodeURIComponent leaves brackets alone). */
 const linkTarget = (url: string): string =>
   url.replace(/[()\s<>]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))
 
+/** A link the system made, in DingTalk markdown. */
+export const dingtalkLink = (label: string, url: string): string => `[${text(label)}](${linkTarget(url)})`
+
 function renderDingtalkMarkdown(layout: AlertLayout): string {
   const sep = fieldSeparator(layout.lang)
   // A blank line between rows: DingTalk's markdown joins single newlines into one paragraph.
   return [
-    `#### ${escapeMarkdown(layout.title)}`,
-    ...layout.fields.map((f) => `**${escapeMarkdown(f.label)}**${sep}${escapeMarkdown(f.value)}`),
-    ...(layout.note ? [escapeMarkdown(layout.note)] : []),
-    `**${layout.time.label}**${sep}${escapeMarkdown(layout.time.value)}`,
-    `[${layout.ack.label}](${linkTarget(layout.ack.url)})`,
+    `#### ${text(layout.title)}`,
+    ...layout.fields.map((f) => `**${text(f.label)}**${sep}${text(f.value)}${f.link ? ` ${dingtalkLink(f.link.label, f.link.url)}` : ''}`),
+    ...(layout.note ? [text(layout.note)] : []),
+    `**${layout.time.label}**${sep}${text(layout.time.value)}`,
+    dingtalkLink(layout.ack.label, layout.ack.url),
   ].join('\n\n')
 }
 
@@ -54,7 +56,7 @@ export const dingtalk: Robot = {
   build(message, target, now, options = {}) {
     const { text } = renderFitted(message, DINGTALK_MARKDOWN_MAX_BYTES, renderDingtalkMarkdown, options)
     // The title is the plain text the notification preview shows.
-    const title = capChars(alertTitle(message), TITLE_MAX_CHARS)
+    const title = capChars(userText('plain', alertTitle(message)), TITLE_MAX_CHARS)
     return postJson(dingtalkSignedUrl(target, now), JSON.stringify({ msgtype: 'markdown', markdown: { title, text } }))
   },
   readResult: (body) => readCodeField(body, ['errcode'], ['errmsg']),

@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto'
 import { type AlertLayout, fieldSeparator, renderFitted } from './format.ts'
 import { postJson, type Robot, readCodeField } from './robot.ts'
+import { userText } from './user-text.ts'
 import type { WebhookTarget } from './webhook-config.ts'
 
 /** "20 KB" read as 20,000 bytes, the stricter of the two readings, for the whole JSON body. */
@@ -23,19 +24,32 @@ export function feishuSignature(target: WebhookTarget, now: Date): { timestamp?:
   return { timestamp: String(timestamp), sign: feishuSign(timestamp, target.secret) }
 }
 
-type PostElement = { tag: 'text'; text: string } | { tag: 'a'; text: string; href: string }
+export type PostElement = { tag: 'text'; text: string } | { tag: 'a'; text: string; href: string }
 
-/** The `content` of a `post` message: text elements are literal, so user text needs no escaping. */
-function feishuPostContent(layout: AlertLayout): { post: Record<string, { title: string; content: PostElement[][] }> } {
+/** User text as a post's text element (made inert by user-text.ts; `<at>` and links stay text). */
+export const feishuText = (s: string): PostElement => ({ tag: 'text', text: userText('feishu', s) })
+/** A link the system made. */
+export const feishuLink = (label: string, href: string): PostElement => ({ tag: 'a', text: userText('feishu', label), href })
+
+/** A whole `post` message: its title and rows. */
+export function feishuPost(lang: 'zh' | 'en', title: string, rows: PostElement[][]) {
+  const locale = lang === 'zh' ? 'zh_cn' : 'en_us'
+  return { post: { [locale]: { title: userText('feishu', title), content: rows } } }
+}
+
+/** The `content` of a `post` message. */
+function feishuPostContent(layout: AlertLayout) {
   const sep = fieldSeparator(layout.lang)
   const rows: PostElement[][] = [
-    ...layout.fields.map((f): PostElement[] => [{ tag: 'text', text: `${f.label}${sep}${f.value}` }]),
-    ...(layout.note ? [[{ tag: 'text', text: layout.note } satisfies PostElement]] : []),
-    [{ tag: 'text', text: `${layout.time.label}${sep}${layout.time.value}` }],
-    [{ tag: 'a', text: layout.ack.label, href: layout.ack.url }],
+    ...layout.fields.map((f): PostElement[] => [
+      feishuText(`${f.label}${sep}${f.value}`),
+      ...(f.link ? [feishuLink(f.link.label, f.link.url)] : []),
+    ]),
+    ...(layout.note ? [[feishuText(layout.note)]] : []),
+    [feishuText(`${layout.time.label}${sep}${layout.time.value}`)],
+    [feishuLink(layout.ack.label, layout.ack.url)],
   ]
-  const locale = layout.lang === 'zh' ? 'zh_cn' : 'en_us'
-  return { post: { [locale]: { title: layout.title, content: rows } } }
+  return feishuPost(layout.lang, layout.title, rows)
 }
 
 export const feishu: Robot = {

@@ -2,6 +2,7 @@
 // Every robot renders the same layout; only the markup differs.
 import { localDateTime } from '../clock.ts'
 import type { AlertMessage, Severity } from './message.ts'
+import { oneLine, type TextKind, userText } from './user-text.ts'
 
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
 const ELLIPSIS = '…'
@@ -36,6 +37,8 @@ export const fieldSeparator = (lang: Lang): string => (lang === 'zh' ? '：' : '
 interface AlertField {
   label: string
   value: string
+  /** a link the system made, shown after the value */
+  link?: { label: string; url: string }
 }
 
 export interface AlertLayout {
@@ -69,17 +72,6 @@ export function cutToBytes(text: string, maxBytes: number): string {
     out += ch
   }
   return out
-}
-
-/** Newlines and control characters become spaces: every field stays one line in every robot. */
-function oneLine(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what one line must not carry
-      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-      .replace(/ {2,}/g, ' ')
-      .trim()
-  )
 }
 
 /** `text` cut to `max` characters, the last one an ellipsis when cut. */
@@ -116,9 +108,9 @@ function layoutAlert(message: AlertMessage, budgetBytes = Infinity, options: Lay
   const { lang } = message
   const cuttable: AlertField[] = [
     { label: WORDS.summary[lang], value: oneLine(message.summary) },
-    ...message.details.map((d) => ({ label: oneLine(d.label), value: oneLine(d.value) })),
+    ...message.details.map((d) => ({ label: oneLine(d.label), value: oneLine(d.value), ...(d.link ? { link: d.link } : {}) })),
   ].filter((f) => f.value !== '')
-  const { kept, omitted } = fitFields(cuttable, budgetBytes, (n) => omittedNote(lang, n))
+  const { kept, omitted } = (message.wholeDetails ? fitWholeFields : fitFields)(cuttable, budgetBytes, (n) => omittedNote(lang, n))
   const layout: AlertLayout = {
     lang,
     title: alertTitle(message),
@@ -131,7 +123,7 @@ function layoutAlert(message: AlertMessage, budgetBytes = Infinity, options: Lay
 }
 
 function fitFields(fields: AlertField[], budget: number, note: (omitted: number) => string): { kept: AlertField[]; omitted: number } {
-  const cost = (f: AlertField, cap: number): number => utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value)
+  const cost = (f: AlertField, cap: number): number => fieldBytes(cutField(f, cap))
   if (fields.reduce((sum, f) => sum + cost(f, Infinity), 0) <= budget) return { kept: fields, omitted: 0 }
   // The most leading fields that fit when each is cut to the minimum, then the largest even cut.
   let smallest = 0
@@ -146,9 +138,26 @@ function fitFields(fields: AlertField[], budget: number, note: (omitted: number)
   return { kept: [], omitted: fields.length }
 }
 
+/** The most leading fields that fit whole (a merged message's alerts: one is never cut in half). */
+function fitWholeFields(fields: AlertField[], budget: number, note: (omitted: number) => string): { kept: AlertField[]; omitted: number } {
+  let used = 0
+  const sizes = fields.map(fieldBytes)
+  for (const [n, size] of sizes.entries()) {
+    const rest = fields.length - n - 1
+    if (used + size + (rest > 0 ? utf8Bytes(note(rest)) : 0) > budget) {
+      // This one does not fit with the note after it: stop before it, or earlier if the note needs the room.
+      let keep = n
+      while (keep > 0 && used + utf8Bytes(note(fields.length - keep)) > budget) used -= sizes[--keep] ?? 0
+      return { kept: fields.slice(0, keep), omitted: fields.length - keep }
+    }
+    used += size
+  }
+  return { kept: fields, omitted: 0 }
+}
+
 /** The largest per-value byte cap (≥ MIN_VALUE_BYTES) that keeps `fields` within `available`. */
 function valueCap(fields: AlertField[], available: number): number {
-  const size = (cap: number): number => fields.reduce((sum, f) => sum + utf8Bytes(f.label) + utf8Bytes(cutField(f, cap).value), 0)
+  const size = (cap: number): number => fields.reduce((sum, f) => sum + fieldBytes(cutField(f, cap)), 0)
   let lo = MIN_VALUE_BYTES
   let hi = Math.max(MIN_VALUE_BYTES, ...fields.map((f) => utf8Bytes(f.value)))
   while (lo < hi) {
@@ -159,9 +168,13 @@ function valueCap(fields: AlertField[], available: number): number {
   return lo
 }
 
+const fieldBytes = (f: AlertField): number =>
+  utf8Bytes(f.label) + utf8Bytes(f.value) + (f.link ? utf8Bytes(f.link.label) + utf8Bytes(f.link.url) : 0)
+
+/** The value cut to `cap` bytes; a link is the system's and stays whole. */
 function cutField(field: AlertField, cap: number): AlertField {
   if (utf8Bytes(field.value) <= cap) return field
-  return { label: field.label, value: `${cutToBytes(field.value, cap - utf8Bytes(ELLIPSIS))}${ELLIPSIS}` }
+  return { ...field, value: `${cutToBytes(field.value, cap - utf8Bytes(ELLIPSIS))}${ELLIPSIS}` }
 }
 
 /**
@@ -193,14 +206,15 @@ export function renderFitted(
   return { text: best, fits: true }
 }
 
-/** Plain text: one line per field, the ack link last. */
-function renderPlainText(layout: AlertLayout): string {
+/** Plain text: one line per field, the ack link last; user text made safe for `kind`. */
+function renderPlainText(layout: AlertLayout, kind: TextKind): string {
   const sep = fieldSeparator(layout.lang)
+  const text = (s: string) => userText(kind, s)
   return [
-    layout.title,
-    ...layout.fields.map((f) => `${f.label}${sep}${f.value}`),
-    ...(layout.note ? [layout.note] : []),
-    `${layout.time.label}${sep}${layout.time.value}`,
+    text(layout.title),
+    ...layout.fields.map((f) => `${text(f.label)}${sep}${text(f.value)}${f.link ? ` ${f.link.label} ${f.link.url}` : ''}`),
+    ...(layout.note ? [text(layout.note)] : []),
+    `${layout.time.label}${sep}${text(layout.time.value)}`,
     `${layout.ack.label}${sep}${layout.ack.url}`,
   ].join('\n')
 }
@@ -208,6 +222,8 @@ function renderPlainText(layout: AlertLayout): string {
 export interface FormatOptions extends LayoutOptions {
   /** UTF-8 byte limit (WeCom text: 2048); details are cut visibly (…) to fit */
   maxBytes?: number
+  /** who reads it: a robot's text message, or plain text (SNS, outbox; the default) */
+  kind?: TextKind
 }
 
 /**
@@ -215,9 +231,10 @@ export interface FormatOptions extends LayoutOptions {
  * result never exceeds it and the ack link always survives.
  */
 export function formatAlertText(message: AlertMessage, options: FormatOptions = {}): string {
-  const { maxBytes } = options
-  if (maxBytes === undefined) return renderPlainText(layoutAlert(message, Infinity, options))
-  const { text, fits } = renderFitted(message, maxBytes, renderPlainText, options)
+  const { maxBytes, kind = 'plain' } = options
+  const render = (layout: AlertLayout) => renderPlainText(layout, kind)
+  if (maxBytes === undefined) return render(layoutAlert(message, Infinity, options))
+  const { text, fits } = renderFitted(message, maxBytes, render, options)
   return fits ? text : hardCut(text, maxBytes)
 }
 
@@ -236,6 +253,7 @@ export const SMS_MAX_CHARS = 200
 /** The alert as one SMS: `【特急】应急告警 · 疑似病例 东园公园管理处：<summary> 确认 <link>`, at most SMS_MAX_CHARS. */
 export function formatAlertSms(message: AlertMessage): string {
   const link = ` ${WORDS.ack[message.lang]} ${message.ackUrl}`
-  const head = `${alertTitle(message)} ${oneLine(message.unitName)}${message.lang === 'zh' ? '：' : ': '}${oneLine(message.summary)}`
+  const text = (s: string) => userText('plain', s)
+  const head = `${text(alertTitle(message))} ${text(message.unitName)}${message.lang === 'zh' ? '：' : ': '}${text(message.summary)}`
   return `${capChars(head, Math.max(20, SMS_MAX_CHARS - Array.from(link).length))}${link}`
 }

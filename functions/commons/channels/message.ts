@@ -14,8 +14,11 @@ export interface AlertMessage {
   severity: Severity
   /** one line, already in the message language */
   summary: string
-  /** location, description, supplies needed, contact... already localized */
-  details: { label: string; value: string }[]
+  /** location, description, supplies needed, contact... already localized; user-written, shown
+   * as inert text. `link` is one the system made (a merged message's per-alert ack links). */
+  details: { label: string; value: string; link?: { label: string; url: string } }[]
+  /** a merged message: each detail is one alert, kept whole or left out (with a note), never cut */
+  wholeDetails?: boolean
   /** one-tap acknowledge link */
   ackUrl: string
   /** ISO 8601 */

@@ -15,6 +15,9 @@ export interface AlertChannel {
   perMinute?: number
   /** whether several alerts may go as one message (never for JSON: receivers key on the id) */
   mergeable: boolean
+  /** whether it gets every alert, also those beyond their unit's rate (outbox, JSON: cheap and
+   * keyed); chat robots and SMS then get only the first one over it (emergencies/unit-rate.ts) */
+  everyAlert: boolean
   send(message: AlertMessage): Promise<DeliveryResult>
 }
 
@@ -30,6 +33,7 @@ export function webhookChannel(
     name: `${role} ${target.label}`,
     perMinute: PER_MINUTE[target.type],
     mergeable: target.type !== 'json',
+    everyAlert: target.type === 'json',
     send: (message) =>
       deliverOnce(deps.fetch, target, message, {
         now: deps.clock.now(),
@@ -51,6 +55,7 @@ export function snsChannel(publisher: SnsPublisher, timeZone: string): AlertChan
   return {
     name: 'sns',
     mergeable: false,
+    everyAlert: false,
     async send(message) {
       const text = formatAlertText(message, { timeZone })
       const subject = Array.from(text.split('\n')[0] ?? message.id)
@@ -72,6 +77,7 @@ export function outboxChannel(log: Logger, timeZone: string): AlertChannel {
   return {
     name: 'outbox',
     mergeable: false,
+    everyAlert: true,
     async send(message) {
       // The acknowledge link is a credential: the log points at the board's outbox instead.
       const outbox = message.ackUrl.replace(/\/ack\/[^/]*$/, '/emergencies/outbox')

@@ -3,7 +3,7 @@
 // often as you like (a timer locally, EventBridge on AWS): every notice is claimed in the
 // database first, so each goes out once per unit, form and day, across restarts too.
 import { createHash } from 'node:crypto'
-import { NOTICE_MAX_TEXT_BYTES } from '../channels/notice.ts'
+import { NOTICE_MAX_TEXT_BYTES, type NoticeLine } from '../channels/notice.ts'
 import { addDays, localDate, zonedInstant } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Unit } from '../model.ts'
@@ -18,7 +18,7 @@ export interface Notice {
   id: string
   audience: Audience
   title: string
-  lines: string[]
+  lines: NoticeLine[]
   link?: string
 }
 
@@ -120,10 +120,11 @@ function officeReminders(deps: DailyCycleDeps, form: FormDefinition, units: Unit
   const before = [`日期：${date}`, `截止：${deadline}（${deps.timeZone}）`]
   const after = `请转告各单位点击本单位的链接填报；${ZERO_REPORT}`
   const room = NOTICE_MAX_TEXT_BYTES - Buffer.byteLength([title(units.length), ...before, after].join('\n')) - 16
-  const batches: { lines: string[]; units: Unit[]; bytes: number }[] = []
+  const batches: { lines: NoticeLine[]; units: Unit[]; bytes: number }[] = []
   for (const unit of units) {
-    const line = `${unit.name}：${reminderLink(deps, unit, date)}`
-    const bytes = Buffer.byteLength(line) + 1
+    // The link is the system's: a line of its own kind, so no robot mistakes it for user text.
+    const line = { text: `${unit.name}：`, link: { label: '填报链接', url: reminderLink(deps, unit, date) } }
+    const bytes = Buffer.byteLength(`${line.text}${line.link.url}`) + 1
     const last = batches.at(-1)
     if (last && last.bytes + bytes <= room) {
       last.lines.push(line)

@@ -2,12 +2,14 @@
 // severity, unit, what was reported (location, description, supplies, contact…), time and the
 // acknowledge link. Also the one message that stands for several when a robot's rate is spent.
 import { createHash } from 'node:crypto'
+import { capChars } from '../channels/format.ts'
 import type { AlertMessage, Severity } from '../channels/message.ts'
 import type { FormDefinition, Label, Lang } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { alertIdOf, type Emergency, SEVERITY_LABEL } from './emergency.ts'
+import { overRateNote } from './unit-rate.ts'
 
 const SUMMARY_MAX_CHARS = 120
 
@@ -78,6 +80,8 @@ export function composeAlert(input: ComposeInput): AlertMessage {
           .map((f) => ({ label: f.label[lang], value: fieldText(form, record.values, f.id, lang) ?? '' }))
           .filter((d) => d.value !== '')
       : []
+  const over = record?.alert?.overRate
+  if (over?.kind === 'first') details.unshift(overRateNote(lang, over))
   return {
     id: alertIdOf(e.id, input.escalation),
     formId: e.formId,
@@ -97,9 +101,15 @@ export function composeAlert(input: ComposeInput): AlertMessage {
 
 const RANK: Record<Severity, number> = { general: 0, urgent: 1, critical: 2 }
 
+/** A merged line's words at most: short, so that many alerts fit whole in a robot's message. */
+const MERGED_UNIT_CHARS = 30
+const MERGED_SUMMARY_CHARS = 40
+
 /**
  * One message standing for several, sent when a robot would refuse more messages this minute.
- * Each alert keeps one line with its own acknowledge link; the message links to the board.
+ * Each alert keeps one whole line with its own acknowledge link, in the order given (the worker
+ * puts every unit's first alert before any unit's second, so one unit's flood comes last); what
+ * does not fit is left out whole, with a note, and the message links to the board.
  */
 export function mergeAlerts(messages: readonly AlertMessage[], boardUrl: string, now: Date): AlertMessage {
   const lang = messages[0]?.lang ?? 'zh'
@@ -123,9 +133,11 @@ export function mergeAlerts(messages: readonly AlertMessage[], boardUrl: string,
         ? `短时间内有 ${n} 条告警，合并为一条发送（机器人限速）`
         : `${n} alerts within a minute, sent as one (robot rate limit)`,
     details: messages.map((m) => ({
-      label: `${SEVERITY_LABEL[m.severity][lang]} ${m.unitName}${m.escalation > 0 ? (lang === 'zh' ? ` 第${m.escalation}次升级` : ` escalation ${m.escalation}`) : ''}`,
-      value: `${m.categoryLabel[lang]} · ${m.summary} · ${ack} ${m.ackUrl}`,
+      label: `${SEVERITY_LABEL[m.severity][lang]} ${capChars(m.unitName, MERGED_UNIT_CHARS)}${m.escalation > 0 ? (lang === 'zh' ? ` 第${m.escalation}次升级` : ` escalation ${m.escalation}`) : ''}`,
+      value: `${m.categoryLabel[lang]} · ${capChars(m.summary, MERGED_SUMMARY_CHARS)}`,
+      link: { label: ack, url: m.ackUrl },
     })),
+    wholeDetails: true,
     ackUrl: boardUrl,
     createdAt: now.toISOString(),
     escalation: Math.max(...messages.map((m) => m.escalation)),

@@ -130,14 +130,50 @@ interface Job {
   emergency: Emergency
   delivery: Delivery
   message: AlertMessage
+  /** beyond its unit's alert rate, on a channel that does not get every alert: recorded, not sent */
+  held: boolean
 }
 
 const RANK: Record<Severity, number> = { critical: 0, urgent: 1, general: 2 }
 
+/** Records beyond their unit's alert rate taken in one pass, at most. */
+const HELD_PER_PASS = 10
+
+/** What a delivery held back by its unit's alert rate is recorded as merged into (the outbox page shows it). */
+const HELD_BY_UNIT_RATE = 'board: unit over its alert rate'
+
+/**
+ * The order a channel sends in: every unit's first alert before any unit's second, and among
+ * those, units with fewer alerts due first, so one unit's flood cannot keep another unit's alert
+ * out of the robot's minute or bury it at the end of a merged message; then the most severe, then
+ * the oldest.
+ */
+function fairOrder(list: Job[]): Job[] {
+  const bySeverity = [...list].sort(
+    (a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt),
+  )
+  const due = new Map<string, number>()
+  const turn = new Map<Job, number>()
+  for (const job of bySeverity) {
+    const n = (due.get(job.emergency.unitId) ?? 0) + 1
+    due.set(job.emergency.unitId, n)
+    turn.set(job, n)
+  }
+  const rank = (job: Job) => [turn.get(job) ?? 0, due.get(job.emergency.unitId) ?? 0] as const
+  return bySeverity.sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)]
+    return x[0] - y[0] || x[1] - y[1]
+  })
+}
+
 export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number } = {}): Promise<AlertPassResult> {
   const limit = options.limit ?? 50
   const now = deps.clock.now()
-  const marked = await deps.records.pendingAlerts(limit)
+  const pending = await deps.records.pendingAlerts(limit)
+  // A flood held back by its unit's rate comes last (the store's order) and a few at a time, so a
+  // pass stays short and another unit's alert submitted meanwhile waits for one short pass at most.
+  const heldBack = pending.filter((v) => v.alert?.overRate?.kind === 'more')
+  const marked = [...pending.filter((v) => v.alert?.overRate?.kind !== 'more'), ...heldBack.slice(0, HELD_PER_PASS)]
   // Creating and reading touch every item at once: under a burst the process is busy with
   // submissions, and one database round trip per item after another would let the alerts fall behind.
   const made = await Promise.all(
@@ -147,12 +183,32 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
 
   const names = { alert: deps.channels.alert.map((c) => c.name), escalation: deps.channels.escalation.map((c) => c.name) }
   const due = await deps.emergencies.due(now, limit)
+  // The emergencies just created are due now: planned in this pass even when older ones (a flood's)
+  // fill the due list, so a new unit's alert never waits behind another unit's backlog.
+  const fresh = marked.flatMap((v, i) => (made[i] && v.alert ? [emergencyFrom({ ...v, alert: v.alert })] : []))
+  const toPlan = [...fresh.filter((e) => !due.some((d) => d.id === e.id)), ...due]
   const planned = (
-    await Promise.all(due.map((e) => deps.emergencies.update(e.id, (current) => plan(current, now, deps.policy, names))))
+    await Promise.all(toPlan.map((e) => deps.emergencies.update(e.id, (current) => plan(current, now, deps.policy, names))))
   ).filter((e): e is Emergency => e !== undefined)
 
   const { jobs, skipped } = await jobsFor(deps, planned, now)
-  const outcomes = await deliverJobs(deps, jobs)
+  // Beyond their unit's rate: recorded at once for every channel that does not get every alert
+  // (one write per emergency), so they never occupy a robot's lane.
+  const at = now.toISOString()
+  const held = new Map(
+    jobs
+      .filter((job) => job.held)
+      .map((job): [Job, DeliveryOutcome] => [
+        job,
+        { alertId: job.delivery.alertId, channel: job.delivery.channel, ok: true, attempts: 0, at, mergedInto: HELD_BY_UNIT_RATE },
+      ]),
+  )
+  if (held.size > 0) await recordAll(deps, held)
+  const outcomes = await deliverJobs(
+    deps,
+    jobs.filter((job) => !job.held),
+  )
+  for (const [job, outcome] of held) outcomes.set(job, outcome)
 
   // The mark's effect is the emergency, which now carries its own deliveries and escalations.
   // One after another: dynalite drops a mark's index entry before it writes the item, so a kill
@@ -163,7 +219,13 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   const gaveUp = [...outcomes.values()].filter((o) => !o.ok && o.retryAt === undefined).length
   if (created > 0 || outcomes.size > 0) deps.onChanged?.()
   // Deliveries left to a busy channel are not "more": its lane asks for a pass when it is free.
-  return { created, delivered, failed, gaveUp, more: marked.length >= limit || (due.length >= limit && skipped === 0) }
+  return {
+    created,
+    delivered,
+    failed,
+    gaveUp,
+    more: pending.length >= limit || heldBack.length > HELD_PER_PASS || (due.length >= limit && skipped === 0),
+  }
 }
 
 /** What each emergency's record says after these outcomes (one update per emergency touched). */
@@ -177,6 +239,7 @@ async function recordAll(deps: AlertWorkerDeps, outcomes: Map<Job, DeliveryOutco
 
 async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Date): Promise<{ jobs: Job[]; skipped: number }> {
   let skipped = 0
+  const everyAlert = new Set([...deps.channels.alert, ...deps.channels.escalation].filter((c) => c.everyAlert).map((c) => c.name))
   const perEmergency = await Promise.all(
     emergencies.map(async (e): Promise<Job[]> => {
       const due = dueDeliveries(e, now)
@@ -186,6 +249,7 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
       const jobs: Job[] = []
       const [versions, unit] = await Promise.all([deps.records.versions(e.recordId), deps.units.get(e.unitId)])
       const record: RecordVersion | undefined = versions.at(-1)
+      const beyondRate = versions.some((v) => v.alert?.overRate?.kind === 'more')
       const messages = new Map<number, AlertMessage>()
       for (const delivery of deliveries) {
         let message = messages.get(delivery.escalation)
@@ -206,7 +270,7 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
           })
           messages.set(delivery.escalation, message)
         }
-        jobs.push({ emergency: e, delivery, message })
+        jobs.push({ emergency: e, delivery, message, held: beyondRate && !everyAlert.has(delivery.channel) })
       }
       return jobs
     }),
@@ -244,8 +308,7 @@ async function deliverJobs(deps: AlertWorkerDeps, jobs: Job[]): Promise<Map<Job,
         mine.set(job, { alertId: job.delivery.alertId, channel: name, ok: false, attempts: 0, at, error: 'channel no longer configured' })
       record(mine)
     } else {
-      list.sort((a, b) => RANK[a.message.severity] - RANK[b.message.severity] || a.message.createdAt.localeCompare(b.message.createdAt))
-      for (const [jobsOfMessage, message] of batches(deps, channel, list)) {
+      for (const [jobsOfMessage, message] of batches(deps, channel, fairOrder(list))) {
         const outcome = await sendWithRetries(deps, channel, message, jobsOfMessage)
         const these = new Map(
           jobsOfMessage.map((job): [Job, DeliveryOutcome] => [job, { ...outcome, alertId: job.delivery.alertId, channel: name }]),

@@ -2,6 +2,7 @@
 // own outbox marks. A retry with the same Idempotency-Key gets the first answer back.
 import { createHash } from 'node:crypto'
 import { addDays, type Clock, daysBetween, isIsoDate, localDate, zonedInstant } from '../clock.ts'
+import type { AlertRate } from '../emergencies/unit-rate.ts'
 import type { FormDefinition, Lang } from '../forms/definition.ts'
 import { alertFor } from '../forms/triggers.ts'
 import { type Issue, type Values, validateValues } from '../forms/validation.ts'
@@ -25,6 +26,8 @@ export interface SubmissionDeps {
   timeZone: string
   /** called after a new version is stored, to wake the in-process workers */
   onStored?: (version: RecordVersion) => void
+  /** the unit's alert rate (emergencies/unit-rate.ts): an alert beyond it is stored all the same */
+  alertRate?: AlertRate
 }
 
 export interface SubmissionRequest {
@@ -215,7 +218,9 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     const same = (await deps.records.versions(yesterday)).find((v) => v.idempotencyKey === idempotencyKey)
     if (same) return replayOf(same, validated.values)
   }
-  const alert = alertFor(form, validated.values)
+  const raised = alertFor(form, validated.values)
+  const overRate = raised && deps.alertRate ? await deps.alertRate(unit.id, recordId, now) : undefined
+  const alert = raised && overRate ? { ...raised, overRate } : raised
   // On-demand records are new by construction (their id comes from the key): nothing to remember.
   const known = form.kind === 'daily' ? knownRecords(deps.records) : undefined
   let state = known?.get(recordId)

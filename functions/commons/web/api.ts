@@ -78,7 +78,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     const sent = await readSubmission(c)
     if (sent instanceof Response) return sent
     const outcome = await submit(
-      { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
       { unit, form, ...sent, lang: c.get('lang') },
     )
     return submissionAnswer(c, outcome)

@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import type { Clock } from '../clock.ts'
 import type { EscalationPolicy } from '../emergencies/emergency.ts'
+import type { AlertRate } from '../emergencies/unit-rate.ts'
 import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
@@ -36,6 +37,8 @@ export interface AppDeps {
   guessing?: { limit: number; windowMs: number }
   /** emergencies (emergencies/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
+  /** each unit's alert rate (emergencies/unit-rate.ts); without it every alert goes out */
+  alertRate?: AlertRate
 }
 
 /** Information-release approval, as the web app needs it. */

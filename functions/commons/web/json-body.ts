@@ -3,6 +3,8 @@
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { validator } from 'hono/validator'
 import type { z } from 'zod'
+import { overRateMessage } from '../emergencies/unit-rate.ts'
+import type { Lang } from '../i18n.ts'
 import type { SubmissionOutcome } from '../records/submissions.ts'
 import { apiError } from './errors.tsx'
 import { idempotencyKeyOf } from './form-post.ts'
@@ -45,7 +47,15 @@ export async function readSubmission(c: Context): Promise<{ body: unknown; idemp
 /** A submission's outcome as the API answers it: 201 stored, 200 replayed, 422 with the issues. */
 export function submissionAnswer(c: Context, outcome: SubmissionOutcome): Response {
   if (outcome.kind === 'invalid') return c.json({ error: 'validation', issues: outcome.issues }, 422)
-  return c.json(outcome.receipt, outcome.kind === 'created' ? 201 : 200)
+  // Beyond the unit's alert rate the report is stored all the same; the unit is told what happens to it.
+  const over = outcome.stored.alert?.overRate
+  const receipt = over
+    ? {
+        ...outcome.receipt,
+        alerting: { state: `over_unit_rate_${over.kind}`, message: overRateMessage((c.get('lang') as Lang | undefined) ?? 'zh', over) },
+      }
+    : outcome.receipt
+  return c.json(receipt, outcome.kind === 'created' ? 201 : 200)
 }
 
 /** The body checked by `schema`, with the same 422 answer on every route that takes it. */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { localDate, localDateTime } from '../clock.ts'
 import { dayStatus, type ReportStatus } from '../daily/status.ts'
+import { overRateMessage } from '../emergencies/unit-rate.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
@@ -268,7 +269,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const lang = c.get('lang')
     const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     const outcome = await submit(
-      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored },
+      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
       { unit, form, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
@@ -300,6 +301,11 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
         </div>
         {deps.alerts && record.alert && (
           <AlertedNotice alerts={deps.alerts} recordId={record.recordId} timeZone={deps.timeZone} lang={lang} />
+        )}
+        {record.alert?.overRate && (
+          <p class="panel" role="alert">
+            {overRateMessage(lang, record.alert.overRate)}
+          </p>
         )}
         <p class="meta">
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}

@@ -1,4 +1,5 @@
 // The web app's dependencies, built the same way by the API function and the local server.
+import { unitAlertRate } from '../emergencies/unit-rate.ts'
 import type { RecordVersion } from '../model.ts'
 import type { AlertSettings } from '../settings.ts'
 import { hashSecret } from '../units/tokens.ts'
@@ -41,5 +42,6 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     rebuildSheet: parts.rebuildSheet,
     ...(approvalForm ? { approvals: { store: edge.approvals, form: approvalForm, changed: parts.approvalsChanged } } : {}),
     alerts: emergencyAppDeps(edge, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
+    alertRate: unitAlertRate(edge.stores.alertRates, settings.UNIT_ALERT_LIMIT, edge.log),
   }
 }

@@ -19,12 +19,15 @@ import {
 import type { RecordVersion, Unit } from '../../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
 import { createRefusalCounter, createSessionStore } from './access.ts'
+import { createAlertRateStore } from './alert-rates.ts'
 import { conditional } from './conditional.ts'
 import { createNoticeStore } from './notices.ts'
 import { type Item, queryItems, scanItems } from './paging.ts'
 
 const MIRROR_QUEUE = 'mirror'
 const ALERT_QUEUE = 'alert'
+/** alerts beyond their unit's rate (emergencies/unit-rate.ts): taken after every other unit's */
+const HELD_ALERT_QUEUE = 'alert-held'
 /** record ids kept with the last reserved block of sheet rows, at most */
 const MAX_BLOCK_IDS = 1000
 const pad = (version: number) => String(version).padStart(6, '0')
@@ -47,7 +50,7 @@ function toItem(v: RecordVersion): Item {
     alert: v.alert,
     // Outbox marks are the sparse index keys: present means "still to do".
     mirrorQ: v.pendingMirror ? MIRROR_QUEUE : undefined,
-    alertQ: v.pendingAlert ? ALERT_QUEUE : undefined,
+    alertQ: v.pendingAlert ? (v.alert?.overRate?.kind === 'more' ? HELD_ALERT_QUEUE : ALERT_QUEUE) : undefined,
   }
 }
 
@@ -166,7 +169,12 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
       const item = out.Items?.[0]
       return item ? { recordId, by: item.by as string, at: item.at as string, until: item.until as string } : undefined
     },
-    pendingAlerts: (limit) => pendingOn('alertOutbox', 'alertQ', ALERT_QUEUE, limit),
+    async pendingAlerts(limit) {
+      // A flood held back by its unit's rate waits behind every other unit's alerts.
+      const first = await pendingOn('alertOutbox', 'alertQ', ALERT_QUEUE, limit)
+      if (first.length >= limit) return first
+      return [...first, ...(await pendingOn('alertOutbox', 'alertQ', HELD_ALERT_QUEUE, limit - first.length))]
+    },
     async clearAlert(ref) {
       await conditional(removeMark(ref, 'alertQ'))
     },
@@ -289,6 +297,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     notices: createNoticeStore(doc, tableName),
     sessions: createSessionStore(doc, tableName),
     refusals: createRefusalCounter(doc, tableName),
+    alertRates: createAlertRateStore(doc, tableName),
   }
 }
 
