@@ -66,7 +66,8 @@ async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<Ro
   return writes
 }
 
-const layouts = (deps: MirrorDeps) => [...allFormTabs(deps.forms), ...(deps.computedTabs ?? []).map((t) => t.layout)]
+/** every tab in the order leaders see them: the computed ones (概览 first), then the forms */
+const layouts = (deps: MirrorDeps) => [...(deps.computedTabs ?? []).map((t) => t.layout), ...allFormTabs(deps.forms)]
 
 async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNullable<SheetBatch['replace']>> {
   return Promise.all((deps.computedTabs ?? []).map(async (tab) => ({ tab: tab.layout.title, rows: await tab.rows(now) })))
@@ -132,7 +133,12 @@ export async function rebuildSheet(deps: MirrorDeps, now: Date = new Date()): Pr
     for (const w of mine) rows[w.row - 2] = w.cells
     return { tab: layout.title, rows }
   })
-  await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, now))] })
+  await deps.sink.apply({
+    tabs: layouts(deps),
+    rows: [],
+    replace: [...replace, ...(await computedReplacements(deps, now))],
+    relayout: true,
+  })
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
   // one scan rather than a read per record
   await settle(deps, newest, async () => deps.records.currentOfAll())

@@ -23,8 +23,8 @@ export function mirrorDeps(
     log,
     computedTabs: [
       overviewTab({ ...stores, forms, timeZone }),
-      ...(infoRelease ? [infoReleaseTab({ approvals, units: stores.units, form: infoRelease, timeZone })] : []),
       emergencyTab({ emergencies, units: stores.units, forms, timeZone }),
+      ...(infoRelease ? [infoReleaseTab({ approvals, units: stores.units, form: infoRelease, timeZone })] : []),
     ],
     ready: sink.ready,
   }
