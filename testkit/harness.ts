@@ -118,7 +118,8 @@ export async function startHarness(
 /** A date cell as the sheet shows it (exceljs reads one as a Date holding the wall time in UTC). */
 function shownDate(value: unknown, numFmt: string | undefined): unknown {
   if (!(value instanceof Date)) return value
-  const text = value.toISOString().slice(0, 19).replace('T', ' ')
+  // a serial day number carries the seconds as a fraction: round off what the float lost
+  const text = new Date(Math.round(value.getTime() / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ')
   return numFmt === 'yyyy-mm-dd' ? text.slice(0, 10) : text
 }
 

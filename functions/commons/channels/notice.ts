@@ -14,6 +14,8 @@ export interface ChatNotice {
   /** stable across retries: JSON receivers dedupe on it */
   id: string
   kind: string
+  /** a sheet notice's side (`problem` or `recovered`), for JSON receivers */
+  state?: string
   title: string
   lines: string[]
   link?: { label: string; url: string }
@@ -43,7 +45,14 @@ const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, 
   json: (target, notice) =>
     postJson(
       target.url,
-      JSON.stringify({ id: notice.id, kind: notice.kind, title: notice.title, lines: notice.lines, link: notice.link?.url ?? null }),
+      JSON.stringify({
+        id: notice.id,
+        kind: notice.kind,
+        ...(notice.state ? { state: notice.state } : {}),
+        title: notice.title,
+        lines: notice.lines,
+        link: notice.link?.url ?? null,
+      }),
       { 'idempotency-key': notice.id },
     ),
 }
