@@ -8,6 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { createLeaderStore } from '#commons/adapters/dynamo/leaders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
@@ -138,8 +139,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     },
   )
 
-  const app = createApp(
-    appDeps(edge, config, {
+  const app = createApp({
+    ...appDeps(edge, config, {
       adminToken,
       linkKey,
       ackKey,
@@ -164,7 +165,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       },
       emergenciesChanged: sheetTabsChanged,
     }),
-  )
+    leaders: createLeaderStore(doc, config.TABLE_NAME),
+  })
   if (workers) mirror.wake() // the start-up sweep: whatever a crash left marked
   const dailyCycle = workers ? startDailyCycle(config, edge, { linkKey, publicUrl }) : undefined
 

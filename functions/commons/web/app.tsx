@@ -1,5 +1,6 @@
 // The one Hono app: JSON API, unit pages and health check, with Hono's own middleware for
 // secure headers, CSRF (Origin / Sec-Fetch-Site) and body limits.
+
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
@@ -9,6 +10,7 @@ import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
 import { unitLinkPage } from './auth.tsx'
 import { serveClientScript } from './client-bundle.ts'
+import { createDashboardPages, createLeaderApi } from './dashboard.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { createEmergencyPages } from './emergencies.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
@@ -41,7 +43,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     log: deps.log,
   })
   // Every route that takes a token, a signed link or the admin token.
-  for (const path of ['/api/*', '/u/*', '/a/*', '/ack/*', '/admin/*', '/office/*', '/emergencies/*']) app.use(path, guard)
+  for (const path of ['/api/*', '/u/*', '/a/*', '/ack/*', '/admin/*', '/office/*', '/emergencies/*', '/l/*', '/dashboard'])
+    app.use(path, guard)
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
   app.get('/', (c) =>
@@ -73,6 +76,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/admin/*', csrf())
   app.route('/admin', createAdminSession(deps))
   app.route('/office', createOfficePages(deps))
+  if (deps.leaders) app.route('/api/admin/leaders', createLeaderApi(deps, deps.leaders))
+  app.route('/', createDashboardPages(deps, deps.leaders))
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
   app.onError(errorHandler(deps.log))

@@ -5,6 +5,7 @@ import type { EscalationPolicy } from '../emergencies/emergency.ts'
 import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
+import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
@@ -33,6 +34,8 @@ export interface AppDeps {
   guessing?: { limit: number; windowMs: number }
   /** emergencies (emergencies/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
+  /** the leaders and their dashboard links (leaders/); the links and their admin API are mounted only when given */
+  leaders?: LeaderStore
 }
 
 /** Information-release approval, as the web app needs it. */
