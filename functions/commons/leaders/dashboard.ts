@@ -8,7 +8,7 @@ import type { SheetHealth } from '../sheet/health.ts'
 import { sheetHealth } from '../sheet/health.ts'
 import type { ApprovalState, ApprovalStore, EmergencyStore, SettingsStore } from '../store.ts'
 
-export const TREND_DAYS = 14
+const TREND_DAYS = 14
 
 export interface Trend {
   id: string
