@@ -4,7 +4,7 @@ import type { Trend } from '../leaders/dashboard.ts'
 
 const W = 320
 const H = 120
-const PAD = { left: 30, right: 8, top: 8, bottom: 20 }
+const PAD = { left: 36, right: 8, top: 8, bottom: 20 }
 const plotW = W - PAD.left - PAD.right
 const plotH = H - PAD.top - PAD.bottom
 
@@ -30,13 +30,15 @@ function segments(points: Trend['points'], max: number): string[] {
 }
 
 function Axes({ dates, max, unit }: { dates: string[]; max: number; unit: string }) {
+  // a middle line only where its label is a whole number
+  const marks = max % 2 === 0 ? [0, max / 2, max] : [0, max]
   return (
     <g class="axes">
-      {[0, max / 2, max].map((v) => (
+      {marks.map((v) => (
         <>
           <line x1={PAD.left} x2={W - PAD.right} y1={r1(y(v, max))} y2={r1(y(v, max))} />
           <text x={PAD.left - 4} y={r1(y(v, max)) + 4} text-anchor="end">
-            {Math.round(v)}
+            {v}
             {unit}
           </text>
         </>

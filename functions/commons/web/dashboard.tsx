@@ -57,6 +57,9 @@ function DashboardPage({ data, deps, path }: { data: Dashboard; deps: AppDeps; p
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone).slice(5, 16)
   const { sheet } = data
   const sheetBad = sheet.lastError !== null || sheet.oldestPendingS > 600
+  // a figure that stayed 0 for two weeks is a line of text, not an empty chart
+  const charted = data.totals.filter((t) => t.points.some((p) => (p.value ?? 0) > 0))
+  const quiet = data.totals.filter((t) => !charted.includes(t))
   return (
     <Page title={`每日简报 ${data.date}`} lang="zh" path={path}>
       <style>{raw(css)}</style>
@@ -145,10 +148,11 @@ function DashboardPage({ data, deps, path }: { data: Dashboard; deps: AppDeps; p
           {data.rates.map((r) => (
             <RateChart id={`rate-${r.formId}`} title={r.title} reported={r.reported} onTime={r.onTime} />
           ))}
-          {data.totals.map((t) => (
+          {charted.map((t) => (
             <TotalChart trend={t} />
           ))}
         </div>
+        {quiet.length > 0 && <p class="meta">近 14 天均为 0：{quiet.map((t) => t.title).join('、')}</p>}
 
         <h2>领导小组表格</h2>
         <p class={sheetBad ? 'sheet-bad' : 'meta'}>
