@@ -439,6 +439,7 @@ describe('sheet rebuild through the admin API of the local system', () => {
         system.app.request('/api/admin/sheet/rebuild', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
 
       expect((await rebuild()).status).toBe(200)
+      const chartIdsAfterFirstRebuild = server.objects('趋势').charts.map((c) => c.chartId)
       const repaired = new Map(tabs.map((t) => [t, server.values(t)]))
       expect(repaired).toEqual(good)
       expect(server.formulas(HEALTH)).toEqual([])
@@ -458,6 +459,14 @@ describe('sheet rebuild through the admin API of the local system', () => {
         expect(new Set(columns).size, tab).toBe(columns.length)
       }
       expect(server.objects('概览').conditionalFormats).toHaveLength(3)
+      // native charts on the 趋势 tab: one per daily form and one of the totals, each once, updated in place
+      const charts = server.objects('趋势').charts as { chartId: number; spec: { title: string; basicChart: { series: unknown[] } } }[]
+      const titles = charts.map((c) => c.spec.title)
+      expect(titles).toHaveLength(h.forms.all.filter((f) => f.kind === 'daily').length + 1)
+      expect(new Set(titles).size).toBe(titles.length)
+      expect(titles).toContain('人员健康日报 报送率与按时率（近14天）')
+      expect(charts.map((c) => c.chartId)).toEqual(chartIdsAfterFirstRebuild)
+      expect(server.values('趋势')).toHaveLength(15)
     } finally {
       await system.close()
       await rm(dataDir, { recursive: true, force: true })

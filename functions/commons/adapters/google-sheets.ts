@@ -13,7 +13,16 @@
 import { createHash, randomInt } from 'node:crypto'
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
 import type { Logger } from '../log.ts'
-import { type Cell, fittedWidths, type SheetBatch, type SheetSink, type TabLayout, TONES, typedCell } from '../sheet/sink.ts'
+import {
+  type Cell,
+  type ChartLayout,
+  fittedWidths,
+  type SheetBatch,
+  type SheetSink,
+  type TabLayout,
+  TONES,
+  typedCell,
+} from '../sheet/sink.ts'
 
 export interface SheetsClientOptions {
   /** a service-account key file (GOOGLE_APPLICATION_CREDENTIALS) */
@@ -132,6 +141,7 @@ interface TabInfo {
   conditionalFormats: number
   /** our own warning-only protections */
   protections: number[]
+  charts: { chartId: number; title: string }[]
 }
 
 /** developer metadata keys: the hash of a tab's layout, and each column's key */
@@ -150,6 +160,42 @@ const layoutHash = (layout: TabLayout) =>
     .update(JSON.stringify([layout.header, layout.keys, layout.kinds ?? [], layout.highlights ?? []]))
     .digest('base64url')
     .slice(0, 22)
+
+/** A native chart over the tab's first `rows` rows (the header names the series). */
+function chartSpec(chart: ChartLayout, sheetId: number, rows: number): sheets_v4.Schema$ChartSpec {
+  const column = (c: number) => ({
+    sourceRange: { sources: [{ sheetId, startRowIndex: 0, endRowIndex: rows, startColumnIndex: c, endColumnIndex: c + 1 }] },
+  })
+  return {
+    title: chart.title,
+    basicChart: {
+      chartType: chart.type,
+      legendPosition: 'BOTTOM_LEGEND',
+      headerCount: 1,
+      domains: [{ domain: column(0) }],
+      series: chart.series.map((c) => ({ series: column(c), targetAxis: 'LEFT_AXIS' })),
+    },
+  }
+}
+
+/** The tab's charts as the layout wants them: found by title and updated in place, added once, strays deleted. */
+function chartRequests(layout: TabLayout, sheetId: number, existing: TabInfo['charts'], rows: number): sheets_v4.Schema$Request[] {
+  const requests: sheets_v4.Schema$Request[] = []
+  const kept = new Set<number>()
+  for (const [i, chart] of (layout.charts ?? []).entries()) {
+    const spec = chartSpec(chart, sheetId, rows)
+    const same = existing.find((c) => c.title === chart.title && !kept.has(c.chartId))
+    if (same) {
+      kept.add(same.chartId)
+      requests.push({ updateChartSpec: { chartId: same.chartId, spec } })
+      continue
+    }
+    const anchorCell = { sheetId, rowIndex: rows + 1 + Math.floor(i / 2) * 20, columnIndex: (i % 2) * 7 }
+    requests.push({ addChart: { chart: { spec, position: { overlayPosition: { anchorCell, widthPixels: 560, heightPixels: 340 } } } } })
+  }
+  for (const stray of existing.filter((c) => !kept.has(c.chartId))) requests.push({ deleteEmbeddedObject: { objectId: stray.chartId } })
+  return requests
+}
 
 /** Everything that makes a tab readable, replacing what an earlier layout left. */
 function layoutRequests(
@@ -218,6 +264,7 @@ function layoutRequests(
       },
     })
   }
+  requests.push(...chartRequests(layout, sheetId, have?.charts ?? [], rows.length + 1))
   requests.push({ addProtectedRange: { protectedRange: { range: { sheetId }, description: PROTECTION, warningOnly: true } } })
   layout.keys.forEach((key, i) => {
     requests.push({
@@ -313,7 +360,8 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
   }
 
   async function tabInfos(): Promise<Map<string, TabInfo>> {
-    const fields = 'sheets(properties,developerMetadata,conditionalFormats(ranges),protectedRanges(protectedRangeId,description))'
+    const fields =
+      'sheets(properties,developerMetadata,conditionalFormats(ranges),protectedRanges(protectedRangeId,description),charts(chartId,spec(title)))'
     const { data } = await api.spreadsheets.get({ spreadsheetId, fields }, call)
     const tabs = new Map<string, TabInfo>()
     for (const sheet of data.sheets ?? []) {
@@ -332,6 +380,9 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
         protections: (sheet.protectedRanges ?? [])
           .filter((r) => r.description === PROTECTION && typeof r.protectedRangeId === 'number')
           .map((r) => r.protectedRangeId as number),
+        charts: (sheet.charts ?? []).flatMap((c) =>
+          typeof c.chartId === 'number' ? [{ chartId: c.chartId, title: c.spec?.title ?? '' }] : [],
+        ),
       })
     }
     return tabs
@@ -372,7 +423,7 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
           },
         })
         if (laid) layoutWrites.push(...layoutRequests(laid.layout, sheetId, laid.index, undefined, rowsOf(batch, title)))
-        sized.set(title, { sheetId, ...size, frozenRows, frozenColumns: frozenRows, conditionalFormats: 0, protections: [] })
+        sized.set(title, { sheetId, ...size, frozenRows, frozenColumns: frozenRows, conditionalFormats: 0, protections: [], charts: [] })
         continue
       }
       if (laid && (batch.relayout || have.layout !== layoutHash(laid.layout))) {

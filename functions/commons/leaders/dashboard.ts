@@ -40,25 +40,30 @@ export interface DashboardDeps extends StatusDeps {
 
 const percentOf = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 100))
 
-export async function dashboard(deps: DashboardDeps, now: Date): Promise<Dashboard> {
+/** The last 14 days: each day's status and totals, oldest first. */
+async function history(deps: StatusDeps, now: Date) {
   const date = localDate(now, deps.timeZone)
   const days = Array.from({ length: TREND_DAYS }, (_, i) => addDays(date, i - TREND_DAYS + 1))
-  const [history, totals, units, emergencies, pending, sheet] = await Promise.all([
+  const [statuses, totals] = await Promise.all([
     Promise.all(days.map((d) => dayStatus(deps, d))),
     Promise.all(days.map((d) => dayTotals(deps, d))),
-    deps.units.list(),
-    deps.emergencies ? deps.emergencies.list() : Promise.resolve([]),
-    deps.approvals ? deps.approvals.byStatus('pending') : Promise.resolve([]),
-    sheetHealth(deps, now),
   ])
-  const names = new Map(units.map((u) => [u.id, u.name]))
+  return { date, days, statuses, totals }
+}
+
+/** 报送率 and 按时率 per daily form and the declared totals over the last 14 days: the dashboard's charts and the sheet's 趋势 tab. */
+export async function trends(
+  deps: StatusDeps,
+  now: Date,
+): Promise<Pick<Dashboard, 'date' | 'rates' | 'totals'> & { statuses: DayStatus[] }> {
+  const { date, days, statuses, totals } = await history(deps, now)
   const title = (formId: string) => deps.forms.get(formId)?.title.zh ?? formId
-  const current = history.at(-1) as DayStatus
+  const current = statuses.at(-1) as DayStatus
   const formOn = (day: DayStatus, formId: string) => day.forms.find((f) => f.formId === formId)
   const trend = (formId: string, which: 'reported' | 'onTime', label: string): Trend => ({
     id: `${formId}.${which}`,
     title: `${title(formId)} ${label}`,
-    points: history.map((day, i) => {
+    points: statuses.map((day, i) => {
       const form = formOn(day, formId)
       const r = form && rates(form)
       return { date: days[i] as string, value: r ? percentOf(r[which], r.owed) : null }
@@ -67,7 +72,7 @@ export async function dashboard(deps: DashboardDeps, now: Date): Promise<Dashboa
   const declared = totals.at(-1) ?? []
   return {
     date,
-    today: current.forms.filter((f) => f.units.length > 0).map((f) => ({ ...f, title: title(f.formId), ...rates(f) })),
+    statuses,
     rates: current.forms
       .filter((f) => f.units.length > 0)
       .map((f) => ({
@@ -84,6 +89,25 @@ export async function dashboard(deps: DashboardDeps, now: Date): Promise<Dashboa
         value: day.find((x) => x.formId === t.formId && x.id === t.id)?.value ?? 0,
       })),
     })),
+  }
+}
+
+export async function dashboard(deps: DashboardDeps, now: Date): Promise<Dashboard> {
+  const [{ date, statuses, rates: rateTrends, totals }, units, emergencies, pending, sheet] = await Promise.all([
+    trends(deps, now),
+    deps.units.list(),
+    deps.emergencies ? deps.emergencies.list() : Promise.resolve([]),
+    deps.approvals ? deps.approvals.byStatus('pending') : Promise.resolve([]),
+    sheetHealth(deps, now),
+  ])
+  const names = new Map(units.map((u) => [u.id, u.name]))
+  const title = (formId: string) => deps.forms.get(formId)?.title.zh ?? formId
+  const current = statuses.at(-1) as DayStatus
+  return {
+    date,
+    today: current.forms.filter((f) => f.units.length > 0).map((f) => ({ ...f, title: title(f.formId), ...rates(f) })),
+    rates: rateTrends,
+    totals,
     emergencies: emergencies
       .filter((e) => e.status !== 'resolved')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))

@@ -24,6 +24,15 @@ export interface TabLayout {
   /** per column; text where absent */
   kinds?: (ColumnKind | undefined)[]
   highlights?: Highlight[]
+  /** native charts over the tab's data rows (Google only): column 0 is the domain, `series` the columns drawn */
+  charts?: ChartLayout[]
+}
+
+export interface ChartLayout {
+  /** unique on the tab: a chart is found again by its title and updated in place */
+  title: string
+  type: 'LINE' | 'COLUMN'
+  series: number[]
 }
 
 /** A whole data row at a known 1-based row number (row 1 is the header). */
