@@ -5,7 +5,7 @@ import type { StatusDeps } from '../daily/status.ts'
 import { trends } from '../leaders/dashboard.ts'
 import type { Cell, ColumnKind, ComputedTab, TabLayout } from './sink.ts'
 
-export const TREND_TAB = '趋势'
+const TREND_TAB = '趋势'
 
 /** The tab for the forms and totals declared now: its columns follow the definitions. */
 function trendLayout(deps: StatusDeps): TabLayout {
