@@ -44,6 +44,8 @@ export interface SheetsServer {
   token: string
   /** one tab's grid as plain values, '' for empty, trimmed of trailing empty rows/columns; formulas show as their '=…' text */
   values(tab: string): CellValue[][]
+  /** as values(), with each number in a cell formatted DATE or DATE_TIME shown as that date (yyyy-mm-dd[ hh:mm:ss]), as a reader sees it */
+  displayed(tab: string): CellValue[][]
   /** the cells of a tab that hold a formula (USER_ENTERED '=…'), as opposed to text that merely starts with '=' */
   formulas(tab: string): { a1: string; formula: string }[]
   tabs(): { sheetId: number; title: string; frozenRowCount: number; frozenColumnCount: number; rowCount: number; columnCount: number }[]
@@ -1598,7 +1600,7 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
     return sheet
   }
 
-  return {
+  const api: SheetsServer = {
     url: `http://127.0.0.1:${port}/`,
     spreadsheetId,
     token,
@@ -1610,6 +1612,19 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
         Array.from({ length: maxCol + 1 }, (_, c) => {
           const cell = getCell(sheet, r, c)
           return cell === undefined ? '' : isFormula(cell) ? cell.formula : cell
+        }),
+      )
+    },
+    displayed(tab) {
+      const shown = (serial: number, type: unknown) => {
+        const text = new Date(Math.round((serial - 25_569) * 86_400) * 1000).toISOString().replace('T', ' ')
+        return type === 'DATE' ? text.slice(0, 10) : text.slice(0, 19)
+      }
+      return api.values(tab).map((row, r) =>
+        row.map((cell, c) => {
+          if (typeof cell !== 'number') return cell
+          const type = (api.formatAt(tab, a1(r, c)).numberFormat as Json | undefined)?.type
+          return type === 'DATE' || type === 'DATE_TIME' ? shown(cell, type) : cell
         }),
       )
     },
@@ -1696,4 +1711,5 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
       })
     },
   }
+  return api
 }

@@ -229,6 +229,8 @@ describe('keyed rows', () => {
     // the date is a real date: the sheet's serial day number, shown as 2026-11-28 by the column's format
     expect(rows[0]?.slice(0, 5)).toEqual([id, dateSerial('2026-11-28'), '单位 office', 'office', 2])
     expect(server.formatAt(HEALTH, 'B2')).toEqual({ numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } })
+    expect(server.displayed(HEALTH)[1]?.slice(1, 2)).toEqual(['2026-11-28'])
+    expect(server.displayed(HEALTH)[1]?.[5]).toMatch(/^2026-11-28 \d\d:\d\d:\d\d$/)
     expect(rows[0]?.[7]).toBe(29)
   })
 

@@ -66,33 +66,10 @@ export function expectedFromReceipts(load: Load, plan: Submission[], forms: Form
   return { expectedVersion, byKey, alertingRecords, expectedAlertIds, tabOf }
 }
 
-/**
- * A Google tab's rows as the sheet shows them: date columns hold serial day numbers, found by
- * their column keys (developer metadata): `date`, and the times whose keys end in `At`.
- */
-function shownRows(sheets: SheetsServer, tab: string): unknown[][] {
-  const kinds = new Map<number, 'date' | 'datetime'>()
-  for (const m of sheets.objects(tab).developerMetadata) {
-    const at = (m.location as { dimensionRange?: { startIndex: number } }).dimensionRange?.startIndex
-    const key = String(m.metadataValue)
-    if (m.metadataKey !== 'sentinel.column' || at === undefined) continue
-    if (key === 'date') kinds.set(at, 'date')
-    else if (key.endsWith('At')) kinds.set(at, 'datetime')
-  }
-  const text = (serial: number, kind: 'date' | 'datetime') => {
-    const shown = new Date(Math.round((serial - 25_569) * 86_400) * 1000).toISOString().replace('T', ' ')
-    return kind === 'date' ? shown.slice(0, 10) : shown.slice(0, 19)
-  }
-  return sheets
-    .values(tab)
-    .slice(1)
-    .map((row) => row.map((cell, i) => (typeof cell === 'number' && kinds.has(i) ? text(cell, kinds.get(i) as 'date' | 'datetime') : cell)))
-}
-
 /** Reads the sink's tabs: the Sheets test server's, or the workbook in the data folder. */
 export function tabsReader(dataDir: string, sheets: SheetsServer | undefined): () => Promise<Tabs> {
   return async (): Promise<Tabs> => {
-    if (sheets) return { rows: (tab) => shownRows(sheets, tab) }
+    if (sheets) return { rows: (tab) => sheets.displayed(tab).slice(1) }
     const path = join(dataDir, 'leaders.xlsx')
     const book = existsSync(path) ? await readWorkbook(path) : new Map<string, unknown[][]>()
     return { rows: (tab) => (book.get(tab) ?? []).slice(1) }
