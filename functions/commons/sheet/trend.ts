@@ -14,8 +14,8 @@ function trendLayout(deps: StatusDeps): TabLayout {
   const columns = [
     { key: 'date', label: '日期', kind: 'date' as ColumnKind },
     ...daily.flatMap((f) => [
-      { key: `${f.id}.reported`, label: `${f.title.zh} 报送率%`, kind: 'number' as ColumnKind },
-      { key: `${f.id}.onTime`, label: `${f.title.zh} 按时率%`, kind: 'number' as ColumnKind },
+      { key: `${f.id}.reported`, label: `${f.tab} 报送率%`, kind: 'number' as ColumnKind },
+      { key: `${f.id}.onTime`, label: `${f.tab} 按时率%`, kind: 'number' as ColumnKind },
     ]),
     ...totals.map((t) => ({ key: `${t.formId}.${t.id}`, label: t.label, kind: 'number' as ColumnKind })),
   ]
