@@ -125,7 +125,15 @@ export async function startHarness(
   }
 }
 
-/** Every tab of an .xlsx file as rows of cell values (row 1 is the header). */
+/** A date cell as the sheet shows it (exceljs reads one as a Date holding the wall time in UTC). */
+function shownDate(value: unknown, numFmt: string | undefined): unknown {
+  if (!(value instanceof Date)) return value
+  // a serial day number carries the seconds as a fraction: round off what the float lost
+  const text = new Date(Math.round(value.getTime() / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ')
+  return numFmt === 'yyyy-mm-dd' ? text.slice(0, 10) : text
+}
+
+/** Every tab of an .xlsx file as rows of cell values (row 1 is the header), dates as the sheet shows them. */
 export async function readWorkbook(path: string): Promise<Map<string, unknown[][]>> {
   const workbook = new ExcelJS.Workbook()
   await workbook.xlsx.readFile(path)
@@ -133,7 +141,7 @@ export async function readWorkbook(path: string): Promise<Map<string, unknown[][
   workbook.eachSheet((sheet) => {
     const rows: unknown[][] = []
     sheet.eachRow({ includeEmpty: true }, (row, n) => {
-      rows[n - 1] = (row.values as unknown[]).slice(1)
+      rows[n - 1] = (row.values as unknown[]).slice(1).map((value, i) => shownDate(value, row.getCell(i + 1).numFmt))
     })
     tabs.set(
       sheet.name,

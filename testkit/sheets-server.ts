@@ -44,9 +44,21 @@ export interface SheetsServer {
   token: string
   /** one tab's grid as plain values, '' for empty, trimmed of trailing empty rows/columns; formulas show as their '=…' text */
   values(tab: string): CellValue[][]
+  /** as values(), with each number in a cell formatted DATE or DATE_TIME shown as that date (yyyy-mm-dd[ hh:mm:ss]), as a reader sees it */
+  displayed(tab: string): CellValue[][]
   /** the cells of a tab that hold a formula (USER_ENTERED '=…'), as opposed to text that merely starts with '=' */
   formulas(tab: string): { a1: string; formula: string }[]
-  tabs(): { sheetId: number; title: string; frozenRowCount: number; rowCount: number; columnCount: number }[]
+  tabs(): { sheetId: number; title: string; frozenRowCount: number; frozenColumnCount: number; rowCount: number; columnCount: number }[]
+  /** what a tab carries besides its values: column widths in pixels (100 where unset), conditional formats, protected ranges, charts, and the developer metadata on it or its rows and columns */
+  objects(tab: string): {
+    columnWidths: number[]
+    conditionalFormats: Json[]
+    protectedRanges: Json[]
+    charts: Json[]
+    developerMetadata: Json[]
+  }
+  /** the userEnteredFormat of one cell ('B2'), as the repeatCell requests covering it left it */
+  formatAt(tab: string, cell: string): Json
   /** every request received, in arrival order */
   requests: RecordedRequest[]
   /** requests that count against the write quota (every non-GET), successful or not */
@@ -182,12 +194,24 @@ interface Sheet {
   hidden: boolean
   /** row → column → cell, 0-based; a missing entry is an empty cell (grids are mostly empty) */
   cells: Map<number, Map<number, Cell>>
+  /** column → pixelSize set by updateDimensionProperties (Google's default is 100) */
+  columnWidths: Map<number, number>
+  /** repeatCell formats in the order applied; a cell's format is the overlay of those covering it */
+  formats: { box: Box; fields: string[]; format: Json }[]
+  /** ConditionalFormatRule resources, in priority order */
+  conditionalFormats: Json[]
+  /** ProtectedRange resources, each with its protectedRangeId */
+  protectedRanges: Json[]
+  /** EmbeddedChart resources anchored on this sheet */
+  charts: Json[]
 }
 
 /** sheets in tab order: a sheet's index is its position */
 interface Book {
   title: string
   sheets: Sheet[]
+  /** DeveloperMetadata resources of every location (spreadsheet, sheet, row, column) */
+  developerMetadata: Json[]
 }
 
 /** an inclusive 0-based rectangle */
@@ -201,15 +225,34 @@ interface Box {
 const isFormula = (cell: Cell | undefined): cell is Formula => typeof cell === 'object' && cell !== null
 
 function newSheet(sheetId: number, title: string, rowCount = DEFAULT_ROWS, columnCount = DEFAULT_COLUMNS): Sheet {
-  return { sheetId, title, rowCount, columnCount, frozenRowCount: 0, frozenColumnCount: 0, hidden: false, cells: new Map() }
+  return {
+    sheetId,
+    title,
+    rowCount,
+    columnCount,
+    frozenRowCount: 0,
+    frozenColumnCount: 0,
+    hidden: false,
+    cells: new Map(),
+    columnWidths: new Map(),
+    formats: [],
+    conditionalFormats: [],
+    protectedRanges: [],
+    charts: [],
+  }
 }
 
 function cloneBook(book: Book): Book {
   const sheets = book.sheets.map((s) => ({
     ...s,
     cells: new Map([...s.cells].map(([r, row]) => [r, new Map(row)] as const)),
+    columnWidths: new Map(s.columnWidths),
+    formats: structuredClone(s.formats),
+    conditionalFormats: structuredClone(s.conditionalFormats),
+    protectedRanges: structuredClone(s.protectedRanges),
+    charts: structuredClone(s.charts),
   }))
-  return { title: book.title, sheets }
+  return { title: book.title, sheets, developerMetadata: structuredClone(book.developerMetadata) }
 }
 
 /** sheet titles are unique without regard to case at Google, and ranges find them the same way */
@@ -693,11 +736,25 @@ function sheetProperties(sheet: Sheet, index: number): Json {
   }
 }
 
+/** a Sheet resource as spreadsheets.get gives it without grid data: empty lists are omitted, as in proto3 JSON */
+function sheetResource(book: Book, sheet: Sheet, index: number): Json {
+  const sheetMetadata = book.developerMetadata.filter((m) => (m.location as Json).sheetId === sheet.sheetId)
+  const lists: [string, Json[]][] = [
+    ['conditionalFormats', sheet.conditionalFormats],
+    ['protectedRanges', sheet.protectedRanges],
+    ['charts', sheet.charts],
+    ['developerMetadata', sheetMetadata],
+  ]
+  return { properties: sheetProperties(sheet, index), ...Object.fromEntries(lists.filter(([, list]) => list.length > 0)) }
+}
+
 function spreadsheetResource(book: Book, spreadsheetId: string): Json {
+  const own = book.developerMetadata.filter((m) => (m.location as Json).spreadsheet === true)
   return {
     spreadsheetId,
     properties: { title: book.title, locale: 'en_US', autoRecalc: 'ON_CHANGE', timeZone: 'Etc/GMT' },
-    sheets: book.sheets.map((s, i) => ({ properties: sheetProperties(s, i) })),
+    sheets: book.sheets.map((s, i) => sheetResource(book, s, i)),
+    ...(own.length > 0 ? { developerMetadata: own } : {}),
     spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${spreadsheetId}/edit`,
   }
 }
@@ -758,6 +815,8 @@ function deleteSheet(book: Book, req: Json, where: string): Json {
   const sheet = findSheetById(book, intValue(req.sheetId, 0, `${where}.sheetId`), where)
   if (book.sheets.length === 1) throw invalid(`Invalid ${where}: You can't remove all the sheets in a document.`)
   book.sheets.splice(book.sheets.indexOf(sheet), 1)
+  // what was anchored on the sheet goes with it
+  book.developerMetadata = book.developerMetadata.filter((m) => metadataSheetId(m) !== sheet.sheetId)
   return {}
 }
 
@@ -882,6 +941,283 @@ function deleteDimension(book: Book, req: Json, where: string): Json {
   return {}
 }
 
+// ---------------------------------------------------------------------------------------------
+// Formatting, protection, developer metadata and charts: stored as the API keeps them, checked
+// as far as a caller of ours can get them wrong
+// ---------------------------------------------------------------------------------------------
+
+/** a GridRange (end indexes exclusive, absent = unbounded) on its sheet, as an inclusive box; it must lie inside the grid */
+function gridRange(book: Book, value: unknown, where: string): { sheet: Sheet; box: Box } {
+  const range = asObject(value, where)
+  const sheet = findSheetById(book, intValue(range.sheetId, 0, `${where}.sheetId`), where)
+  const bound = (start: string, end: string, size: number) => {
+    const from = intValue(range[start], 0, `${where}.${start}`)
+    const to = range[end] === undefined ? size : intValue(range[end], undefined, `${where}.${end}`)
+    if (from < 0 || to > size || to <= from)
+      throw invalid(`Invalid ${where}: Range ${start}=${from}, ${end}=${to} is outside the grid (${size}).`)
+    return [from, to - 1] as const
+  }
+  const [r0, r1] = bound('startRowIndex', 'endRowIndex', sheet.rowCount)
+  const [c0, c1] = bound('startColumnIndex', 'endColumnIndex', sheet.columnCount)
+  return { sheet, box: { r0, c0, r1, c1 } }
+}
+
+/** 'userEnteredFormat(textFormat,backgroundColor),note' → ['userEnteredFormat.textFormat', 'userEnteredFormat.backgroundColor', 'note'] */
+function fieldPaths(fields: unknown, where: string): string[] {
+  if (typeof fields !== 'string' || fields.trim() === '')
+    throw invalid(`Invalid ${where}: At least one field must be specified in 'fields'.`)
+  const paths: string[] = []
+  for (const part of fields.match(/[^,(]+\([^)]*\)|[^,]+/g) ?? []) {
+    const group = /^([^(]+)\(([^)]*)\)$/.exec(part.trim())
+    if (group) for (const inner of group[2]!.split(',')) paths.push(`${group[1]!.trim()}.${inner.trim()}`)
+    else paths.push(part.trim())
+  }
+  return paths
+}
+
+const pathValue = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Json)[key] : undefined), value)
+
+function repeatCell(book: Book, req: Json, where: string): Json {
+  const { sheet, box } = gridRange(book, req.range, `${where}.range`)
+  const cell = asObject(req.cell, `${where}.cell`)
+  const fields = fieldPaths(req.fields, where)
+  for (const path of fields)
+    if (!/^(userEnteredFormat|note|dataValidation|userEnteredValue|textFormatRuns|hyperlink)(\.|$)/.test(path))
+      throw invalid(`Invalid ${where}: Invalid field mask path: "${path}"`)
+  const type = pathValue(cell, 'userEnteredFormat.numberFormat.type')
+  const types = ['TEXT', 'NUMBER', 'PERCENT', 'CURRENCY', 'DATE', 'TIME', 'DATE_TIME', 'SCIENTIFIC']
+  if (type !== undefined && !types.includes(String(type)))
+    throw invalid(`Invalid value at '${where}.cell.user_entered_format.number_format.type': "${String(type)}"`)
+  sheet.formats.push({ box, fields, format: structuredClone(cell) })
+  return {}
+}
+
+function updateDimensionProperties(book: Book, req: Json, where: string): Json {
+  const { sheet, dimension, start, end } = dimensionRange(book, req, where)
+  const properties = asObject(req.properties, `${where}.properties`)
+  const fields = fieldPaths(req.fields, where)
+  for (const path of fields)
+    if (!['pixelSize', 'hiddenByUser', 'developerMetadata'].includes(path))
+      throw invalid(`Invalid ${where}: Invalid field mask path: "${path}"`)
+  const size = dimension === 'ROWS' ? sheet.rowCount : sheet.columnCount
+  if (end > size) throw invalid(`Invalid ${where}: Range endIndex ${end} is beyond the grid (${size}).`)
+  // row heights are accepted and not modelled: nothing here reads them
+  if (dimension === 'COLUMNS' && fields.includes('pixelSize')) {
+    const pixels = intValue(properties.pixelSize, 0, `${where}.properties.pixelSize`)
+    if (pixels < 0) throw invalid(`Invalid ${where}: pixelSize must be non-negative.`)
+    for (let c = start; c < end; c++) sheet.columnWidths.set(c, pixels)
+  }
+  return {}
+}
+
+const CONDITION_VALUES: Record<string, number> = {
+  TEXT_STARTS_WITH: 1,
+  TEXT_ENDS_WITH: 1,
+  TEXT_CONTAINS: 1,
+  TEXT_NOT_CONTAINS: 1,
+  TEXT_EQ: 1,
+  NUMBER_GREATER: 1,
+  NUMBER_LESS: 1,
+  NUMBER_EQ: 1,
+  CUSTOM_FORMULA: 1,
+  BLANK: 0,
+  NOT_BLANK: 0,
+}
+
+function conditionalRule(book: Book, value: unknown, where: string): { sheet: Sheet; rule: Json } {
+  const rule = asObject(value, where)
+  if (!Array.isArray(rule.ranges) || rule.ranges.length === 0) throw invalid(`Invalid ${where}: A conditional format rule needs ranges.`)
+  const sheets = rule.ranges.map((r, i) => gridRange(book, r, `${where}.ranges[${i}]`).sheet)
+  if (sheets.some((s) => s !== sheets[0])) throw invalid(`Invalid ${where}: All ranges must be on the same sheet.`)
+  if ((rule.booleanRule === undefined) === (rule.gradientRule === undefined))
+    throw invalid(`Invalid ${where}: Exactly one of booleanRule or gradientRule must be set.`)
+  if (rule.booleanRule !== undefined) {
+    const condition = asObject(asObject(rule.booleanRule, `${where}.booleanRule`).condition, `${where}.booleanRule.condition`)
+    const expected = CONDITION_VALUES[String(condition.type)]
+    if (expected === undefined)
+      throw invalid(`Invalid ${where}: sheets-server (test double) does not model condition ${String(condition.type)}.`)
+    const values = Array.isArray(condition.values) ? condition.values : []
+    if (values.length !== expected) throw invalid(`Invalid ${where}: ${String(condition.type)} takes ${expected} value(s).`)
+  }
+  return { sheet: sheets[0]!, rule: structuredClone(rule) }
+}
+
+function addConditionalFormatRule(book: Book, req: Json, where: string): Json {
+  const { sheet, rule } = conditionalRule(book, req.rule, `${where}.rule`)
+  const index = intValue(req.index, 0, `${where}.index`)
+  if (index < 0 || index > sheet.conditionalFormats.length) throw invalid(`Invalid ${where}: index ${index} is out of range.`)
+  sheet.conditionalFormats.splice(index, 0, rule)
+  return {}
+}
+
+function deleteConditionalFormatRule(book: Book, req: Json, where: string): Json {
+  const sheet = findSheetById(book, intValue(req.sheetId, 0, `${where}.sheetId`), where)
+  const index = intValue(req.index, 0, `${where}.index`)
+  const [rule] = index >= 0 ? sheet.conditionalFormats.splice(index, 1) : []
+  if (!rule) throw invalid(`Invalid ${where}: No conditional format on sheet ${sheet.sheetId} at index ${index}.`)
+  return { deleteConditionalFormatRule: { rule } }
+}
+
+/** Google picks random positive int32 ids for protected ranges, metadata and charts too */
+function freshObjectId(book: Book): number {
+  const taken = new Set([
+    ...book.developerMetadata.map((m) => m.metadataId),
+    ...book.sheets.flatMap((s) => [...s.protectedRanges.map((p) => p.protectedRangeId), ...s.charts.map((c) => c.chartId)]),
+  ])
+  for (;;) {
+    const id = randomInt(1, 2 ** 31 - 1)
+    if (!taken.has(id)) return id
+  }
+}
+
+function addProtectedRange(book: Book, req: Json, where: string): Json {
+  const range = asObject(req.protectedRange, `${where}.protectedRange`)
+  const { sheet } = gridRange(book, range.range, `${where}.protectedRange.range`)
+  if (range.warningOnly === true && range.editors !== undefined)
+    throw invalid(`Invalid ${where}: editors cannot be set on a warning-only protected range.`)
+  const protectedRange = { ...structuredClone(range), protectedRangeId: freshObjectId(book) }
+  sheet.protectedRanges.push(protectedRange)
+  return { addProtectedRange: { protectedRange } }
+}
+
+function deleteProtectedRange(book: Book, req: Json, where: string): Json {
+  const id = intValue(req.protectedRangeId, undefined, `${where}.protectedRangeId`)
+  const sheet = book.sheets.find((s) => s.protectedRanges.some((p) => p.protectedRangeId === id))
+  if (!sheet) throw invalid(`Invalid ${where}: No protected range with id: ${id}`)
+  sheet.protectedRanges = sheet.protectedRanges.filter((p) => p.protectedRangeId !== id)
+  return {}
+}
+
+/** the sheet a metadata entry sits on (undefined: the spreadsheet) */
+const metadataSheetId = (m: Json): number | undefined => {
+  const location = m.location as Json
+  return (location.sheetId as number | undefined) ?? ((location.dimensionRange as Json | undefined)?.sheetId as number | undefined)
+}
+
+function metadataLocation(book: Book, value: unknown, where: string): Json {
+  const location = asObject(value, where)
+  if (location.spreadsheet === true) return { locationType: 'SPREADSHEET', spreadsheet: true }
+  if (location.sheetId !== undefined) {
+    const sheet = findSheetById(book, intValue(location.sheetId, 0, `${where}.sheetId`), where)
+    return { locationType: 'SHEET', sheetId: sheet.sheetId }
+  }
+  if (location.dimensionRange !== undefined) {
+    const { sheet, dimension, start, end } = dimensionRange(book, { range: location.dimensionRange }, where)
+    return {
+      locationType: dimension === 'ROWS' ? 'ROW' : 'COLUMN',
+      dimensionRange: { sheetId: sheet.sheetId, dimension, startIndex: start, endIndex: end },
+    }
+  }
+  throw invalid(`Invalid ${where}: A location must be set.`)
+}
+
+function createDeveloperMetadata(book: Book, req: Json, where: string): Json {
+  const given = asObject(req.developerMetadata, `${where}.developerMetadata`)
+  if (typeof given.metadataKey !== 'string' || given.metadataKey === '') throw invalid(`Invalid ${where}: metadataKey is required.`)
+  const visibility = enumValue(given.visibility, ['DOCUMENT', 'PROJECT'] as const, 'DOCUMENT', `${where}.visibility`)
+  if (given.visibility === undefined) throw invalid(`Invalid ${where}: visibility is required.`)
+  const metadataId = given.metadataId === undefined ? freshObjectId(book) : intValue(given.metadataId, undefined, `${where}.metadataId`)
+  if (book.developerMetadata.some((m) => m.metadataId === metadataId)) throw invalid(`Invalid ${where}: metadataId ${metadataId} is taken.`)
+  const developerMetadata: Json = {
+    metadataId,
+    metadataKey: given.metadataKey,
+    ...(given.metadataValue === undefined ? {} : { metadataValue: String(given.metadataValue) }),
+    location: metadataLocation(book, given.location, `${where}.developerMetadata.location`),
+    visibility,
+  }
+  book.developerMetadata.push(developerMetadata)
+  return { createDeveloperMetadata: { developerMetadata } }
+}
+
+/** DeveloperMetadataLookup: every field given must match; a location matches itself or (the default) what intersects it */
+function lookupMatches(book: Book, lookup: Json, where: string): (m: Json) => boolean {
+  const location = lookup.metadataLocation === undefined ? undefined : metadataLocation(book, lookup.metadataLocation, where)
+  const exact = lookup.locationMatchingStrategy === 'EXACT_LOCATION'
+  return (m) => {
+    if (lookup.metadataId !== undefined && m.metadataId !== lookup.metadataId) return false
+    if (lookup.metadataKey !== undefined && m.metadataKey !== lookup.metadataKey) return false
+    if (lookup.metadataValue !== undefined && m.metadataValue !== lookup.metadataValue) return false
+    if (lookup.visibility !== undefined && m.visibility !== lookup.visibility) return false
+    const at = m.location as Json
+    if (lookup.locationType !== undefined && at.locationType !== lookup.locationType) return false
+    if (!location) return true
+    if (exact) return JSON.stringify(at) === JSON.stringify(location)
+    if (location.locationType === 'SPREADSHEET') return true
+    const sheetId = (location.sheetId ?? (location.dimensionRange as Json).sheetId) as number
+    if (metadataSheetId(m) !== sheetId) return false
+    if (location.locationType === 'SHEET' || at.locationType === 'SHEET') return true
+    const a = at.dimensionRange as Json
+    const b = location.dimensionRange as Json
+    // a row and a column always cross; two of a kind cross when they overlap
+    return (
+      a.dimension !== b.dimension ||
+      ((a.startIndex as number) < (b.endIndex as number) && (b.startIndex as number) < (a.endIndex as number))
+    )
+  }
+}
+
+function deleteDeveloperMetadata(book: Book, req: Json, where: string): Json {
+  const filter = asObject(req.dataFilter, `${where}.dataFilter`)
+  if (filter.developerMetadataLookup === undefined)
+    throw invalid(`Invalid ${where}: sheets-server (test double) models only developerMetadataLookup filters.`)
+  const matches = lookupMatches(book, asObject(filter.developerMetadataLookup, `${where}.dataFilter.developerMetadataLookup`), where)
+  const deleted = book.developerMetadata.filter(matches)
+  book.developerMetadata = book.developerMetadata.filter((m) => !matches(m))
+  return { deleteDeveloperMetadata: { deletedDeveloperMetadata: deleted } }
+}
+
+/** a chart's spec: every source range must exist (Google refuses a chart over a missing sheet) */
+function checkChartSpec(book: Book, value: unknown, where: string): Json {
+  const spec = asObject(value, where)
+  const basic = spec.basicChart === undefined ? undefined : asObject(spec.basicChart, `${where}.basicChart`)
+  if (!basic) throw invalid(`Invalid ${where}: sheets-server (test double) models basicChart specs only.`)
+  const sources = [...(Array.isArray(basic.domains) ? basic.domains : []), ...(Array.isArray(basic.series) ? basic.series : [])].flatMap(
+    (d) => {
+      const data = (asObject(d, where).domain ?? asObject(d, where).series) as Json | undefined
+      const ranges = (data?.sourceRange as Json | undefined)?.sources
+      return Array.isArray(ranges) ? ranges : []
+    },
+  )
+  if (sources.length === 0) throw invalid(`Invalid ${where}: A chart needs at least one source range.`)
+  for (const [i, r] of sources.entries()) gridRange(book, r, `${where}.sources[${i}]`)
+  return structuredClone(spec)
+}
+
+function chartById(book: Book, id: number, where: string): { sheet: Sheet; chart: Json } {
+  for (const sheet of book.sheets) {
+    const chart = sheet.charts.find((c) => c.chartId === id)
+    if (chart) return { sheet, chart }
+  }
+  throw invalid(`Invalid ${where}: No chart with id: ${id}`)
+}
+
+function addChart(book: Book, req: Json, where: string): Json {
+  const chart = asObject(req.chart, `${where}.chart`)
+  const spec = checkChartSpec(book, chart.spec, `${where}.chart.spec`)
+  const position = asObject(chart.position, `${where}.chart.position`)
+  const anchor = asObject(asObject(position.overlayPosition, `${where}.chart.position.overlayPosition`).anchorCell, `${where}.anchorCell`)
+  const sheet = findSheetById(book, intValue(anchor.sheetId, 0, `${where}.anchorCell.sheetId`), where)
+  const chartId = chart.chartId === undefined ? freshObjectId(book) : intValue(chart.chartId, undefined, `${where}.chart.chartId`)
+  if (book.sheets.some((s) => s.charts.some((c) => c.chartId === chartId)))
+    throw invalid(`Invalid ${where}: An object with id ${chartId} already exists.`)
+  const embedded = { chartId, spec, position: structuredClone(position) }
+  sheet.charts.push(embedded)
+  return { addChart: { chart: embedded } }
+}
+
+function updateChartSpec(book: Book, req: Json, where: string): Json {
+  const { chart } = chartById(book, intValue(req.chartId, undefined, `${where}.chartId`), where)
+  chart.spec = checkChartSpec(book, req.spec, `${where}.spec`)
+  return {}
+}
+
+function deleteEmbeddedObject(book: Book, req: Json, where: string): Json {
+  const { sheet } = chartById(book, intValue(req.objectId, undefined, `${where}.objectId`), where)
+  sheet.charts = sheet.charts.filter((c) => c.chartId !== req.objectId)
+  return {}
+}
+
 const SUB_HANDLERS: Record<string, SubHandler> = {
   addSheet,
   deleteSheet,
@@ -889,6 +1225,17 @@ const SUB_HANDLERS: Record<string, SubHandler> = {
   appendDimension,
   insertDimension,
   deleteDimension,
+  repeatCell,
+  updateDimensionProperties,
+  addConditionalFormatRule,
+  deleteConditionalFormatRule,
+  addProtectedRange,
+  deleteProtectedRange,
+  createDeveloperMetadata,
+  deleteDeveloperMetadata,
+  addChart,
+  updateChartSpec,
+  deleteEmbeddedObject,
 }
 
 /** the one request type set in requests[i]; JSON-level problems are reported before anything runs */
@@ -1110,7 +1457,11 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
   const token = options.token ?? `ya29.test-${randomBytes(16).toString('hex')}`
   const now = options.now ?? Date.now
   const titles = options.tabs ?? ['Sheet1']
-  let book: Book = { title: 'Sentinel Forms (test)', sheets: titles.map((t, i) => newSheet(i === 0 ? 0 : 1000 + i, t)) }
+  let book: Book = {
+    title: 'Sentinel Forms (test)',
+    sheets: titles.map((t, i) => newSheet(i === 0 ? 0 : 1000 + i, t)),
+    developerMetadata: [],
+  }
 
   const requests: RecordedRequest[] = []
   const faults: { remaining: number; fault: Fault }[] = []
@@ -1249,7 +1600,7 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
     return sheet
   }
 
-  return {
+  const api: SheetsServer = {
     url: `http://127.0.0.1:${port}/`,
     spreadsheetId,
     token,
@@ -1261,6 +1612,19 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
         Array.from({ length: maxCol + 1 }, (_, c) => {
           const cell = getCell(sheet, r, c)
           return cell === undefined ? '' : isFormula(cell) ? cell.formula : cell
+        }),
+      )
+    },
+    displayed(tab) {
+      const shown = (serial: number, type: unknown) => {
+        const text = new Date(Math.round((serial - 25_569) * 86_400) * 1000).toISOString().replace('T', ' ')
+        return type === 'DATE' ? text.slice(0, 10) : text.slice(0, 19)
+      }
+      return api.values(tab).map((row, r) =>
+        row.map((cell, c) => {
+          if (typeof cell !== 'number') return cell
+          const type = (api.formatAt(tab, a1(r, c)).numberFormat as Json | undefined)?.type
+          return type === 'DATE' || type === 'DATE_TIME' ? shown(cell, type) : cell
         }),
       )
     },
@@ -1276,9 +1640,43 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
         sheetId: s.sheetId,
         title: s.title,
         frozenRowCount: s.frozenRowCount,
+        frozenColumnCount: s.frozenColumnCount,
         rowCount: s.rowCount,
         columnCount: s.columnCount,
       }))
+    },
+    objects(tab) {
+      const sheet = sheetByTitle(tab)
+      return structuredClone({
+        columnWidths: Array.from({ length: sheet.columnCount }, (_, c) => sheet.columnWidths.get(c) ?? 100),
+        conditionalFormats: sheet.conditionalFormats,
+        protectedRanges: sheet.protectedRanges,
+        charts: sheet.charts,
+        developerMetadata: book.developerMetadata.filter((m) => metadataSheetId(m) === sheet.sheetId),
+      })
+    },
+    formatAt(tab, at) {
+      const sheet = sheetByTitle(tab)
+      const ref = parseCells(at)
+      if (ref?.r0 === undefined || ref.c0 === undefined) throw new Error(`sheets-server: not a cell: ${at}`)
+      const { r0: r, c0: c } = ref
+      const format: Json = {}
+      for (const applied of sheet.formats) {
+        const { box } = applied
+        if (r < box.r0 || r > box.r1 || c < box.c0 || c > box.c1) continue
+        for (const path of applied.fields.filter((p) => p.startsWith('userEnteredFormat.'))) {
+          const keys = path.split('.').slice(1)
+          let target = format
+          for (const key of keys.slice(0, -1)) {
+            target[key] ??= {}
+            target = target[key] as Json
+          }
+          const value = pathValue(applied.format, path)
+          if (value === undefined) delete target[keys.at(-1)!]
+          else target[keys.at(-1)!] = structuredClone(value)
+        }
+      }
+      return format
     },
     writeRequestCount() {
       return requests.filter((r) => r.method !== 'GET').length
@@ -1313,4 +1711,5 @@ export async function startSheetsServer(options: SheetsServerOptions = {}): Prom
       })
     },
   }
+  return api
 }

@@ -35,6 +35,15 @@ export const webhookList = (variable: string) =>
       }
     })
 
+/** seconds a record may wait for the leaders' sheet before the office is told (MIRROR_ALERT_AFTER_S) */
+export const DEFAULT_MIRROR_ALERT_AFTER_S = 600
+export const mirrorAlertAfterS = z.coerce
+  .number()
+  .int()
+  .min(10)
+  .max(7 * 86_400)
+  .default(DEFAULT_MIRROR_ALERT_AFTER_S)
+
 /** one escalation window for every severity, whole seconds up to a week; unset: 特急 300 s, 紧急 900 s, 一般 3600 s */
 export const escalateAfterS = z.coerce
   .number()

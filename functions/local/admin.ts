@@ -23,6 +23,9 @@ const usage = `usage: npm run admin -- <command>
   approver list [--json]
   approver rotate --id ID [--json]           (a new link; the old one stops working)
   approver revoke --id ID [--json]           (their link stops working; their decisions stay)
+  leader add --id ID --name NAME [--json]     (a leader and their link to the read-only dashboard)
+  leader list [--json]
+  leader rotate --id ID [--json]              (new link; the old one stops working)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV on standard output)`
 
@@ -196,6 +199,23 @@ async function run(argv: string[], send: Send): Promise<string> {
     case 'approver list': {
       const result = await expectOk(await send('/api/admin/approvers'))
       return show(result, (approvers: { id: string; name: string }[]) => approvers.map((a) => `${a.id}\t${a.name}`).join('\n'))
+    }
+    case 'leader add':
+    case 'leader rotate': {
+      const id = need(values.id, 'id')
+      const response =
+        command === 'leader add'
+          ? await send('/api/admin/leaders', json({ id, name: need(values.name, 'name') }))
+          : await send(`/api/admin/leaders/${encodeURIComponent(id)}/rotate`, { method: 'POST' })
+      const leader = (await expectOk(response)) as { id: string; name: string; token: string; link: string }
+      const { name, token, link } = leader
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `${command === 'leader add' ? 'added' : 'new link for'} leader ${id} (${name})\nlink: ${link}`
+    }
+    case 'leader list': {
+      const result = await expectOk(await send('/api/admin/leaders'))
+      return show(result, (leaders: { id: string; name: string }[]) => leaders.map((l) => `${l.id}\t${l.name}`).join('\n'))
     }
     case 'sheet rebuild': {
       const result = await expectOk(await send('/api/admin/sheet/rebuild', { method: 'POST' }))

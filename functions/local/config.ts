@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
 import {
   AlertSettings,
+  mirrorAlertAfterS,
   parseSettings,
   reminderLeadMinutes,
   sheetId,
@@ -66,6 +67,7 @@ export const LocalConfig = z.object({
   DEMO: onOff.default(true),
   MIRROR_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(200),
   SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(30),
+  MIRROR_ALERT_AFTER_S: mirrorAlertAfterS,
   /** where new information-release requests are announced (`type=url`, as ALERT_WEBHOOKS) */
   APPROVER_WEBHOOKS: webhookList('APPROVER_WEBHOOKS'),
   // The daily cycle: reminders before each deadline, the summary at it.

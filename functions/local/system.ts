@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { createLeaderStore } from '#commons/adapters/dynamo/leaders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
@@ -105,13 +106,13 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const { secret: linkKey } = await secretFor(config, config.LINK_KEY, 'link-key')
   const { secret: ackKey } = await secretFor(config, config.ACK_LINK_SECRET, 'ack-link-secret')
   const { publicUrl, workers } = options
-  // The sheet's 应急 tab follows every emergency change (the next mirror pass refreshes it).
-  const emergencyChanged = () => {
+  // The computed tabs (应急, 信息发布) follow every change to them: the next mirror pass refreshes them.
+  const sheetTabsChanged = () => {
     sweepDue = true
     mirror.wake()
   }
   if (workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
-  const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: emergencyChanged })
+  const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: sheetTabsChanged })
   const approvals = startApprovals(config, edge, { publicUrl, workers })
 
   const mirrorPassDeps = mirrorDeps(edge, config, sink)
@@ -141,8 +142,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     },
   )
 
-  const app = createApp(
-    appDeps(edge, config, {
+  const app = createApp({
+    ...appDeps(edge, config, {
       adminToken,
       linkKey,
       ackKey,
@@ -153,14 +154,22 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
         ? (version) => {
             mirror.wake()
             if (version.pendingAlert) alerts.wake()
-            if (version.formId === forms.approvalForm()?.id) approvals.changed()
+            if (version.formId === forms.approvalForm()?.id) {
+              approvals.changed()
+              sweepDue = true
+            }
           }
         : undefined,
       rebuildSheet: () => rebuildSheet(mirrorPassDeps, clock.now()),
-      approvalsChanged: approvals.changed,
-      emergenciesChanged: emergencyChanged,
+      // a decision reaches the 信息发布 tab on the next pass, not at the next sweep
+      approvalsChanged: () => {
+        approvals.changed()
+        sheetTabsChanged()
+      },
+      emergenciesChanged: sheetTabsChanged,
     }),
-  )
+    leaders: createLeaderStore(doc, config.TABLE_NAME),
+  })
   if (workers) mirror.wake() // the start-up sweep: whatever a crash left marked
   const dailyCycle = workers ? startDailyCycle(config, edge, { linkKey, publicUrl }) : undefined
 

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createGoogleSheetSink, createSheetsClient, type GoogleSinkOptions, SheetWriteError } from '#commons/adapters/google-sheets.ts'
+import { emergencyTab } from '#commons/emergencies/sheet-tab.ts'
 import { silentLogger } from '#commons/log.ts'
 import type { RecordVersion } from '#commons/model.ts'
 import { formTabLayout, MAX_CELL_CHARS } from '#commons/sheet/layout.ts'
 import { type MirrorDeps, mirrorPass } from '#commons/sheet/mirror.ts'
-import type { SheetSink } from '#commons/sheet/sink.ts'
+import { overviewTab } from '#commons/sheet/overview.ts'
+import { dateSerial, type SheetSink, textWidth } from '#commons/sheet/sink.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../../functions/local/config.ts'
 import { createLocalSystem } from '../../functions/local/system.ts'
@@ -93,7 +95,7 @@ function expectEachOnce(tab: string, ids: string[]): void {
 }
 
 describe('the Google Sheet layout', () => {
-  it('creates each form tab once, with the Chinese header and field ids, frozen', async () => {
+  it('creates each form tab once, with the Chinese labels as header and the field ids as column metadata, frozen', async () => {
     const token = await h.unit('office', ['daily-health'])
     await submit('daily-health', token, healthReport())
     const deps = mirrorDeps()
@@ -102,13 +104,114 @@ describe('the Google Sheet layout', () => {
     await mirrorPass(deps, { refresh: true, now: h.clock.now() })
 
     const health = server.tabs().find((t) => t.title === HEALTH)
-    expect(health?.frozenRowCount).toBe(1)
-    expect(server.values(HEALTH)[0]).toEqual(formTabLayout(h.forms.get('daily-health')!).header)
-    expect(server.values(HEALTH)[0]?.[0]).toBe('记录ID (recordId)')
+    expect(health).toMatchObject({ frozenRowCount: 1, frozenColumnCount: 1 })
+    const layout = formTabLayout(h.forms.get('daily-health')!)
+    expect(server.values(HEALTH)[0]).toEqual(layout.header)
+    expect(server.values(HEALTH)[0]?.slice(0, 3)).toEqual(['记录ID', '日期', '单位'])
+    const columnKeys = server
+      .objects(HEALTH)
+      .developerMetadata.filter((m) => m.metadataKey === 'sentinel.column')
+      .map((m) => [(m.location as { dimensionRange: { startIndex: number } }).dimensionRange.startIndex, m.metadataValue])
+    expect(columnKeys).toEqual(layout.keys.map((key, i) => [i, key]))
     expect(server.tabs().map((t) => t.title)).toEqual(expect.arrayContaining(h.forms.all.map((f) => f.tab)))
     // the tabs were added by the first pass only
     expect(server.requests.filter((r) => r.kind === 'spreadsheets.batchUpdate')).toHaveLength(1)
     expect(server.requests.some((r) => r.kind === 'values.append')).toBe(false)
+  })
+})
+
+describe('a sheet made to be read', () => {
+  const withComputedTabs = (sink: SheetSink = googleSink()): MirrorDeps => ({
+    ...mirrorDeps(sink),
+    computedTabs: [
+      overviewTab({ ...h.stores, forms: h.forms, timeZone: TIME_ZONE }),
+      emergencyTab({ emergencies: h.emergencies, units: h.stores.units, forms: h.forms, timeZone: TIME_ZONE }),
+    ],
+  })
+
+  it('puts 概览 first, then 应急 and the forms, with labels alone, fitted widths, colours and a warning-only protection', async () => {
+    await addUnit(h.stores.units, h.forms, h.clock, { id: 'works', name: '中心工程管理科', forms: ['daily-health', 'emergency'] })
+    const token = await h.unit('office', ['daily-health', 'emergency'])
+    await submit('emergency', token, emergencyRequest())
+    const deps = withComputedTabs()
+
+    await mirrorPass(deps, { refresh: true, now: h.clock.now() })
+
+    const titles = server.tabs().map((t) => t.title)
+    expect(titles.slice(0, 2)).toEqual(['概览', '应急'])
+    expect(titles.slice(2, 2 + h.forms.all.length)).toEqual(h.forms.all.map((f) => f.tab))
+    expect(server.values('概览')[0]).toEqual([
+      '单位/项目',
+      '单位ID',
+      '表单',
+      '截止时间',
+      '今天',
+      '昨天',
+      '2天前',
+      '3天前',
+      '4天前',
+      '5天前',
+      '6天前',
+      '7天前',
+    ])
+
+    // widths fit the longest text, wide characters counted double (中心工程管理科: 14), plus padding
+    const longest = Math.max(...server.values('概览').map((row) => textWidth(String(row[0]))))
+    expect(longest).toBeGreaterThanOrEqual(14)
+    expect(server.objects('概览').columnWidths[0]).toBe((longest + 2) * 7 + 8)
+    expect(server.objects('应急').columnWidths[5]).toBe((19 + 2) * 7 + 8)
+    const rules = server.objects('概览').conditionalFormats.map((r) => {
+      const rule = r as {
+        booleanRule: { condition: { values: { userEnteredValue: string }[] }; format: { backgroundColor: { red: number } } }
+      }
+      return [rule.booleanRule.condition.values[0]?.userEnteredValue, Math.round(rule.booleanRule.format.backgroundColor.red * 255)]
+    })
+    expect(rules).toEqual([
+      ['未报', 248],
+      ['迟报', 255],
+      ['按时', 198],
+    ])
+    const [emergencyRule] = server.objects('应急').conditionalFormats as { ranges: { startColumnIndex: number }[] }[]
+    expect(emergencyRule?.ranges[0]?.startColumnIndex).toBe(1)
+    for (const tab of ['概览', '应急', HEALTH]) {
+      expect(server.objects(tab).protectedRanges, tab).toEqual([
+        expect.objectContaining({ warningOnly: true, range: { sheetId: expect.any(Number) } }),
+      ])
+      expect(
+        server.tabs().find((t) => t.title === tab),
+        tab,
+      ).toMatchObject({ frozenRowCount: 1, frozenColumnCount: 1 })
+    }
+    expect(server.formatAt('应急', 'F2')).toEqual({ numberFormat: { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm:ss' } })
+  })
+
+  it('writes the layout once: later passes cost no structure request', async () => {
+    const token = await h.unit('office', ['daily-health'])
+    await submit('daily-health', token, healthReport())
+    const deps = withComputedTabs()
+    await mirrorPass(deps, { refresh: true, now: h.clock.now() })
+    const structure = () => server.requests.filter((r) => r.kind === 'spreadsheets.batchUpdate').length
+    expect(structure()).toBe(1)
+
+    await submit('daily-health', token, healthReport({ onDuty: 29 }))
+    await mirrorAll(deps)
+    await mirrorPass(deps, { refresh: true, now: h.clock.now() })
+
+    expect(structure()).toBe(1)
+  })
+
+  it('moves tabs of an older sheet into order and lays them out on the first pass, once', async () => {
+    const token = await h.unit('office', ['daily-health'])
+    await submit('daily-health', token, healthReport())
+    // an older mirror wrote the tabs without a layout
+    const bare = { ...withComputedTabs(), computedTabs: [] }
+    await mirrorAll(bare)
+    await mirrorPass(withComputedTabs(), { refresh: true, now: h.clock.now() })
+    await mirrorPass(withComputedTabs(), { refresh: true, now: h.clock.now() })
+
+    expect(server.tabs()[0]?.title).toBe('概览')
+    expect(server.objects(HEALTH).protectedRanges).toHaveLength(1)
+    expect(server.objects(HEALTH).developerMetadata.filter((m) => m.metadataKey === 'sentinel.layout')).toHaveLength(1)
   })
 })
 
@@ -123,7 +226,11 @@ describe('keyed rows', () => {
 
     const rows = dataRowsOf(HEALTH)
     expect(rows).toHaveLength(1)
-    expect(rows[0]?.slice(0, 5)).toEqual([id, '2026-11-28', '单位 office', 'office', 2])
+    // the date is a real date: the sheet's serial day number, shown as 2026-11-28 by the column's format
+    expect(rows[0]?.slice(0, 5)).toEqual([id, dateSerial('2026-11-28'), '单位 office', 'office', 2])
+    expect(server.formatAt(HEALTH, 'B2')).toEqual({ numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } })
+    expect(server.displayed(HEALTH)[1]?.slice(1, 2)).toEqual(['2026-11-28'])
+    expect(server.displayed(HEALTH)[1]?.[5]).toMatch(/^2026-11-28 \d\d:\d\d:\d\d$/)
     expect(rows[0]?.[7]).toBe(29)
   })
 
@@ -177,7 +284,7 @@ describe('values are stored RAW', () => {
 
     await mirrorAll(mirrorDeps())
 
-    const notesColumn = formTabLayout(h.forms.get('daily-health')!).header.indexOf('情况说明 (notes)')
+    const notesColumn = formTabLayout(h.forms.get('daily-health')!).keys.indexOf('notes')
     expect(
       dataRowsOf(HEALTH)
         .map((r) => r[notesColumn])
@@ -334,6 +441,7 @@ describe('sheet rebuild through the admin API of the local system', () => {
         system.app.request('/api/admin/sheet/rebuild', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
 
       expect((await rebuild()).status).toBe(200)
+      const chartIdsAfterFirstRebuild = server.objects('趋势').charts.map((c) => c.chartId)
       const repaired = new Map(tabs.map((t) => [t, server.values(t)]))
       expect(repaired).toEqual(good)
       expect(server.formulas(HEALTH)).toEqual([])
@@ -341,6 +449,26 @@ describe('sheet rebuild through the admin API of the local system', () => {
       expect((await rebuild()).status).toBe(200)
       expect(new Map(tabs.map((t) => [t, server.values(t)]))).toEqual(repaired)
       expect(server.tabs().map((t) => t.title)).toEqual(tabs)
+      // the layout was written again, replacing the old one: each thing once per tab
+      for (const tab of tabs.filter((t) => t !== 'Sheet1')) {
+        const objects = server.objects(tab)
+        expect(objects.protectedRanges, tab).toHaveLength(1)
+        expect(
+          objects.developerMetadata.filter((m) => m.metadataKey === 'sentinel.layout'),
+          tab,
+        ).toHaveLength(1)
+        const columns = objects.developerMetadata.filter((m) => m.metadataKey === 'sentinel.column').map((m) => m.metadataValue)
+        expect(new Set(columns).size, tab).toBe(columns.length)
+      }
+      expect(server.objects('概览').conditionalFormats).toHaveLength(3)
+      // native charts on the 趋势 tab: one per daily form and one of the totals, each once, updated in place
+      const charts = server.objects('趋势').charts as { chartId: number; spec: { title: string; basicChart: { series: unknown[] } } }[]
+      const titles = charts.map((c) => c.spec.title)
+      expect(titles).toHaveLength(h.forms.all.filter((f) => f.kind === 'daily').length + 1)
+      expect(new Set(titles).size).toBe(titles.length)
+      expect(titles).toContain('人员健康日报 报送率与按时率（近14天）')
+      expect(charts.map((c) => c.chartId)).toEqual(chartIdsAfterFirstRebuild)
+      expect(server.values('趋势')).toHaveLength(15)
     } finally {
       await system.close()
       await rm(dataDir, { recursive: true, force: true })

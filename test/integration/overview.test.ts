@@ -5,8 +5,9 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '#commons/log.ts'
-import { mirrorPass } from '#commons/sheet/mirror.ts'
+import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import { OVERVIEW_TAB, overviewLayout, overviewRows, overviewTab } from '#commons/sheet/overview.ts'
+import { KEYS_TAB } from '../../functions/local/workbook-sink.ts'
 import { healthReport, submission, wildlifeReport } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, type Harness, readWorkbook, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 
@@ -141,5 +142,50 @@ describe('the 概览 overview tab', () => {
         // biome-ignore lint/suspicious/noControlCharactersInRegex: the padding NULs of a fixed-width field
         .replace(/\u0000+$/, '')
     expect(tab.slice(1).map(trim)).toEqual(rows.map(trim))
+  })
+
+  it('reads as leaders need it in the workbook: first, labelled, fitted, coloured, keys out of sight', async () => {
+    const deps = {
+      ...h.stores,
+      forms: h.forms,
+      sink: h.sink,
+      timeZone: TIME_ZONE,
+      log: silentLogger,
+      computedTabs: [overviewTab(statusDeps())],
+    }
+    await mirrorPass(deps, { refresh: true, now: h.clock.now() })
+    await rebuildSheet(deps, h.clock.now())
+
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile(h.sink.path)
+    const visible = workbook.worksheets.filter((s) => s.state === 'visible').map((s) => s.name)
+    expect(visible.slice(0, 1 + h.forms.all.length)).toEqual([OVERVIEW_TAB, ...h.forms.all.map((f) => f.tab)])
+    // exceljs keeps the rules on a field its types leave out
+    const overview = workbook.getWorksheet(OVERVIEW_TAB) as ExcelJS.Worksheet & {
+      conditionalFormattings: ExcelJS.ConditionalFormattingOptions[]
+    }
+    expect(overview.views[0]).toMatchObject({ state: 'frozen', xSplit: 1, ySplit: 1 })
+    expect(overview.getRow(1).getCell(5).value).toBe('今天')
+    // the column keys live on a tab leaders do not see, one row per tab
+    const keys = workbook.getWorksheet(KEYS_TAB)!
+    expect(keys.state).toBe('veryHidden')
+    expect((keys.getRow(1).values as unknown[]).slice(1)).toEqual([OVERVIEW_TAB, ...overviewLayout.keys])
+    // 野生动物异常（单位数） is 11 wide characters: 22 narrow ones, and padding
+    expect(overview.getColumn(1).width).toBe(24)
+    const rules = overview.conditionalFormattings.map((f) => [f.ref, (f.rules[0] as { formulae: string[] }).formulae[0]])
+    expect(rules).toEqual([
+      ['E2:L1048576', 'LEFT(E2,2)="未报"'],
+      ['E2:L1048576', 'LEFT(E2,2)="迟报"'],
+      ['E2:L1048576', 'LEFT(E2,2)="按时"'],
+    ])
+    // a rebuild rewrote the rules rather than adding more
+    expect(overview.conditionalFormattings).toHaveLength(3)
+    // dates are dates: the health tab's 日期 and 提交时间
+    const health = workbook.getWorksheet('人员健康日报')!
+    const row = health.getRow(2)
+    expect(row.getCell(2).value).toBeInstanceOf(Date)
+    expect(row.getCell(2).numFmt).toBe('yyyy-mm-dd')
+    expect(row.getCell(6).numFmt).toBe('yyyy-mm-dd hh:mm:ss')
+    expect(typeof row.getCell(5).value).toBe('number')
   })
 })

@@ -95,9 +95,9 @@ describe('spreadsheets.get and batchUpdate', () => {
     expect(data.replies![2]).toEqual({})
 
     expect(server.tabs()).toEqual([
-      { sheetId: 0, title: 'Sheet1', frozenRowCount: 0, rowCount: 1000, columnCount: 26 },
-      { sheetId: added.sheetId, title: 'Submissions', frozenRowCount: 0, rowCount: 1000, columnCount: 26 },
-      { sheetId: 42, title: '概览', frozenRowCount: 1, rowCount: 50, columnCount: 5 },
+      { sheetId: 0, title: 'Sheet1', frozenRowCount: 0, frozenColumnCount: 0, rowCount: 1000, columnCount: 26 },
+      { sheetId: added.sheetId, title: 'Submissions', frozenRowCount: 0, frozenColumnCount: 0, rowCount: 1000, columnCount: 26 },
+      { sheetId: 42, title: '概览', frozenRowCount: 1, frozenColumnCount: 0, rowCount: 50, columnCount: 5 },
     ])
     const got = await api.spreadsheets.get({ spreadsheetId })
     expect(got.data.sheets![2]!.properties!.gridProperties).toEqual({ rowCount: 50, columnCount: 5, frozenRowCount: 1 })
@@ -140,7 +140,9 @@ describe('spreadsheets.get and batchUpdate', () => {
       status: 'INVALID_ARGUMENT',
       message: 'Invalid requests[2].addSheet: A sheet with the name "sheet1" already exists. Please enter another name.',
     })
-    expect(server.tabs()).toEqual([{ sheetId: 0, title: 'Sheet1', frozenRowCount: 0, rowCount: 1000, columnCount: 26 }])
+    expect(server.tabs()).toEqual([
+      { sheetId: 0, title: 'Sheet1', frozenRowCount: 0, frozenColumnCount: 0, rowCount: 1000, columnCount: 26 },
+    ])
   })
 
   it('rejects an unknown request kind before doing anything', async () => {
@@ -177,6 +179,164 @@ describe('spreadsheets.get and batchUpdate', () => {
       }),
     )
     expect(frozen.data.error.message).toContain("You can't freeze all visible rows")
+  })
+})
+
+describe('formatting, protection, developer metadata and charts', () => {
+  const batch = (requests: sheets_v4.Schema$Request[]) => api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } })
+
+  it('keeps widths, formats, rules and protections, and shows them in spreadsheets.get', async () => {
+    await batch([
+      {
+        updateDimensionProperties: {
+          range: { sheetId: 0, dimension: 'COLUMNS', startIndex: 1, endIndex: 3 },
+          properties: { pixelSize: 150 },
+          fields: 'pixelSize',
+        },
+      },
+      {
+        repeatCell: {
+          range: { sheetId: 0, startRowIndex: 1, startColumnIndex: 2, endColumnIndex: 3 },
+          cell: { userEnteredFormat: { numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' }, textFormat: { bold: true } } },
+          fields: 'userEnteredFormat.numberFormat',
+        },
+      },
+      {
+        addConditionalFormatRule: {
+          rule: {
+            ranges: [{ sheetId: 0, startRowIndex: 1 }],
+            booleanRule: { condition: { type: 'TEXT_STARTS_WITH', values: [{ userEnteredValue: '未报' }] }, format: {} },
+          },
+        },
+      },
+      { addProtectedRange: { protectedRange: { range: { sheetId: 0 }, description: 'mirror', warningOnly: true } } },
+    ])
+
+    expect(server.objects('Sheet1').columnWidths.slice(0, 4)).toEqual([100, 150, 150, 100])
+    // only the fields named in the mask are applied
+    expect(server.formatAt('Sheet1', 'C2')).toEqual({ numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } })
+    expect(server.formatAt('Sheet1', 'C1')).toEqual({})
+    const { data } = await api.spreadsheets.get({ spreadsheetId })
+    const sheet = data.sheets![0]!
+    expect(sheet.conditionalFormats).toHaveLength(1)
+    expect(sheet.protectedRanges).toEqual([
+      { protectedRangeId: expect.any(Number), range: { sheetId: 0 }, description: 'mirror', warningOnly: true },
+    ])
+
+    await batch([
+      { deleteConditionalFormatRule: { sheetId: 0, index: 0 } },
+      { deleteProtectedRange: { protectedRangeId: sheet.protectedRanges![0]!.protectedRangeId! } },
+    ])
+    expect(server.objects('Sheet1')).toMatchObject({ conditionalFormats: [], protectedRanges: [] })
+  })
+
+  it('refuses what Google refuses, and then changes nothing', async () => {
+    const refused = [
+      { addProtectedRange: { protectedRange: { range: { sheetId: 0 }, warningOnly: true, editors: { users: ['a@example.org'] } } } },
+      { deleteConditionalFormatRule: { sheetId: 0, index: 0 } },
+      { repeatCell: { range: { sheetId: 0, startColumnIndex: 30, endColumnIndex: 31 }, cell: {}, fields: 'userEnteredFormat' } },
+      {
+        addConditionalFormatRule: {
+          rule: { ranges: [{ sheetId: 0 }], booleanRule: { condition: { type: 'TEXT_STARTS_WITH', values: [] }, format: {} } },
+        },
+      },
+      { createDeveloperMetadata: { developerMetadata: { metadataKey: 'k', location: { sheetId: 0 } } } },
+      { updateChartSpec: { chartId: 7, spec: {} } },
+    ]
+    for (const request of refused) {
+      const answer = await failure(
+        batch([
+          {
+            updateDimensionProperties: {
+              range: { sheetId: 0, dimension: 'COLUMNS', startIndex: 0, endIndex: 1 },
+              properties: { pixelSize: 9 },
+              fields: 'pixelSize',
+            },
+          },
+          request,
+        ]),
+      )
+      expect(answer.status, JSON.stringify(request)).toBe(400)
+    }
+    expect(server.objects('Sheet1').columnWidths[0]).toBe(100)
+  })
+
+  it('finds developer metadata on a sheet and its columns, and deletes what a lookup matches', async () => {
+    const create = (key: string, value: string, location: sheets_v4.Schema$DeveloperMetadataLocation) => ({
+      createDeveloperMetadata: { developerMetadata: { metadataKey: key, metadataValue: value, location, visibility: 'DOCUMENT' } },
+    })
+    await batch([
+      { addSheet: { properties: { sheetId: 7, title: 'Other' } } },
+      create('col', 'a', { dimensionRange: { sheetId: 0, dimension: 'COLUMNS', startIndex: 0, endIndex: 1 } }),
+      create('col', 'b', { dimensionRange: { sheetId: 0, dimension: 'COLUMNS', startIndex: 1, endIndex: 2 } }),
+      create('col', 'x', { dimensionRange: { sheetId: 7, dimension: 'COLUMNS', startIndex: 0, endIndex: 1 } }),
+      create('layout', 'h1', { sheetId: 0 }),
+    ])
+    const { data } = await api.spreadsheets.get({ spreadsheetId })
+    // a sheet lists the metadata located on it; column metadata sits in its grid data
+    expect(data.sheets![0]!.developerMetadata).toEqual([
+      expect.objectContaining({ metadataKey: 'layout', metadataValue: 'h1', location: { locationType: 'SHEET', sheetId: 0 } }),
+    ])
+
+    const { data: deleted } = await batch([
+      { deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey: 'col', metadataLocation: { sheetId: 0 } } } } },
+    ])
+    expect(deleted.replies![0]!.deleteDeveloperMetadata!.deletedDeveloperMetadata!.map((m) => m.metadataValue)).toEqual(['a', 'b'])
+    expect(server.objects('Sheet1').developerMetadata.map((m) => m.metadataValue)).toEqual(['h1'])
+    expect(server.objects('Other').developerMetadata.map((m) => m.metadataValue)).toEqual(['x'])
+    // the exact strategy matches only metadata on the sheet itself
+    await batch([
+      {
+        deleteDeveloperMetadata: {
+          dataFilter: { developerMetadataLookup: { metadataLocation: { sheetId: 7 }, locationMatchingStrategy: 'EXACT_LOCATION' } },
+        },
+      },
+    ])
+    expect(server.objects('Other').developerMetadata).toHaveLength(1)
+  })
+
+  it('adds a chart over existing ranges, updates its spec in place, and deletes it', async () => {
+    const spec = (title: string): sheets_v4.Schema$ChartSpec => ({
+      title,
+      basicChart: {
+        chartType: 'LINE',
+        domains: [
+          {
+            domain: {
+              sourceRange: { sources: [{ sheetId: 0, startRowIndex: 0, endRowIndex: 15, startColumnIndex: 0, endColumnIndex: 1 }] },
+            },
+          },
+        ],
+        series: [
+          {
+            series: {
+              sourceRange: { sources: [{ sheetId: 0, startRowIndex: 0, endRowIndex: 15, startColumnIndex: 1, endColumnIndex: 2 }] },
+            },
+          },
+        ],
+      },
+    })
+    const position = { overlayPosition: { anchorCell: { sheetId: 0, rowIndex: 0, columnIndex: 4 } } }
+    const { data } = await batch([{ addChart: { chart: { spec: spec('报送率'), position } } }])
+    const chartId = data.replies![0]!.addChart!.chart!.chartId!
+
+    await batch([{ updateChartSpec: { chartId, spec: spec('按时率') } }])
+    expect(server.objects('Sheet1').charts).toEqual([
+      expect.objectContaining({ chartId, spec: expect.objectContaining({ title: '按时率' }) }),
+    ])
+    const missing = await failure(
+      batch([
+        {
+          addChart: {
+            chart: { spec: { basicChart: { series: [{ series: { sourceRange: { sources: [{ sheetId: 99 }] } } }] } }, position },
+          },
+        },
+      ]),
+    )
+    expect(missing.status).toBe(400)
+
+    await batch([{ deleteEmbeddedObject: { objectId: chartId } }])
+    expect(server.objects('Sheet1').charts).toEqual([])
   })
 })
 

@@ -170,7 +170,7 @@ async function startDynalite(port: number, dir: string): Promise<{ process: Chil
 
 const sheetRows = (server: SheetsServer, tab: string) =>
   server
-    .values(tab)
+    .displayed(tab)
     .slice(1)
     .filter((row) => row.some((v) => v !== ''))
 

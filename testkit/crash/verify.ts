@@ -69,7 +69,7 @@ export function expectedFromReceipts(load: Load, plan: Submission[], forms: Form
 /** Reads the sink's tabs: the Sheets test server's, or the workbook in the data folder. */
 export function tabsReader(dataDir: string, sheets: SheetsServer | undefined): () => Promise<Tabs> {
   return async (): Promise<Tabs> => {
-    if (sheets) return { rows: (tab) => sheets.values(tab).slice(1) }
+    if (sheets) return { rows: (tab) => sheets.displayed(tab).slice(1) }
     const path = join(dataDir, 'leaders.xlsx')
     const book = existsSync(path) ? await readWorkbook(path) : new Map<string, unknown[][]>()
     return { rows: (tab) => (book.get(tab) ?? []).slice(1) }

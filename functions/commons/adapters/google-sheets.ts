@@ -2,11 +2,27 @@
 // the whole googleapis package would weigh ~13 MB in a Lambda bundle).
 //
 // Per batch: one read of the tabs' properties; one spreadsheets.batchUpdate only when a tab is
-// missing, its header is not frozen, or its grid is too small; then values.batchUpdate (RAW) in
-// chunks under ~2 MB. Never values.append: rows are keyed, so any retry rewrites the same cells.
+// missing, its grid is too small, or its layout is not the current one; then values.batchUpdate
+// (RAW) in chunks under ~2 MB. Never values.append: rows are keyed, so any retry rewrites the
+// same cells.
+//
+// The layout (tab order, frozen header row and first column, column widths, date formats,
+// status colours as conditional formats, a warning-only protection, the column keys as
+// developer metadata) is written in that one structure request when a tab's `sentinel.layout`
+// metadata differs from the layout's hash, or on a rebuild: once, not on every pass.
+import { createHash, randomInt } from 'node:crypto'
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
 import type { Logger } from '../log.ts'
-import type { Cell, SheetBatch, SheetSink } from '../sheet/sink.ts'
+import {
+  type Cell,
+  type ChartLayout,
+  fittedWidths,
+  type SheetBatch,
+  type SheetSink,
+  type TabLayout,
+  TONES,
+  typedCell,
+} from '../sheet/sink.ts'
 
 export interface SheetsClientOptions {
   /** a service-account key file (GOOGLE_APPLICATION_CREDENTIALS) */
@@ -119,7 +135,162 @@ interface TabInfo {
   rows: number
   columns: number
   frozenRows: number
+  frozenColumns: number
+  /** the hash of the layout last written to the tab, if any */
+  layout?: string
+  conditionalFormats: number
+  /** our own warning-only protections */
+  protections: number[]
+  charts: { chartId: number; title: string }[]
 }
+
+/** developer metadata keys: the hash of a tab's layout, and each column's key */
+const LAYOUT_KEY = 'sentinel.layout'
+const COLUMN_KEY = 'sentinel.column'
+const PROTECTION = 'Sentinel Forms: written from the database; a rebuild overwrites hand edits here'
+const NUMBER_PATTERN = { date: { type: 'DATE', pattern: 'yyyy-mm-dd' }, datetime: { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm:ss' } }
+const HEADER_FILL = { red: 232 / 255, green: 234 / 255, blue: 237 / 255 }
+const rgb = ([r, g, b]: [number, number, number]) => ({ red: r / 255, green: g / 255, blue: b / 255 })
+/** pixels per narrow character at the default 10 pt font, plus the cell's padding */
+const PIXELS_PER_CHAR = 7
+const CELL_PADDING_PX = 8
+
+const layoutHash = (layout: TabLayout) =>
+  createHash('sha256')
+    .update(JSON.stringify([layout.header, layout.keys, layout.kinds ?? [], layout.highlights ?? []]))
+    .digest('base64url')
+    .slice(0, 22)
+
+/** A native chart over the tab's first `rows` rows (the header names the series). */
+function chartSpec(chart: ChartLayout, sheetId: number, rows: number): sheets_v4.Schema$ChartSpec {
+  const column = (c: number) => ({
+    sourceRange: { sources: [{ sheetId, startRowIndex: 0, endRowIndex: rows, startColumnIndex: c, endColumnIndex: c + 1 }] },
+  })
+  return {
+    title: chart.title,
+    basicChart: {
+      chartType: chart.type,
+      legendPosition: 'BOTTOM_LEGEND',
+      headerCount: 1,
+      domains: [{ domain: column(0) }],
+      series: chart.series.map((c) => ({ series: column(c), targetAxis: 'LEFT_AXIS' })),
+    },
+  }
+}
+
+/** The tab's charts as the layout wants them: found by title and updated in place, added once, strays deleted. */
+function chartRequests(layout: TabLayout, sheetId: number, existing: TabInfo['charts'], rows: number): sheets_v4.Schema$Request[] {
+  const requests: sheets_v4.Schema$Request[] = []
+  const kept = new Set<number>()
+  for (const [i, chart] of (layout.charts ?? []).entries()) {
+    const spec = chartSpec(chart, sheetId, rows)
+    const same = existing.find((c) => c.title === chart.title && !kept.has(c.chartId))
+    if (same) {
+      kept.add(same.chartId)
+      requests.push({ updateChartSpec: { chartId: same.chartId, spec } })
+      continue
+    }
+    const anchorCell = { sheetId, rowIndex: rows + 1 + Math.floor(i / 2) * 20, columnIndex: (i % 2) * 7 }
+    requests.push({ addChart: { chart: { spec, position: { overlayPosition: { anchorCell, widthPixels: 560, heightPixels: 340 } } } } })
+  }
+  for (const stray of existing.filter((c) => !kept.has(c.chartId))) requests.push({ deleteEmbeddedObject: { objectId: stray.chartId } })
+  return requests
+}
+
+/** Everything that makes a tab readable, replacing what an earlier layout left. */
+function layoutRequests(
+  layout: TabLayout,
+  sheetId: number,
+  index: number,
+  have: TabInfo | undefined,
+  rows: Cell[][],
+): sheets_v4.Schema$Request[] {
+  const requests: sheets_v4.Schema$Request[] = []
+  if (have) {
+    requests.push({
+      updateSheetProperties: {
+        properties: { sheetId, index, gridProperties: { frozenRowCount: 1, frozenColumnCount: 1 } },
+        fields: 'index,gridProperties.frozenRowCount,gridProperties.frozenColumnCount',
+      },
+    })
+    for (let i = 0; i < have.conditionalFormats; i++) requests.push({ deleteConditionalFormatRule: { sheetId, index: 0 } })
+    for (const id of have.protections) requests.push({ deleteProtectedRange: { protectedRangeId: id } })
+    if (have.layout !== undefined) {
+      for (const metadataKey of [LAYOUT_KEY, COLUMN_KEY]) {
+        requests.push({
+          deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey, metadataLocation: { sheetId } } } },
+        })
+      }
+    }
+  }
+  const columns = layout.header.length
+  requests.push({
+    repeatCell: {
+      range: { sheetId, startRowIndex: 0, endRowIndex: 1, startColumnIndex: 0, endColumnIndex: columns },
+      cell: { userEnteredFormat: { textFormat: { bold: true }, backgroundColor: HEADER_FILL } },
+      fields: 'userEnteredFormat(textFormat,backgroundColor)',
+    },
+  })
+  fittedWidths(layout, rows).forEach((chars, i) => {
+    requests.push({
+      updateDimensionProperties: {
+        range: { sheetId, dimension: 'COLUMNS', startIndex: i, endIndex: i + 1 },
+        properties: { pixelSize: chars * PIXELS_PER_CHAR + CELL_PADDING_PX },
+        fields: 'pixelSize',
+      },
+    })
+  })
+  for (const [i, kind] of (layout.kinds ?? []).entries()) {
+    if (kind !== 'date' && kind !== 'datetime') continue
+    requests.push({
+      repeatCell: {
+        range: { sheetId, startRowIndex: 1, startColumnIndex: i, endColumnIndex: i + 1 },
+        cell: { userEnteredFormat: { numberFormat: NUMBER_PATTERN[kind] } },
+        fields: 'userEnteredFormat.numberFormat',
+      },
+    })
+  }
+  for (const [i, h] of (layout.highlights ?? []).entries()) {
+    requests.push({
+      addConditionalFormatRule: {
+        index: i,
+        rule: {
+          ranges: [{ sheetId, startRowIndex: 1, startColumnIndex: h.from, endColumnIndex: h.to + 1 }],
+          booleanRule: {
+            condition: { type: 'TEXT_STARTS_WITH', values: [{ userEnteredValue: h.startsWith }] },
+            format: { backgroundColor: rgb(TONES[h.tone].fill), textFormat: { foregroundColor: rgb(TONES[h.tone].text) } },
+          },
+        },
+      },
+    })
+  }
+  requests.push(...chartRequests(layout, sheetId, have?.charts ?? [], rows.length + 1))
+  requests.push({ addProtectedRange: { protectedRange: { range: { sheetId }, description: PROTECTION, warningOnly: true } } })
+  layout.keys.forEach((key, i) => {
+    requests.push({
+      createDeveloperMetadata: {
+        developerMetadata: {
+          metadataKey: COLUMN_KEY,
+          metadataValue: key,
+          location: { dimensionRange: { sheetId, dimension: 'COLUMNS', startIndex: i, endIndex: i + 1 } },
+          visibility: 'DOCUMENT',
+        },
+      },
+    })
+  })
+  requests.push({
+    createDeveloperMetadata: {
+      developerMetadata: { metadataKey: LAYOUT_KEY, metadataValue: layoutHash(layout), location: { sheetId }, visibility: 'DOCUMENT' },
+    },
+  })
+  return requests
+}
+
+/** the rows a batch writes to one tab: what a new layout fits its widths to */
+const rowsOf = (batch: SheetBatch, tab: string): Cell[][] => [
+  ...(batch.replace ?? []).filter((r) => r.tab === tab).flatMap((r) => r.rows),
+  ...batch.rows.filter((w) => w.tab === tab).map((w) => w.cells),
+]
 
 /** grow in steps so that a steady trickle of new rows rarely costs a structure request */
 const GROW_ROWS = 1000
@@ -189,51 +360,86 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
   }
 
   async function tabInfos(): Promise<Map<string, TabInfo>> {
-    const { data } = await api.spreadsheets.get({ spreadsheetId, fields: 'sheets.properties' }, call)
+    const fields =
+      'sheets(properties,developerMetadata,conditionalFormats(ranges),protectedRanges(protectedRangeId,description),charts(chartId,spec(title)))'
+    const { data } = await api.spreadsheets.get({ spreadsheetId, fields }, call)
     const tabs = new Map<string, TabInfo>()
     for (const sheet of data.sheets ?? []) {
       const p = sheet.properties
       if (!p?.title || p.sheetId === undefined || p.sheetId === null) continue
       const grid = p.gridProperties ?? {}
+      const layout = sheet.developerMetadata?.find((m) => m.metadataKey === LAYOUT_KEY)?.metadataValue ?? undefined
       tabs.set(p.title, {
         sheetId: p.sheetId,
         rows: grid.rowCount ?? 0,
         columns: grid.columnCount ?? 0,
         frozenRows: grid.frozenRowCount ?? 0,
+        frozenColumns: grid.frozenColumnCount ?? 0,
+        ...(layout ? { layout } : {}),
+        conditionalFormats: sheet.conditionalFormats?.length ?? 0,
+        protections: (sheet.protectedRanges ?? [])
+          .filter((r) => r.description === PROTECTION && typeof r.protectedRangeId === 'number')
+          .map((r) => r.protectedRangeId as number),
+        charts: (sheet.charts ?? []).flatMap((c) =>
+          typeof c.chartId === 'number' ? [{ chartId: c.chartId, title: c.spec?.title ?? '' }] : [],
+        ),
       })
     }
     return tabs
+  }
+
+  /** a sheet id no tab has: chosen here so that one request can add a tab and lay it out */
+  const freshSheetId = (tabs: Map<string, TabInfo>, taken: Set<number>) => {
+    for (;;) {
+      const id = randomInt(1, 2 ** 31 - 1)
+      if (![...tabs.values()].some((t) => t.sheetId === id) && !taken.has(id)) return id
+    }
   }
 
   /** Tabs, frozen headers and grid sizes as the batch needs them; the sizes the values may fill. */
   async function ensureLayout(batch: SheetBatch, need: Map<string, { rows: number; columns: number }>): Promise<Map<string, TabInfo>> {
     const tabs = await tabInfos()
     const requests: sheets_v4.Schema$Request[] = []
+    const layoutWrites: sheets_v4.Schema$Request[] = []
     const sized = new Map<string, TabInfo>()
-    const headed = new Set(batch.tabs.map((t) => t.title))
+    const layouts = new Map(batch.tabs.map((t, index) => [t.title, { layout: t, index }]))
+    const taken = new Set<number>()
     for (const [title, { rows, columns }] of need) {
       const have = tabs.get(title)
-      const frozenRows = headed.has(title) ? 1 : 0
+      const laid = layouts.get(title)
+      const frozenRows = laid ? 1 : 0
       if (!have) {
         const size = { rows: Math.max(GROW_ROWS, rows + GROW_ROWS), columns: Math.max(26, columns) }
+        const sheetId = freshSheetId(tabs, taken)
+        taken.add(sheetId)
         requests.push({
           addSheet: {
-            properties: { title, gridProperties: { rowCount: size.rows, columnCount: size.columns, frozenRowCount: frozenRows } },
+            properties: {
+              sheetId,
+              title,
+              ...(laid ? { index: Math.min(laid.index, tabs.size + taken.size - 1) } : {}),
+              gridProperties: { rowCount: size.rows, columnCount: size.columns, frozenRowCount: frozenRows, frozenColumnCount: frozenRows },
+            },
           },
         })
-        // the id is Google's to choose; values address tabs by title
-        sized.set(title, { sheetId: -1, ...size, frozenRows })
+        if (laid) layoutWrites.push(...layoutRequests(laid.layout, sheetId, laid.index, undefined, rowsOf(batch, title)))
+        sized.set(title, { sheetId, ...size, frozenRows, frozenColumns: frozenRows, conditionalFormats: 0, protections: [], charts: [] })
         continue
+      }
+      if (laid && (batch.relayout || have.layout !== layoutHash(laid.layout))) {
+        layoutWrites.push(...layoutRequests(laid.layout, have.sheetId, laid.index, have, rowsOf(batch, title)))
       }
       if (have.rows < rows)
         requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'ROWS', length: rows - have.rows + GROW_ROWS } })
       if (have.columns < columns)
         requests.push({ appendDimension: { sheetId: have.sheetId, dimension: 'COLUMNS', length: columns - have.columns } })
-      if (frozenRows && have.frozenRows !== frozenRows) {
+      // someone unfroze a tab whose layout is otherwise current
+      const unfrozen = have.frozenRows !== 1 || have.frozenColumns !== 1
+      if (laid && unfrozen && have.layout === layoutHash(laid.layout) && !batch.relayout) {
         requests.push({
           updateSheetProperties: {
-            properties: { sheetId: have.sheetId, gridProperties: { frozenRowCount: frozenRows } },
-            fields: 'gridProperties.frozenRowCount',
+            properties: { sheetId: have.sheetId, gridProperties: { frozenRowCount: 1, frozenColumnCount: 1 } },
+            fields: 'gridProperties.frozenRowCount,gridProperties.frozenColumnCount',
           },
         })
       }
@@ -243,6 +449,8 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
         columns: Math.max(have.columns, columns),
       })
     }
+    // grids first: a layout may format columns a grid only now grows to
+    requests.push(...layoutWrites)
     if (requests.length > 0) {
       await write(() => api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, call))
       log.info('sheet layout updated', { requests: requests.length })
@@ -253,18 +461,20 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
   /** The value ranges of a batch: headers, whole-tab replacements (padded to clear what was there), keyed rows. */
   function blocks(batch: SheetBatch, tabs: Map<string, TabInfo>): Block[] {
     const out: Block[] = batch.tabs.map((t) => ({ tab: t.title, row: 1, values: [t.header] }))
+    const kinds = new Map(batch.tabs.map((t) => [t.title, t.kinds ?? []]))
+    const typed = (tab: string, row: Cell[]) => row.map((cell, i) => typedCell(cell, kinds.get(tab)?.[i]))
     for (const { tab, rows } of batch.replace ?? []) {
       const grid = tabs.get(tab)
       const width = Math.max(grid?.columns ?? 0, ...rows.map((r) => r.length))
       const height = Math.max((grid?.rows ?? 0) - 1, rows.length)
       // '' clears a cell: whatever was below or beside the new rows (hand edits, older rows) goes
       const padded = Array.from({ length: height }, (_, i) => {
-        const row = rows[i] ?? []
+        const row = typed(tab, rows[i] ?? [])
         return [...row, ...Array<Cell>(width - row.length).fill('')]
       })
       out.push({ tab, row: 2, values: padded })
     }
-    for (const w of batch.rows) out.push({ tab: w.tab, row: w.row, values: [w.cells] })
+    for (const w of batch.rows) out.push({ tab: w.tab, row: w.row, values: [typed(w.tab, w.cells)] })
     return out
   }
 

@@ -352,6 +352,15 @@ export function infoReleaseTab(deps: {
     layout: {
       title: '信息发布',
       header: ['记录ID', '单位', '标题', '渠道', '版本', '状态', '提交时间', '审批人', '审批时间', '审批意见'],
+      keys: ['recordId', 'unitName', 'title', 'channel', 'version', 'status', 'submittedAt', 'decidedBy', 'decidedAt', 'comment'],
+      kinds: [undefined, undefined, undefined, undefined, 'number', undefined, 'datetime', undefined, 'datetime'],
+      highlights: (
+        [
+          [STATUS_ZH.pending, 'amber'],
+          [STATUS_ZH.rejected, 'red'],
+          [STATUS_ZH.approved, 'green'],
+        ] as const
+      ).map(([startsWith, tone]) => ({ from: 5, to: 5, startsWith, tone })),
     },
     async rows() {
       const [states, units] = await Promise.all([Promise.all(STATUSES.map((s) => deps.approvals.byStatus(s))), deps.units.list()])

@@ -20,6 +20,8 @@ export interface ChatNotice {
   /** stable across retries: JSON receivers dedupe on it */
   id: string
   kind: string
+  /** a sheet notice's side (`problem` or `recovered`), for JSON receivers */
+  state?: string
   title: string
   lines: NoticeLine[]
   /** the system's link, last */
@@ -163,6 +165,7 @@ const builders: Record<WebhookType, (target: WebhookTarget, notice: ChatNotice, 
       JSON.stringify({
         id: notice.id,
         kind: notice.kind,
+        ...(notice.state ? { state: notice.state } : {}),
         title: notice.title,
         lines: notice.lines.map((line) => (typeof line === 'string' ? line : `${line.text}${line.link.url}`)),
         link: notice.link?.url ?? null,

@@ -7,6 +7,7 @@ import { NOTICE_MAX_TEXT_BYTES, type NoticeLine } from '../channels/notice.ts'
 import { addDays, localDate, zonedInstant } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Unit } from '../model.ts'
+import { type SheetWatchDeps, watchSheet } from '../sheet/watch.ts'
 import type { NoticeClaim, NoticeStore } from '../store.ts'
 import { dayStatus, dayTotals, type FormStatus, type StatusDeps } from './status.ts'
 
@@ -20,6 +21,10 @@ export interface Notice {
   title: string
   lines: NoticeLine[]
   link?: string
+  /** what the link is called in chat (default 填报链接) */
+  linkLabel?: string
+  /** a sheet notice's side: the problem, or the recovery from it */
+  state?: 'problem' | 'recovered'
 }
 
 /** What one attempt at a notice did: the channels it reached, and what failed. */
@@ -40,6 +45,8 @@ export interface DailyCycleDeps extends StatusDeps {
   reminderLeadMinutes: number
   /** a link that opens the unit's forms (expiring: it travels through chat) */
   unitLink(unit: Unit, expiresAt: Date): string
+  /** the leaders' sheet, watched on every run: the office hears when it stops updating */
+  sheet?: SheetWatchDeps
 }
 
 export interface DailyCycleResult {
@@ -215,5 +222,6 @@ export async function runDailyCycle(deps: DailyCycleDeps, now: Date): Promise<Da
     }
     if (now >= deadlineAt) count(await sendOnce(deps, await summary(deps, form, formStatus, date), now), 'summaries')
   }
+  if (deps.sheet) await watchSheet(deps.sheet, (notice) => sendOnce(deps, notice, now), now)
   return result
 }

@@ -40,9 +40,10 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
       const chat = {
         id: notice.id,
         kind: notice.id.split(':')[0] ?? 'notice',
+        ...(notice.state ? { state: notice.state } : {}),
         title: notice.title,
         lines: notice.lines,
-        ...(notice.link ? { link: { label: '填报链接', url: notice.link } } : {}),
+        ...(notice.link ? { link: { label: notice.linkLabel ?? '填报链接', url: notice.link } } : {}),
       }
       const now = deps.clock.now()
       const { delivered, failed } = await deliverToTheRest(targets, reached, (target) => deliverNotice(deps.fetch, target, chat, { now }))

@@ -37,7 +37,19 @@ function deliveryCell(e: Emergency): string {
 export function emergencyTab(deps: { emergencies: EmergencyStore; units: UnitStore; forms: FormRegistry; timeZone: string }): ComputedTab {
   const time = (iso: string | undefined) => (iso ? localDateTime(new Date(iso), deps.timeZone) : '')
   return {
-    layout: { title: EMERGENCY_TAB, header: columns.map(([zh, id]) => `${zh} (${id})`) },
+    layout: {
+      title: EMERGENCY_TAB,
+      header: columns.map(([zh]) => zh),
+      keys: columns.map(([, id]) => id),
+      kinds: columns.map(([, id]) => (id.endsWith('At') ? 'datetime' : id === 'escalations' ? 'number' : 'text')),
+      highlights: (
+        [
+          ['待确认', 'red'],
+          ['已确认', 'amber'],
+          ['已解决', 'green'],
+        ] as const
+      ).map(([startsWith, tone]) => ({ from: 1, to: 1, startsWith, tone })),
+    },
     async rows() {
       const [emergencies, units] = await Promise.all([deps.emergencies.list(), deps.units.list()])
       const names = new Map(units.map((u) => [u.id, u.name]))

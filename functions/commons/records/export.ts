@@ -24,5 +24,8 @@ export async function exportCsv(
   const rows = records
     .sort((a, b) => a.unitId.localeCompare(b.unitId) || a.recordId.localeCompare(b.recordId))
     .map((r) => recordRow(form, r, names.get(r.unitId) ?? r.unitId, deps.timeZone))
-  return `\uFEFF${[formTabLayout(form).header, ...rows].map(csvLine).join('\r\n')}\r\n`
+  // a file leaves the system: its header carries each column's key beside the label
+  const layout = formTabLayout(form)
+  const header = layout.header.map((label, i) => `${label} (${layout.keys[i]})`)
+  return `\uFEFF${[header, ...rows].map(csvLine).join('\r\n')}\r\n`
 }

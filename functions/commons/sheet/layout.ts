@@ -5,25 +5,27 @@ import type { FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
-import { type Cell, neutralize, type TabLayout } from './sink.ts'
+import { type Cell, type ColumnKind, neutralize, type TabLayout } from './sink.ts'
 
 /** Cells are cut to stay inside the Sheets limit of 50,000 characters, with a visible mark. */
 export const MAX_CELL_CHARS = 50_000
 const CUT_MARK = '…[已截断 truncated]'
 
-const fixedColumns = [
+const fixedColumns: { id: string; zh: string; kind?: ColumnKind }[] = [
   { id: 'recordId', zh: '记录ID' },
-  { id: 'date', zh: '日期' },
+  { id: 'date', zh: '日期', kind: 'date' },
   { id: 'unitName', zh: '单位' },
   { id: 'unitId', zh: '单位ID' },
-  { id: 'version', zh: '版本' },
-  { id: 'receivedAt', zh: '提交时间' },
-] as const
+  { id: 'version', zh: '版本', kind: 'number' },
+  { id: 'receivedAt', zh: '提交时间', kind: 'datetime' },
+]
 
 export function formTabLayout(form: FormDefinition): TabLayout {
   return {
     title: form.tab,
-    header: [...fixedColumns.map((c) => `${c.zh} (${c.id})`), ...form.fields.map((f) => `${f.label.zh} (${f.id})`)],
+    header: [...fixedColumns.map((c) => c.zh), ...form.fields.map((f) => f.label.zh)],
+    keys: [...fixedColumns.map((c) => c.id), ...form.fields.map((f) => f.id)],
+    kinds: [...fixedColumns.map((c) => c.kind), ...form.fields.map((f): ColumnKind => (f.type === 'integer' ? 'number' : 'text'))],
   }
 }
 

@@ -4,7 +4,8 @@
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion } from '../model.ts'
-import type { RecordStore, RowStore, UnitStore } from '../store.ts'
+import type { RecordStore, RowStore, SettingsStore, UnitStore } from '../store.ts'
+import { noteSheetFailure, noteSheetWrite } from './health.ts'
 import { allFormTabs, formTabLayout, recordRow } from './layout.ts'
 import type { ComputedTab, RowWrite, SheetBatch, SheetSink } from './sink.ts'
 
@@ -20,6 +21,20 @@ export interface MirrorDeps {
   computedTabs?: ComputedTab[]
   /** waits until the sink may write again (quota pacing); marks are read after it, so the pass carries all that arrived meanwhile */
   ready?: () => Promise<void>
+  /** where each pass notes its outcome for the sheet's health (GET /api/admin/sheet/health) */
+  settings?: SettingsStore
+}
+
+/** Runs a pass's writes, noting how they went for the sheet's health. */
+async function noted<T>(deps: MirrorDeps, now: Date, writes: () => Promise<T>): Promise<T> {
+  try {
+    const result = await writes()
+    if (deps.settings) await noteSheetWrite(deps.settings, now)
+    return result
+  } catch (error) {
+    if (deps.settings) await noteSheetFailure(deps.settings, now, error).catch(() => undefined)
+    throw error
+  }
 }
 
 export interface MirrorPassOptions {
@@ -66,7 +81,8 @@ async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<Ro
   return writes
 }
 
-const layouts = (deps: MirrorDeps) => [...allFormTabs(deps.forms), ...(deps.computedTabs ?? []).map((t) => t.layout)]
+/** every tab in the order leaders see them: the computed ones (概览 first), then the forms */
+const layouts = (deps: MirrorDeps) => [...(deps.computedTabs ?? []).map((t) => t.layout), ...allFormTabs(deps.forms)]
 
 async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNullable<SheetBatch['replace']>> {
   return Promise.all((deps.computedTabs ?? []).map(async (tab) => ({ tab: tab.layout.title, rows: await tab.rows(now) })))
@@ -108,12 +124,11 @@ export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = 
   // The row shows the newest version, even if a newer one arrived after the marks were read.
   const current = await newestOf(deps, recordIds)
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
-  await deps.sink.apply({
-    tabs: layouts(deps),
-    rows: await rowWrites(deps, current),
-    replace: await computedReplacements(deps, now),
+  const batch = { tabs: layouts(deps), rows: await rowWrites(deps, current), replace: await computedReplacements(deps, now) }
+  await noted(deps, now, async () => {
+    await deps.sink.apply(batch)
+    await settle(deps, newest, (ids) => newestOf(deps, ids))
   })
-  await settle(deps, newest, (ids) => newestOf(deps, ids))
   const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
   await deps.records.clearMirror(written)
   const lagMs = Math.max(0, ...written.map((v) => now.getTime() - Date.parse(v.receivedAt)))
@@ -132,10 +147,13 @@ export async function rebuildSheet(deps: MirrorDeps, now: Date = new Date()): Pr
     for (const w of mine) rows[w.row - 2] = w.cells
     return { tab: layout.title, rows }
   })
-  await deps.sink.apply({ tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, now))] })
+  const batch = { tabs: layouts(deps), rows: [], replace: [...replace, ...(await computedReplacements(deps, now))], relayout: true }
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
-  // one scan rather than a read per record
-  await settle(deps, newest, async () => deps.records.currentOfAll())
+  await noted(deps, now, async () => {
+    await deps.sink.apply(batch)
+    // one scan rather than a read per record
+    await settle(deps, newest, async () => deps.records.currentOfAll())
+  })
   await deps.records.clearMirror(pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0)))
   return { rows: writes.length }
 }

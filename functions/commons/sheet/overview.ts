@@ -10,11 +10,20 @@ export const OVERVIEW_TAB = '概览'
 /** today and this many days back: the window in which a daily report may still be submitted */
 const OVERVIEW_DAYS_BACK = 7
 
-const dayColumns = Array.from({ length: OVERVIEW_DAYS_BACK + 1 }, (_, i) => (i === 0 ? '今天 (d0)' : `${i}天前 (d${i})`))
+const dayColumns = Array.from({ length: OVERVIEW_DAYS_BACK + 1 }, (_, i) => (i === 0 ? '今天' : i === 1 ? '昨天' : `${i}天前`))
+const FIRST_DAY = 4
 
 export const overviewLayout: TabLayout = {
   title: OVERVIEW_TAB,
-  header: ['单位/项目 (item)', '单位ID (unitId)', '表单 (form)', '截止时间 (deadline)', ...dayColumns],
+  header: ['单位/项目', '单位ID', '表单', '截止时间', ...dayColumns],
+  keys: ['item', 'unitId', 'form', 'deadline', ...dayColumns.map((_, i) => `d${i}`)],
+  highlights: (
+    [
+      ['未报', 'red'],
+      ['迟报', 'amber'],
+      ['按时', 'green'],
+    ] as const
+  ).map(([startsWith, tone]) => ({ from: FIRST_DAY, to: FIRST_DAY + OVERVIEW_DAYS_BACK, startsWith, tone })),
 }
 
 const STATUS_ZH: Record<ReportStatus, string> = { on_time: '按时', late: '迟报', missing: '未报' }

@@ -4,9 +4,35 @@ import type { Cell } from '../forms/field-types.ts'
 
 export type { Cell }
 
+/** How a column's cells are shown: dates and times become real dates in the sheet. */
+export type ColumnKind = 'text' | 'number' | 'date' | 'datetime'
+
+/** Data cells of columns `from`..`to` (0-based, inclusive) that start with `startsWith` get this colour. */
+export interface Highlight {
+  from: number
+  to: number
+  startsWith: string
+  tone: 'red' | 'amber' | 'green'
+}
+
 export interface TabLayout {
   title: string
-  header: Cell[]
+  /** what leaders read: the labels alone */
+  header: string[]
+  /** each column's stable key (a field id), kept where leaders do not see it */
+  keys: string[]
+  /** per column; text where absent */
+  kinds?: (ColumnKind | undefined)[]
+  highlights?: Highlight[]
+  /** native charts over the tab's data rows (Google only): column 0 is the domain, `series` the columns drawn */
+  charts?: ChartLayout[]
+}
+
+export interface ChartLayout {
+  /** unique on the tab: a chart is found again by its title and updated in place */
+  title: string
+  type: 'LINE' | 'COLUMN'
+  series: number[]
 }
 
 /** A whole data row at a known 1-based row number (row 1 is the header). */
@@ -18,11 +44,13 @@ export interface RowWrite {
 
 /** Everything one mirror pass writes, applied as one batch. */
 export interface SheetBatch {
-  /** tabs that must exist with exactly this header */
+  /** tabs that must exist with exactly this header, in the order leaders see them */
   tabs: TabLayout[]
   rows: RowWrite[]
   /** tabs whose data rows are replaced whole (rebuilds, computed tabs): rows from row 2 on */
   replace?: { tab: string; rows: Cell[][] }[]
+  /** write the formatting again even where it looks current (a rebuild repairs hand edits) */
+  relayout?: boolean
 }
 
 export interface SheetSink {
@@ -38,4 +66,53 @@ export function neutralize(cell: Cell): Cell {
 export interface ComputedTab {
   layout: TabLayout
   rows(now: Date): Promise<Cell[][]>
+}
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/
+
+/**
+ * A spreadsheet's date serial (days since 1899-12-30) of a local `YYYY-MM-DD[ HH:MM[:SS]]`: the
+ * wall time as written, so the sheet shows the organisation's time whatever its own zone.
+ */
+export function dateSerial(text: string): number | undefined {
+  const m = LOCAL_TIME.exec(text)
+  if (!m) return undefined
+  const [, y, mo, d, h = '0', mi = '0', s = '0'] = m
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
+  return ms / 86_400_000 + 25_569
+}
+
+/** The cell as the sheet stores it: a date column's text becomes a date serial; anything else stays. */
+export function typedCell(cell: Cell, kind: ColumnKind | undefined): Cell {
+  if ((kind === 'date' || kind === 'datetime') && typeof cell === 'string') return dateSerial(cell) ?? cell
+  return cell
+}
+
+/** Display width of a text in narrow characters: CJK and full-width characters count double. */
+export function textWidth(text: string): number {
+  let width = 0
+  for (const ch of text) width += (ch.codePointAt(0) ?? 0) >= 0x2e80 ? 2 : 1
+  return width
+}
+
+const DATE_WIDTH: Partial<Record<ColumnKind, number>> = { date: 10, datetime: 19 }
+
+/** Column widths in narrow characters fitted to the header and these rows, within 6–48. */
+export function fittedWidths(layout: TabLayout, rows: Cell[][]): number[] {
+  const widths = layout.header.map((label, i) => Math.max(textWidth(label), DATE_WIDTH[layout.kinds?.[i] ?? 'text'] ?? 0))
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      const kind = layout.kinds?.[i]
+      const w = kind === 'date' || kind === 'datetime' ? (DATE_WIDTH[kind] ?? 0) : textWidth(String(cell))
+      widths[i] = Math.max(widths[i] ?? 0, w)
+    })
+  }
+  return widths.map((w) => Math.min(48, Math.max(6, w + 2)))
+}
+
+/** The colours of the highlights, as RGB 0–255: light fills leaders know from traffic lights. */
+export const TONES: Record<Highlight['tone'], { fill: [number, number, number]; text: [number, number, number] }> = {
+  red: { fill: [248, 215, 218], text: [156, 0, 6] },
+  amber: { fill: [255, 235, 156], text: [156, 87, 0] },
+  green: { fill: [198, 239, 206], text: [0, 97, 0] },
 }

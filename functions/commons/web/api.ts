@@ -1,4 +1,5 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
+
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { parseWebhookList } from '../channels/webhook-config.ts'
@@ -9,6 +10,7 @@ import { specOf } from '../forms/field-types.ts'
 import { UNIT_TYPES } from '../model.ts'
 import { exportCsv } from '../records/export.ts'
 import { reopenRecord, submit } from '../records/submissions.ts'
+import { sheetHealth } from '../sheet/health.ts'
 import { addUnit, rotateUnitToken } from '../units/roster.ts'
 import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
@@ -142,6 +144,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     },
   )
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
+  admin.get('/sheet/health', async (c) => c.json(await sheetHealth(stores, deps.clock.now())))
 
   api.route('/admin', admin)
   return api

@@ -1,5 +1,6 @@
 // The one Hono app: JSON API, unit pages and health check, with Hono's own middleware for
 // secure headers, CSRF (Origin / Sec-Fetch-Site) and body limits.
+
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
@@ -8,6 +9,7 @@ import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
 import { unitLinkPage } from './auth.tsx'
 import { serveClientScript } from './client-bundle.ts'
+import { createDashboardPages, createLeaderApi } from './dashboard.tsx'
 import { type AppDeps, type AppEnv, clientOf } from './deps.ts'
 import { createEmergencyPages } from './emergencies.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
@@ -91,6 +93,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/admin/*', csrf())
   app.route('/admin', createOfficeSession(deps))
   app.route('/office', createOfficePages(deps))
+  if (deps.leaders) app.route('/api/admin/leaders', createLeaderApi(deps, deps.leaders))
+  app.route('/', createDashboardPages(deps, deps.leaders))
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))
   app.onError(errorHandler(deps.log))

@@ -3,10 +3,12 @@
 //   approver token  the API's bearer (the admin token too), and the approver's link /a/<token>
 //   admin token     the API's bearer; on pages, a sign-in opens a session (office-session.ts)
 // A refused token or link is counted by the guessing guard (guessing-guard.ts), which may answer 429.
+//   leader token    the leader's link /l/<token> to the read-only dashboard
 import type { MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { approverForToken, type Decider, deciderForToken } from '../approvals/requests.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import { type LeaderStore, leaderForToken } from '../leaders/leaders.ts'
 import type { ApprovalStore } from '../store.ts'
 import { unitForToken } from '../units/roster.ts'
 import { secretMatches } from '../units/tokens.ts'
@@ -24,6 +26,10 @@ const w = wordsOf({
     en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
   },
   badApproverLink: { zh: '链接无效，请向办公室索取审批链接。', en: 'This link is not valid. Ask the office for your approver link.' },
+  badLeaderLink: {
+    zh: '链接无效或已更换，请向办公室索取新链接。',
+    en: 'This link is not valid (it may have been replaced). Ask the office for a new one.',
+  },
 } satisfies Record<string, Record<Lang, string>>)
 
 /** The JSON of a refused bearer, naming the token it wants. */
@@ -96,6 +102,19 @@ export function approverLinkPage(store: ApprovalStore): MiddlewareHandler<Approv
     if (!decider) return c.html(<ErrorPage lang={lang} message={w(lang, 'badApproverLink')} path={c.req.path} />, 404)
     c.set('decider', decider)
     c.set('base', `/a/${token}`)
+    await next()
+  }
+}
+
+/** The leaders' dashboard under /l/:token: the leader whose link it is, or a page saying the link is not valid. */
+export function leaderLinkPage(store: LeaderStore): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const lang = c.get('lang')
+    const token = c.req.param('token') ?? ''
+    if (!(await leaderForToken(store, token))) {
+      await c.get('guard').refused(c, subjectOfToken(token))
+      return c.html(<ErrorPage lang={lang} message={w(lang, 'badLeaderLink')} path={c.req.path} />, 404)
+    }
     await next()
   }
 }

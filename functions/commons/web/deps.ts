@@ -6,6 +6,7 @@ import type { AlertRate } from '../emergencies/unit-rate.ts'
 import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
+import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
@@ -39,6 +40,8 @@ export interface AppDeps {
   alerts?: AlertAppDeps
   /** each unit's alert rate (emergencies/unit-rate.ts); without it every alert goes out */
   alertRate?: AlertRate
+  /** the leaders and their dashboard links (leaders/); the links and their admin API are mounted only when given */
+  leaders?: LeaderStore
 }
 
 /** Information-release approval, as the web app needs it. */

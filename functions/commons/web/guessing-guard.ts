@@ -35,11 +35,11 @@ export const GUESSING_WINDOW_MS = 10 * 60_000
 /** Keys known to be over the limit, so a spray costs no table write: bounded under many addresses. */
 const MAX_BLOCKED = 10_000
 
-/** The unit or approver a presented token or link names (`<unitId>.…`, `approver.<id>.…`), if any. */
+/** The unit, approver or leader a presented token or link names (`<unitId>.…`, `approver.<id>.…`, `leader.<id>.…`), if any. */
 export function subjectOfToken(token: string): string | undefined {
-  const match = /^(approver\.)?([a-z0-9][a-z0-9-]{0,39})\./.exec(token)
+  const match = /^(?:(approver|leader)\.)?([a-z0-9][a-z0-9-]{0,39})\./.exec(token)
   if (!match) return undefined
-  return `${match[1] ? 'approver' : 'unit'}:${match[2]}`
+  return `${match[1] ?? 'unit'}:${match[2]}`
 }
 
 export function guessingGuard(options: GuessingGuardOptions): GuessingGuard {

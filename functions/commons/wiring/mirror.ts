@@ -5,6 +5,7 @@ import { emergencyTab } from '../emergencies/sheet-tab.ts'
 import type { MirrorDeps } from '../sheet/mirror.ts'
 import { overviewTab } from '../sheet/overview.ts'
 import type { SheetSink } from '../sheet/sink.ts'
+import { trendTab } from '../sheet/trend.ts'
 import type { Edge, SiteSettings } from './edge.ts'
 
 export function mirrorDeps(
@@ -23,8 +24,9 @@ export function mirrorDeps(
     log,
     computedTabs: [
       overviewTab({ ...stores, forms, timeZone }),
-      ...(infoRelease ? [infoReleaseTab({ approvals, units: stores.units, form: infoRelease, timeZone })] : []),
       emergencyTab({ emergencies, units: stores.units, forms, timeZone }),
+      trendTab({ ...stores, forms, timeZone }),
+      ...(infoRelease ? [infoReleaseTab({ approvals, units: stores.units, form: infoRelease, timeZone })] : []),
     ],
     ready: sink.ready,
   }
