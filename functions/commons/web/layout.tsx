@@ -85,7 +85,7 @@ const OFFICE_PAGES: { href: string; label: Record<Lang, string> }[] = [
 ]
 
 /** The office's navigation: a link to every office page and the sign-out button, on every office page. */
-export function OfficeNav({ lang, path }: { lang: Lang; path: string }) {
+function OfficeNav({ lang, path }: { lang: Lang; path: string }) {
   const current = OFFICE_PAGES.filter((p) => path === p.href || path.startsWith(`${p.href}/`)).at(-1)?.href
   return (
     <nav class="office" aria-label={lang === 'zh' ? '办公室' : 'Office'}>
