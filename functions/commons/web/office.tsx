@@ -13,6 +13,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
+import { createUnitPages } from './office-units.tsx'
 
 const HISTORY_DAYS = 14
 /** open emergencies listed on the hub; the board has them all */
@@ -256,5 +257,6 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
       </Page>,
     )
   })
+  office.route('/units', createUnitPages(deps))
   return office
 }

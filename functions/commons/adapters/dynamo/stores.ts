@@ -22,6 +22,8 @@ import { createNoticeStore } from './notices.ts'
 import { type Item, queryItems, scanItems } from './paging.ts'
 
 const MIRROR_QUEUE = 'mirror'
+/** the unit attributes an edit replaces (`name` and `type` are reserved words: always by placeholder) */
+const PROFILE_FIELDS = ['name', 'type', 'forms', 'sites', 'contact', 'webhook'] as const
 const ALERT_QUEUE = 'alert'
 /** record ids kept with the last reserved block of sheet rows, at most */
 const MAX_BLOCK_IDS = 1000
@@ -203,6 +205,41 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         ),
       )
     },
+    updateProfile(id, profile) {
+      // Only these attributes: a concurrent rotation's token hash is never written back.
+      const set = PROFILE_FIELDS.filter((f) => profile[f] !== undefined)
+      const remove = PROFILE_FIELDS.filter((f) => profile[f] === undefined)
+      return conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'UNIT', sk: id },
+            UpdateExpression: [
+              `SET ${set.map((f) => `#${f} = :${f}`).join(', ')}`,
+              remove.length ? `REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '',
+            ]
+              .join(' ')
+              .trim(),
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: Object.fromEntries(PROFILE_FIELDS.map((f) => [`#${f}`, f])),
+            ExpressionAttributeValues: Object.fromEntries(set.map((f) => [`:${f}`, profile[f]])),
+          }),
+        ),
+      )
+    },
+    retire(id, at) {
+      return conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'UNIT', sk: id },
+            UpdateExpression: 'SET retiredAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(retiredAt)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      )
+    },
   }
 
   const claimKey = (tab: string, recordId: string) => ({ pk: `ROW#${tab}#${recordId}`, sk: 'ROW' })
@@ -294,5 +331,6 @@ function unitFromItem(item: Item): Unit {
     tokenHash: item.tokenHash as string,
     createdAt: item.createdAt as string,
     ...(item.rotatedAt ? { rotatedAt: item.rotatedAt as string } : {}),
+    ...(item.retiredAt ? { retiredAt: item.retiredAt as string } : {}),
   }
 }
