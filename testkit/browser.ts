@@ -23,8 +23,8 @@ export interface BrowserApp {
   close(): Promise<void>
 }
 
-export async function startBrowserApp(): Promise<BrowserApp> {
-  const h = await startHarness()
+export async function startBrowserApp(options: Parameters<typeof startHarness>[0] = {}): Promise<BrowserApp> {
+  const h = await startHarness(options)
   const server: ServerType = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
+import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
@@ -58,7 +59,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { formsDir?: string; now?: string; alertPolicy?: EscalationPolicy; onEmergencyChanged?: () => void } = {},
+  options: { formsDir?: string; now?: string; alertPolicy?: EscalationPolicy; onEmergencyChanged?: () => void; approvals?: boolean } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
   const dynamo = await startEmbeddedDynamo()
@@ -68,6 +69,7 @@ export async function startHarness(
   const emergencies = createDynamoEmergencyStore(doc, 'test')
   const alertPolicy = options.alertPolicy ?? { max: DEFAULT_MAX_ESCALATIONS }
   const forms = await loadForms(options.formsDir)
+  const approvalForm = options.approvals ? forms.approvalForm() : undefined
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
   const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
   const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
@@ -81,6 +83,7 @@ export async function startHarness(
     publicUrl: 'http://forms.test',
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
+    ...(approvalForm ? { approvals: { store: createApprovalStore(doc, 'test'), form: approvalForm } } : {}),
     alerts: {
       emergencies,
       policy: alertPolicy,

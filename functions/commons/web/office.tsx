@@ -13,6 +13,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
+import { createApproverPages, createDeadlinePages } from './office-settings.tsx'
 import { createUnitPages } from './office-units.tsx'
 
 const HISTORY_DAYS = 14
@@ -258,5 +259,7 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
     )
   })
   office.route('/units', createUnitPages(deps))
+  office.route('/deadlines', createDeadlinePages(deps))
+  if (deps.approvals) office.route('/approvers', createApproverPages(deps, deps.approvals))
   return office
 }
