@@ -117,8 +117,10 @@ function checkedProfile(input: UnitInput, registry: FormRegistry): UnitProfile {
       parseWebhookList(webhook, 'webhook')
     } catch (error) {
       // The message names the entry by position, type and host only: never the URL's secret part.
-      if (error instanceof WebhookConfigError)
-        refuse('webhook', `格式应为 类型=地址（类型：${WEBHOOK_TYPES.join('、')}）：${error.message}`, error.message)
+      if (error instanceof WebhookConfigError) {
+        const zh = `第 ${error.entry} 项无法使用：格式应为 类型=地址，类型为 ${WEBHOOK_TYPES.join('、')} 之一，地址以 https:// 开头`
+        refuse('webhook', zh, error.message)
+      }
       throw error
     }
   }

@@ -197,33 +197,35 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
                   </ul>
                 </>
               )}
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{w(lang, 'unit')}</th>
-                    <th scope="col">{w(lang, 'status')}</th>
-                    <th scope="col">{w(lang, 'firstSent')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {form.units.map((u) => (
+              {form.units.length > 0 && (
+                <table>
+                  <thead>
                     <tr>
-                      <td>{u.unitName}</td>
-                      <td>
-                        <StatusTag status={u.status} lang={lang} />
-                        {u.sites?.map((s) => (
-                          <div class="meta">
-                            {s.site}
-                            {lang === 'zh' ? '：' : ': '}
-                            {statusWords[s.status][lang]}
-                          </div>
-                        ))}
-                      </td>
-                      <td>{u.submittedAt ? time(u.submittedAt).slice(11, 16) : '—'}</td>
+                      <th scope="col">{w(lang, 'unit')}</th>
+                      <th scope="col">{w(lang, 'status')}</th>
+                      <th scope="col">{w(lang, 'firstSent')}</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {form.units.map((u) => (
+                      <tr>
+                        <td>{u.unitName}</td>
+                        <td>
+                          <StatusTag status={u.status} lang={lang} />
+                          {u.sites?.map((s) => (
+                            <div class="meta">
+                              {s.site}
+                              {lang === 'zh' ? '：' : ': '}
+                              {statusWords[s.status][lang]}
+                            </div>
+                          ))}
+                        </td>
+                        <td>{u.submittedAt ? time(u.submittedAt).slice(11, 16) : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
             </section>
           )
         })}

@@ -57,10 +57,10 @@ async function signedIn(lang: Lang): Promise<{ context: BrowserContext; page: Pa
 
 /** The page's own words (navigation, headings of forms, labels, buttons) are in one language. */
 async function expectOneLanguage(page: Page, lang: Lang) {
-  const words = await page.locator('nav, label, legend, th, button, .hint').allInnerTexts()
+  const words = await page.locator('nav, label, legend, th, button, .hint, .error-summary, .error-message').allInnerTexts()
   const other = lang === 'zh' ? /\b[A-Za-z]{4,}\b/ : /[\u4e00-\u9fff]/
   // data (unit and form names typed by people, robot types) may be either; the words around them may not
-  const foreign = words.filter((text) => other.test(text.replace(/wecom|dingtalk|feishu|slack|json|type=url/g, '')))
+  const foreign = words.filter((text) => other.test(text.replace(/wecom|dingtalk|feishu|slack|json|type=url|https/g, '')))
   expect(foreign).toEqual([])
 }
 
