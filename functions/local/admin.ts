@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { renderUnicodeCompact } from 'uqr'
 import { localDateTime } from '#commons/clock.ts'
 import { silentLogger } from '#commons/log.ts'
 import { parseLocalConfig } from './config.ts'
@@ -111,6 +112,9 @@ function need(value: string | undefined, flag: string): string {
   return value
 }
 
+/** The link as a QR code in the terminal, to scan at once (the office pages print a poster). */
+const qr = (link: string) => renderUnicodeCompact(link, { ecc: 'M', border: 2 })
+
 const list = (v: string | undefined) =>
   v
     ?.split(',')
@@ -176,7 +180,7 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
       }
       const result = await expectOk(await send('/api/admin/units', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
-      return values.json ? JSON.stringify({ id, name, token, link }) : `added ${id} (${name})\nlink: ${link}`
+      return values.json ? JSON.stringify({ id, name, token, link }) : `added ${id} (${name})\nlink: ${link}\n${qr(link)}`
     }
     case 'unit edit': {
       const id = need(values.id, 'id')
@@ -218,7 +222,9 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
     case 'unit rotate': {
       const result = await expectOk(await send(`/api/admin/units/${encodeURIComponent(need(values.id, 'id'))}/rotate`, { method: 'POST' }))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
-      return values.json ? JSON.stringify({ id, name, token, link }) : `new link for ${id}: ${link}\n(the old link no longer works)`
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `new link for ${id}: ${link}\n(the old link no longer works)\n${qr(link)}`
     }
     case 'form deadline': {
       const id = need(values.id, 'id')
