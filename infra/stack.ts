@@ -19,7 +19,7 @@ import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import type { Construct } from 'constructs'
-import { tableIndexes, tableKeys } from '../functions/commons/adapters/dynamo/table.ts'
+import { tableIndexes, tableKeys, ttlAttribute } from '../functions/commons/adapters/dynamo/table.ts'
 import { METRIC_NAMESPACE } from '../functions/commons/lambda/metrics.ts'
 import { DeployConfig, DeployConfigError } from './config.ts'
 import { SentinelFunction } from './function.ts'
@@ -46,6 +46,8 @@ export class SentinelStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
+      // Office sessions and refusal counts end by themselves (adapters/dynamo/access.ts).
+      timeToLiveAttribute: ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
       globalSecondaryIndexes: Object.entries(tableIndexes).map(([indexName, index]) => ({

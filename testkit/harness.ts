@@ -141,3 +141,14 @@ export async function dataRows(path: string, tab: string): Promise<unknown[][]> 
   const rows = (await readWorkbook(path)).get(tab) ?? []
   return rows.slice(1).filter((r) => r.some((v) => v !== undefined && v !== null && v !== ''))
 }
+
+/** Signs the office in through its sign-in form, as a browser would; returns the session's `Cookie` header. */
+export async function officeCookie(app: { request: ReturnType<typeof createApp>['request'] }, adminToken = ADMIN_TOKEN): Promise<string> {
+  const login = await app.request('http://localhost/admin/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+    body: new URLSearchParams({ token: adminToken, next: '/office' }).toString(),
+  })
+  if (login.status !== 303) throw new Error(`sign-in answered ${login.status}`)
+  return (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+}

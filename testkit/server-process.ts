@@ -1,6 +1,7 @@
 // The real `npm start` entry as a child process, for restart and crash tests.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 
 export interface ServerProcess {
   url: string
@@ -25,12 +26,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const exited = new Promise<void>((done) => child.once('exit', () => done()))
 
   const deadline = Date.now() + 30_000
-  while (!/running at (\S+)[\s\S]*admin token:\s+(\S+)[\s\S]*\n\n/.test(output)) {
+  while (!/running at (\S+)[\s\S]*stop: .*\n\n/.test(output)) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${output}`)
     if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`)
     await new Promise((r) => setTimeout(r, 50))
   }
-  const [, url = '', adminToken = ''] = /running at (\S+)[\s\S]*admin token:\s+(\S+)/.exec(output) ?? []
+  const [, url = ''] = /running at (\S+)/.exec(output) ?? []
+  // Shown on the first start only; after that it is in the data folder (or was given).
+  const shown = /admin token:\s+(\S+)\s+\(shown this once/.exec(output)?.[1]
+  const adminToken = env.ADMIN_TOKEN ?? shown ?? (await readFile(join(env.DATA_DIR ?? '.data', 'admin-token'), 'utf8')).trim()
   const links = new Map([...output.matchAll(/\/u\/(([a-z0-9-]+)\.[A-Za-z0-9_-]+)/g)].map((m) => [m[2] ?? '', m[1] ?? '']))
   return {
     url,

@@ -27,7 +27,8 @@ const app = createApp(
     linkKey,
     ackKey,
     publicUrl: config.PUBLIC_URL,
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    // API Gateway sets the source address itself and serves only HTTPS.
+    client: (c) => ({ address: getConnInfo(c).remote.address, tls: true }),
     rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
     approvalsChanged: refreshSheet,
     emergenciesChanged: refreshSheet,

@@ -75,12 +75,36 @@ export interface NoticeStore {
   markFailed(id: string, deliveredTo: string[]): Promise<void>
 }
 
+/** The office's signed-in browsers: a random id per sign-in, known to the store only as its hash. */
+interface OfficeSession {
+  idHash: string
+  /** the admin token (its hash) the session was opened with: changing the token ends every session */
+  adminTokenHash: string
+  createdAt: string
+  expiresAt: string
+}
+
+export interface SessionStore {
+  put(session: OfficeSession): Promise<void>
+  /** the session with that id hash; the caller checks its expiry */
+  get(idHash: string): Promise<OfficeSession | undefined>
+  delete(idHash: string): Promise<void>
+}
+
+/** Counts of refused tokens per key (an address, a unit) and fixed time window, shared by every process. */
+export interface RefusalCounter {
+  /** adds one refusal to each key's count in `window`; returns the counts after it, in the keys' order */
+  add(keys: string[], window: { id: string; endsAt: Date }): Promise<number[]>
+}
+
 export interface Stores {
   records: RecordStore
   units: UnitStore
   rows: RowStore
   settings: SettingsStore
   notices: NoticeStore
+  sessions: SessionStore
+  refusals: RefusalCounter
 }
 
 /** One recorded change of an information-release request (see approvals/requests.ts). */

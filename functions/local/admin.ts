@@ -9,6 +9,7 @@ import { renderUnicodeCompact } from 'uqr'
 import { localDateTime } from '#commons/clock.ts'
 import { silentLogger } from '#commons/log.ts'
 import { parseLocalConfig } from './config.ts'
+import { runningServer } from './instance.ts'
 import { createLocalSystem } from './system.ts'
 
 const usage = `usage: npm run admin -- <command>
@@ -41,22 +42,15 @@ interface Connection {
   close(): Promise<void>
 }
 
-async function runningServer(dataDir: string): Promise<string | undefined> {
-  const file = join(dataDir, 'server.json')
-  if (!existsSync(file)) return undefined
-  const { url } = JSON.parse(await readFile(file, 'utf8')) as { url: string }
-  try {
-    const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
-    return health.ok ? url : undefined
-  } catch {
-    return undefined // a crash left the file behind
-  }
-}
-
 async function connect(): Promise<Connection> {
   const config = parseLocalConfig()
-  const url = await runningServer(config.DATA_DIR)
-  if (url) {
+  const running = await runningServer(config.DATA_DIR)
+  if (running.state === 'unproven')
+    throw new Error(
+      `${join(config.DATA_DIR, 'server.json')} names ${running.url} (process ${running.pid}), but what answers there does not prove it is this data folder's server: the admin token was not sent. If no server is running, delete that file.`,
+    )
+  if (running.state === 'running') {
+    const { url } = running
     const tokenFile = join(config.DATA_DIR, 'admin-token')
     const token = config.ADMIN_TOKEN ?? (existsSync(tokenFile) ? (await readFile(tokenFile, 'utf8')).trim() : '')
     const send: Send = (path, init = {}) =>

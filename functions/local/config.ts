@@ -1,5 +1,6 @@
 // Configuration of the local system, parsed once from the environment. A bad value stops the
 // start with the variable's name.
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
@@ -13,6 +14,30 @@ import {
   timeZone,
   webhookList,
 } from '#commons/settings.ts'
+
+const commaList = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+
+const ipList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform(commaList)
+    .refine((items) => items.every((item) => isIP(item) !== 0), `${name}: a comma-separated list of IP addresses, e.g. 127.0.0.1`)
+
+const hostList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text) => commaList(text).map((host) => host.toLowerCase()))
+    .refine(
+      (items) => items.every((item) => /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/.test(item)),
+      `${name}: a comma-separated list of host names, each with :port when not 80 or 443, e.g. forms.example.org,localhost:3000`,
+    )
+    .transform((items) => (items.length > 0 ? items : undefined))
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
 
@@ -34,6 +59,10 @@ export const LocalConfig = z.object({
   TABLE_NAME: tableName.default(defaultTableName),
   ORG_TIMEZONE: timeZone.default('Asia/Shanghai'),
   PUBLIC_URL: z.url().optional(),
+  /** reverse proxies (IP addresses) whose X-Forwarded-For and X-Forwarded-Proto are believed */
+  TRUST_PROXY: ipList('TRUST_PROXY'),
+  /** the Host names (with :port when not 80/443) the server answers; any when unset */
+  ALLOWED_HOSTS: hostList('ALLOWED_HOSTS'),
   DEMO: onOff.default(true),
   MIRROR_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(200),
   SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(30),

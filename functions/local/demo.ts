@@ -19,7 +19,7 @@ const demoUnits: NewUnit[] = [
   },
 ]
 
-export interface DemoLink {
+interface DemoLink {
   id: string
   name: string
   token: string

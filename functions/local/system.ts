@@ -2,9 +2,8 @@
 // workbook as the sheet, the in-process workers, and the Hono app. The server and the admin CLI
 // both build it here.
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
@@ -25,10 +24,12 @@ import type { Edge } from '#commons/wiring/edge.ts'
 import { mirrorDeps } from '#commons/wiring/mirror.ts'
 import { startAlerts } from './alerts.ts'
 import { startApprovals } from './approvals.ts'
+import { localClient } from './client-info.ts'
 import type { LocalConfig } from './config.ts'
 import { startDailyCycle } from './daily-timer.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamodb.ts'
 import { restoreEmergencyWakeups } from './emergency-wakeups.ts'
+import { makePrivate } from './instance.ts'
 import { type Pump, startPump } from './pump.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 
@@ -52,6 +53,8 @@ export interface LocalSystem {
   sink: LocalSink
   mirror: Pump
   adminToken: string
+  /** the admin token was made just now (the first start): the banner shows it this once */
+  adminTokenIsNew: boolean
   close(): Promise<void>
 }
 
@@ -67,14 +70,14 @@ export interface SystemOptions {
 }
 
 /** A secret from the environment, or one generated once and kept in the data folder (owner-only). */
-async function secretFor(config: LocalConfig, fromEnv: string | undefined, fileName: string): Promise<string> {
-  if (fromEnv) return fromEnv
+async function secretFor(config: LocalConfig, fromEnv: string | undefined, fileName: string): Promise<{ secret: string; isNew: boolean }> {
+  if (fromEnv) return { secret: fromEnv, isNew: false }
   const file = join(config.DATA_DIR, fileName)
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
+  if (existsSync(file)) return { secret: (await readFile(file, 'utf8')).trim(), isNew: false }
   const secret = newSecret()
   await writeFile(file, `${secret}\n`, { mode: 0o600 })
   await chmod(file, 0o600)
-  return secret
+  return { secret, isNew: true }
 }
 
 export async function createLocalSystem(config: LocalConfig, options: SystemOptions): Promise<LocalSystem> {
@@ -82,9 +85,9 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   // This machine's Node 20 is known; the Lambda runtime is Node 22. Keep start-up output clean.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const clock = options.clock ?? systemClock
-  await mkdir(config.DATA_DIR, { recursive: true })
+  await makePrivate(config.DATA_DIR)
   const embedded: EmbeddedDynamo | undefined = config.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamo(join(config.DATA_DIR, 'db'))
-  const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint)
+  const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint, embedded?.socketPath)
   await ensureTable(client, config.TABLE_NAME)
   const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
   const forms = await loadForms(options.formsDir)
@@ -98,9 +101,9 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     fetch: (url, init) => fetch(url, init),
   }
   const sink = await createSink(config, log)
-  const adminToken = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
-  const linkKey = await secretFor(config, config.LINK_KEY, 'link-key')
-  const ackKey = await secretFor(config, config.ACK_LINK_SECRET, 'ack-link-secret')
+  const { secret: adminToken, isNew: adminTokenIsNew } = await secretFor(config, config.ADMIN_TOKEN, 'admin-token')
+  const { secret: linkKey } = await secretFor(config, config.LINK_KEY, 'link-key')
+  const { secret: ackKey } = await secretFor(config, config.ACK_LINK_SECRET, 'ack-link-secret')
   const { publicUrl, workers } = options
   // The sheet's 应急 tab follows every emergency change (the next mirror pass refreshes it).
   const emergencyChanged = () => {
@@ -144,8 +147,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       linkKey,
       ackKey,
       publicUrl,
-      // The socket's peer; requests made in-process (tests, app.request) have no socket.
-      clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
+      client: localClient(config.TRUST_PROXY),
+      allowedHosts: config.ALLOWED_HOSTS,
       onStored: workers
         ? (version) => {
             mirror.wake()
@@ -168,6 +171,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     sink,
     mirror,
     adminToken,
+    adminTokenIsNew,
     async close() {
       await dailyCycle?.stop()
       await approvals.pump.stop()

@@ -22,7 +22,7 @@ import { createApp } from '#commons/web/app.tsx'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
 import { createWorkbookSink } from '../../functions/local/workbook-sink.ts'
 import { newKey, submission } from '../../testkit/fixtures.ts'
-import { ADMIN_TOKEN, dataRows, fixedClock, LINK_KEY, TIME_ZONE } from '../../testkit/harness.ts'
+import { ADMIN_TOKEN, dataRows, fixedClock, LINK_KEY, officeCookie, TIME_ZONE } from '../../testkit/harness.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -414,7 +414,7 @@ describe('what people see', () => {
 
   it('keeps the admin token out of addresses: the office decides behind its sign-in instead', async () => {
     const id = await request(unitToken, infoRelease({ title: '办公室审批' }))
-    const signedIn = { cookie: `sentinel_admin=${ADMIN_TOKEN}` }
+    const signedIn = { cookie: await officeCookie(app, ADMIN_TOKEN) }
 
     expect((await app.request(`/a/${ADMIN_TOKEN}`)).status).toBe(404)
     const anonymous = await app.request('/office/info-releases')

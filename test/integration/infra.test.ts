@@ -8,7 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { tableIndexes } from '#commons/adapters/dynamo/table.ts'
+import { tableIndexes, ttlAttribute } from '#commons/adapters/dynamo/table.ts'
 import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
 import type { DeployConfig } from '../../infra/config.ts'
 import { SentinelStack } from '../../infra/stack.ts'
@@ -48,7 +48,7 @@ describe('the AWS stack', () => {
     template = Template.fromStack(stackWith().stack)
   })
 
-  it('keeps the table on demand, encrypted, recoverable, streamed with both images, and retained', () => {
+  it('keeps the table on demand, encrypted, recoverable, streamed with both images, retained, and expiring sessions by TTL', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -56,6 +56,7 @@ describe('the AWS stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true },
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
         Replicas: [
           Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
         ],

@@ -47,23 +47,39 @@ afterAll(async () => {
 const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, init)
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-/** A GET from a chosen local address (fetch cannot pick its source address). */
+/** A request (GET unless told) from a chosen local address (fetch cannot pick its source address). */
 function getFrom(
   localAddress: string,
   path: string,
   headers: Record<string, string> = {},
+  { method = 'GET', body }: { method?: string; body?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const url = new URL(path, server.url.replace('localhost', '127.0.0.1'))
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { localAddress, headers }, (res) => {
+    const req = httpRequest(url, { localAddress, headers, method }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
       res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
     })
     req.once('error', reject)
-    req.end()
+    req.end(body)
   })
+}
+
+/** A form post from a chosen local address. */
+function postFrom(localAddress: string, path: string, body: string, headers: Record<string, string> = {}) {
+  return getFrom(localAddress, path, { 'content-type': 'application/x-www-form-urlencoded', ...headers }, { method: 'POST', body })
+}
+
+/** Signs the office in from a chosen address; returns the session's Cookie header. */
+async function signIn(localAddress: string): Promise<string> {
+  const res = await postFrom(localAddress, '/admin/login', new URLSearchParams({ token: ADMIN_TOKEN, next: '/office' }).toString(), {
+    origin: server.url.replace('localhost', '127.0.0.1'),
+  })
+  expect(res.status).toBe(303)
+  const setCookie = res.headers['set-cookie']
+  return String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? ''
 }
 
 describe('admin routes', () => {
@@ -158,6 +174,36 @@ describe('bodies over 64 KiB', () => {
   })
 })
 
+describe('a huge body on any route', () => {
+  it('is refused with 413 at once, before it is read: the sign-in, sign-out, pages and API alike', async () => {
+    // Only the headers are sent, declaring 100 MB: a server that read the body first would hang here.
+    const declare = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(new URL(path, server.url.replace('localhost', '127.0.0.1')), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(100 * 1024 * 1024) },
+        })
+        req.once('response', (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+          req.destroy()
+        })
+        req.once('error', reject)
+        req.flushHeaders()
+      })
+    for (const path of [
+      '/admin/login',
+      '/admin/logout',
+      `/u/${east}/forms/daily-health`,
+      '/office/info-releases/requests/x',
+      '/ack/x',
+      '/no/such/route',
+    ]) {
+      expect(await declare(path), path).toBe(413)
+    }
+  })
+})
+
 describe('headers', () => {
   it('are set on pages and on the API', async () => {
     for (const path of [`/u/${east}`, '/api/forms', '/admin/login']) {
@@ -173,24 +219,84 @@ describe('headers', () => {
 })
 
 describe('token guessing', () => {
-  it('locks out the guessing address, its right tokens included, and no other', async () => {
-    // Successes are never counted: a busy unit is not throttled.
-    // (The other tests' refusals came from 127.0.0.1; the guesser here is 127.0.0.3.)
-    const guesser = '127.0.0.3'
-    for (let i = 0; i < 30; i++) expect((await getFrom(guesser, `/u/${east}`)).status).toBe(200)
-    const guesses: number[] = []
-    for (let i = 0; i < 19; i++) guesses.push((await getFrom(guesser, `/u/park-east.guess${i}aaaaaaaaaaaaaaaaaaaa`)).status)
-    guesses.push((await getFrom(guesser, '/api/forms', bearer('park-east.guess-bearer'))).status)
-    expect(new Set(guesses.slice(0, 19))).toEqual(new Set([404]))
-    expect(guesses[19]).toBe(401)
-    const refused = await getFrom(guesser, '/api/forms', bearer(east))
+  // Each test guesses from its own addresses and at its own unit, so the counts do not meet.
+  const repeat = async (n: number, request: () => Promise<{ status: number }>) => {
+    const statuses: number[] = []
+    for (let i = 0; i < n; i++) statuses.push((await request()).status)
+    return statuses
+  }
+
+  it('cannot be turned against the office: cross-site refusals and unknown paths are not counted, a valid token or session is never refused', async () => {
+    // What any web page can make an office browser send from the office's NAT address.
+    const office = '127.0.0.5'
+    const session = await signIn(office)
+    const crossSite = { 'sec-fetch-site': 'cross-site' }
+    expect(new Set(await repeat(25, () => getFrom(office, '/no/such/page')))).toEqual(new Set([404]))
+    expect(new Set(await repeat(25, () => getFrom(office, `/u/${east}/`, crossSite)))).toEqual(new Set([200]))
+    expect(new Set(await repeat(25, () => postFrom(office, `/u/${east}/forms/daily-health`, 'staffTotal=1', crossSite)))).toEqual(
+      new Set([403]),
+    )
+    // Twenty-five forged <img> links to a unit page: throttled, as guesses...
+    const forged = await repeat(25, () => getFrom(office, '/u/office.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', crossSite))
+    expect(forged.slice(0, 20)).toEqual(Array(20).fill(404))
+    expect(new Set(forged.slice(20))).toEqual(new Set([429]))
+    // ...while the office, its units and the admin API are served as before.
+    expect((await getFrom(office, '/office', { cookie: session })).status).toBe(200)
+    expect((await getFrom(office, '/emergencies', { cookie: session })).status).toBe(200)
+    expect((await getFrom(office, `/u/${east}`)).status).toBe(200)
+    expect((await getFrom(office, '/api/forms', bearer(west))).status).toBe(200)
+    expect((await getFrom(office, '/api/admin/units', bearer(ADMIN_TOKEN))).status).toBe(200)
+  })
+
+  it('throttles a guesser per address and per the unit it guesses at, and believes no X-Forwarded-For it was not told to', async () => {
+    const guesser = '127.0.0.6'
+    const statuses = await repeat(22, () =>
+      getFrom(guesser, `/api/forms`, {
+        ...bearer(`resources.guess${Math.random().toString(36).slice(2)}aaaaaaaaaaaa`),
+        'x-forwarded-for': `10.0.0.${Math.floor(Math.random() * 250)}`,
+      }),
+    )
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401))
+    const refused = await getFrom(guesser, '/api/forms', bearer('personnel.guess-bearer-aaaaaaaaaaaa'))
     expect(refused.status).toBe(429)
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
     expect(JSON.parse(refused.body)).toMatchObject({ error: 'rate_limited' })
-    expect((await getFrom(guesser, `/u/${east}`)).status).toBe(429)
-    // Another address is served as before.
-    expect((await getFrom('127.0.0.4', `/u/${east}`)).status).toBe(200)
-    expect((await getFrom('127.0.0.4', '/api/forms', bearer(west))).status).toBe(200)
+    // Its right token still works: it is not locked out of what it may do.
+    expect((await getFrom(guesser, '/api/forms', bearer(east))).status).toBe(200)
+    // A guess at the same unit from a fresh address is throttled too; another unit's from there is not.
+    expect((await getFrom('127.0.0.7', '/u/resources.another-guess-aaaaaaaaaaaa')).status).toBe(429)
+    expect((await getFrom('127.0.0.7', '/u/personnel.another-guess-aaaaaaaaaaaa')).status).toBe(404)
+  })
+})
+
+describe('the office session', () => {
+  it('is a random id, not the admin token: never an API bearer, ended at sign-out, new at every sign-in', async () => {
+    const cookie = await signIn('127.0.0.1')
+    const id = cookie.split('=')[1] ?? ''
+    expect(id).not.toContain(ADMIN_TOKEN)
+    expect(id.length).toBeGreaterThanOrEqual(32)
+    expect((await api('/office', { headers: { cookie }, redirect: 'manual' })).status).toBe(200)
+    expect((await api('/api/admin/units', { headers: bearer(id) })).status).toBe(401)
+    expect((await api('/api/admin/units', { headers: { cookie } })).status).toBe(401)
+    expect(await signIn('127.0.0.1')).not.toBe(cookie)
+
+    const out = await api('/admin/logout', { method: 'POST', headers: { cookie, origin: server.url }, redirect: 'manual' })
+    expect(out.status).toBe(303)
+    const after = await api('/office', { headers: { cookie }, redirect: 'manual' })
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toMatch(/^\/admin\/login/)
+  })
+
+  it('keeps pages with personal data out of caches', async () => {
+    const cookie = await signIn('127.0.0.1')
+    for (const [path, headers] of [
+      [`/u/${east}`, {}],
+      ['/office', { cookie }],
+      ['/emergencies', { cookie }],
+      ['/api/forms', bearer(east)],
+    ] as const) {
+      expect((await api(path, { headers })).headers.get('cache-control'), path).toBe('no-store')
+    }
   })
 })
 

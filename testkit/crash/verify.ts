@@ -331,7 +331,7 @@ export async function verify(run: {
 /** Everything the checks need, read from the stopped server's database directly. */
 async function readDatabase(dataDir: string, forms: FormRegistry) {
   const dynamo = await startEmbeddedDynamo(join(dataDir, 'db'))
-  const { client, doc } = createDynamoClients(dynamo.endpoint)
+  const { client, doc } = createDynamoClients(dynamo.endpoint, dynamo.socketPath)
   try {
     const items = await scanItems(doc, {
       TableName: defaultTableName,

@@ -12,9 +12,12 @@ export function signAckToken(emergencyId: string, expiresAt: Date, key: string):
 
 export type AckTokenCheck = { ok: true; emergencyId: string } | { ok: false; reason: 'malformed' | 'forged' | 'expired' }
 
-/** Constant-time check; the signature is checked before the expiry so a forged link learns nothing. */
+/**
+ * Constant-time check; the signature is checked before the expiry so a forged link learns nothing.
+ * The expiry is canonical (no leading zero), so each link has one spelling.
+ */
 export function checkAckToken(token: string, key: string, now: Date): AckTokenCheck {
-  const match = /^(em-[a-f0-9]{20})\.(\d{9,11})\.([A-Za-z0-9_-]{43})$/.exec(token)
+  const match = /^(em-[a-f0-9]{20})\.([1-9]\d{8,10})\.([A-Za-z0-9_-]{43})$/.exec(token)
   if (!match) return { ok: false, reason: 'malformed' }
   const [, emergencyId, expText, presented] = match as unknown as [string, string, string, string]
   const exp = Number(expText)

@@ -33,8 +33,9 @@ function linkSignature(unitId: string, exp: number, tokenHash: string, key: stri
   return createHmac('sha256', key).update(`${unitId}.${exp}.${tokenHash}`).digest('base64url')
 }
 
+/** The expiry is canonical (no leading zero), so each link has one spelling. */
 export function splitSignedUnitToken(token: string): { unitId: string; exp: number; signature: string } | undefined {
-  const match = /^([a-z0-9][a-z0-9-]{0,39})\.x(\d{9,11})\.([A-Za-z0-9_-]{43})$/.exec(token)
+  const match = /^([a-z0-9][a-z0-9-]{0,39})\.x([1-9]\d{8,10})\.([A-Za-z0-9_-]{43})$/.exec(token)
   return match ? { unitId: match[1] as string, exp: Number(match[2]), signature: match[3] as string } : undefined
 }
 

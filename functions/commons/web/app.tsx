@@ -3,24 +3,25 @@
 import { Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
-import { createAdminSession } from './admin-session.ts'
-import { createApi } from './api.ts'
+import { createApi, MAX_BODY_BYTES } from './api.ts'
 import { createApprovalApi } from './approval-api.ts'
 import { createApproverPages, createOfficeApprovalPages, createUnitApprovalPages } from './approvals.tsx'
 import { unitLinkPage } from './auth.tsx'
 import { serveClientScript } from './client-bundle.ts'
-import type { AppDeps, AppEnv } from './deps.ts'
+import { type AppDeps, type AppEnv, clientOf } from './deps.ts'
 import { createEmergencyPages } from './emergencies.tsx'
 import { createEmergencyApi } from './emergency-api.ts'
-import { apiError, errorHandler } from './errors.tsx'
-import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard } from './guessing-guard.ts'
+import { apiError, errorHandler, limitBody } from './errors.tsx'
+import { GUESSING_LIMIT, GUESSING_WINDOW_MS, guessingGuard, provideGuard } from './guessing-guard.ts'
 import { chooseLanguage, rememberLanguage } from './language.ts'
 import { Page } from './layout.tsx'
 import { createOfficePages } from './office.tsx'
+import { createOfficeSession } from './office-session.ts'
 import { createPages } from './pages.tsx'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
+  // A trailing slash (`/u/<token>/`, as people type or paste links) is the same page.
+  const app = new Hono<AppEnv>({ strict: false })
   app.use(
     chooseLanguage,
     secureHeaders({
@@ -33,15 +34,32 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   )
-  const guard = guessingGuard({
-    limit: deps.guessing?.limit ?? GUESSING_LIMIT,
-    windowMs: deps.guessing?.windowMs ?? GUESSING_WINDOW_MS,
-    now: () => deps.clock.now().getTime(),
-    addressOf: (c) => deps.clientAddress?.(c),
-    log: deps.log,
-  })
-  // Every route that takes a token, a signed link or the admin token.
-  for (const path of ['/api/*', '/u/*', '/a/*', '/ack/*', '/admin/*', '/office/*', '/emergencies/*']) app.use(path, guard)
+  if (deps.allowedHosts) {
+    const allowed = new Set(deps.allowedHosts)
+    app.use(async (c, next) => {
+      if (c.req.path === '/healthz' || allowed.has((c.req.header('host') ?? '').toLowerCase())) return next()
+      return c.text('Unknown host', 421)
+    })
+  }
+  app.use(
+    provideGuard(
+      guessingGuard({
+        limit: deps.guessing?.limit ?? GUESSING_LIMIT,
+        windowMs: deps.guessing?.windowMs ?? GUESSING_WINDOW_MS,
+        now: () => deps.clock.now().getTime(),
+        addressOf: (c) => clientOf(deps, c).address,
+        counter: deps.stores.refusals,
+        log: deps.log,
+      }),
+    ),
+    // Every body, whatever the route: refused past the limit before it is read.
+    limitBody(MAX_BODY_BYTES),
+    // Pages and answers carry personal data or tokens in their links: never kept by a browser or proxy.
+    async (c, next) => {
+      await next()
+      if (!c.req.path.startsWith('/assets/') && !c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store')
+    },
+  )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
   app.get('/', (c) => {
@@ -80,7 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/ack', ack)
   }
   app.use('/admin/*', csrf())
-  app.route('/admin', createAdminSession(deps))
+  app.route('/admin', createOfficeSession(deps))
   app.route('/office', createOfficePages(deps))
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', 'no such resource') : c.text('Not found', 404)))

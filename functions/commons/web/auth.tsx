@@ -1,23 +1,22 @@
 // Who may call what: one place that builds each guard, with the 401 answers written once.
 //   unit token      the API's bearer, and the unit's own link /u/<token> on pages
 //   approver token  the API's bearer (the admin token too), and the approver's link /a/<token>
-//   admin token     the API's bearer, and the office's sign-in cookie on pages
+//   admin token     the API's bearer; on pages, a sign-in opens a session (office-session.ts)
+// A refused token or link is counted by the guessing guard (guessing-guard.ts), which may answer 429.
 import type { MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
-import { getCookie } from 'hono/cookie'
 import { approverForToken, type Decider, deciderForToken } from '../approvals/requests.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { ApprovalStore } from '../store.ts'
 import { unitForToken } from '../units/roster.ts'
 import { secretMatches } from '../units/tokens.ts'
 import { type AppDeps, type AppEnv, signedLinksOf } from './deps.ts'
+import { subjectOfToken } from './guessing-guard.ts'
 import { ErrorPage } from './layout.tsx'
+import { openSession } from './office-session.ts'
 
 export type ApproverEnv = AppEnv & { Variables: { decider: Decider; base: string } }
 export type UnitPageEnv = AppEnv & { Variables: { token: string; base: string } }
-
-/** The office's sign-in cookie (admin-session.ts sets it). */
-export const ADMIN_COOKIE = 'sentinel_admin'
 
 const w = wordsOf({
   badUnitLink: {
@@ -40,6 +39,7 @@ export function unitBearer(deps: AppDeps): MiddlewareHandler<AppEnv> {
     verifyToken: async (token, c) => {
       const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
       if (unit) c.set('unit', unit)
+      else await c.get('guard').refused(c, subjectOfToken(token))
       return unit !== undefined
     },
     ...unauthorized('unit token'),
@@ -52,6 +52,7 @@ export function approverBearer(deps: AppDeps, store: ApprovalStore): MiddlewareH
     verifyToken: async (token, c) => {
       const decider = await deciderForToken(store, deps.adminTokenHash, token)
       if (decider) c.set('decider', decider)
+      else await c.get('guard').refused(c, subjectOfToken(token) ?? 'admin')
       return decider !== undefined
     },
     ...unauthorized('approver or admin token'),
@@ -59,8 +60,15 @@ export function approverBearer(deps: AppDeps, store: ApprovalStore): MiddlewareH
 }
 
 /** API: the admin token. */
-export function adminBearer(deps: Pick<AppDeps, 'adminTokenHash'>): MiddlewareHandler {
-  return bearerAuth({ verifyToken: (token) => secretMatches(token, deps.adminTokenHash), ...unauthorized('admin token') })
+export function adminBearer(deps: Pick<AppDeps, 'adminTokenHash'>): MiddlewareHandler<AppEnv> {
+  return bearerAuth<AppEnv>({
+    verifyToken: async (token, c) => {
+      if (secretMatches(token, deps.adminTokenHash)) return true
+      await c.get('guard').refused(c, 'admin')
+      return false
+    },
+    ...unauthorized('admin token'),
+  })
 }
 
 /** Pages under /u/:token: the unit whose link it is, or a page saying the link is not valid. */
@@ -69,6 +77,7 @@ export function unitLinkPage(deps: AppDeps): MiddlewareHandler<UnitPageEnv> {
     const lang = c.get('lang')
     const token = c.req.param('token') ?? ''
     const unit = await unitForToken(deps.stores.units, token, signedLinksOf(deps))
+    if (!unit) await c.get('guard').refused(c, subjectOfToken(token))
     if (!unit) return c.html(<ErrorPage lang={lang} message={w(lang, 'badUnitLink')} path={c.req.path} />, 404)
     c.set('unit', unit)
     c.set('token', token)
@@ -83,6 +92,7 @@ export function approverLinkPage(store: ApprovalStore): MiddlewareHandler<Approv
     const lang = c.get('lang')
     const token = c.req.param('token') ?? ''
     const decider = await approverForToken(store, token)
+    if (!decider) await c.get('guard').refused(c, subjectOfToken(token))
     if (!decider) return c.html(<ErrorPage lang={lang} message={w(lang, 'badApproverLink')} path={c.req.path} />, 404)
     c.set('decider', decider)
     c.set('base', `/a/${token}`)
@@ -90,17 +100,12 @@ export function approverLinkPage(store: ApprovalStore): MiddlewareHandler<Approv
   }
 }
 
-/** The admin token from the bearer header or the sign-in cookie, when it is the right one. */
-function isAdmin(deps: Pick<AppDeps, 'adminTokenHash'>, authorization: string | undefined, cookie: string | undefined): boolean {
-  const bearer = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1]
-  const presented = bearer ?? cookie
-  return presented !== undefined && secretMatches(presented, deps.adminTokenHash)
-}
-
-/** The office's pages: lets the office in, or sends the browser to the sign-in form. */
-export function officeSession(deps: Pick<AppDeps, 'adminTokenHash'>): MiddlewareHandler {
+/** The office's pages: the admin token as a bearer, or an open session; else the sign-in form. */
+export function officeSession(deps: Pick<AppDeps, 'adminTokenHash' | 'stores' | 'clock' | 'client'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (isAdmin(deps, c.req.header('authorization'), getCookie(c, ADMIN_COOKIE))) return next()
+    const bearer = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1]
+    if (bearer !== undefined && !secretMatches(bearer, deps.adminTokenHash)) await c.get('guard').refused(c, 'admin')
+    if ((bearer !== undefined && secretMatches(bearer, deps.adminTokenHash)) || (await openSession(deps, c))) return next()
     return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303)
   }
 }

@@ -8,6 +8,7 @@ import type { Lang } from '../i18n.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
+import type { GuessingGuard } from './guessing-guard.ts'
 
 export interface AppDeps {
   forms: FormRegistry
@@ -27,9 +28,11 @@ export interface AppDeps {
   rebuildSheet(): Promise<{ rows: number }>
   /** information-release approval (approvals/); its routes are mounted only when given */
   approvals?: Approvals
-  /** the client's address as the edge sees it, for the token-guessing guard */
-  clientAddress?: (c: Context) => string | undefined
-  /** refused tokens or links allowed per address and window (guessing-guard.ts has the defaults) */
+  /** who sent a request, as the edge sees it (the guessing guard's address, the session cookie's Secure) */
+  client?: (c: Context) => ClientInfo
+  /** `Host` values the app answers; any when unset */
+  allowedHosts?: string[]
+  /** refused tokens or links allowed per address or subject and window (guessing-guard.ts has the defaults) */
   guessing?: { limit: number; windowMs: number }
   /** emergencies (emergencies/); their API and pages are mounted only when given */
   alerts?: AlertAppDeps
@@ -56,7 +59,17 @@ export interface AlertAppDeps {
   onChanged?: () => void
 }
 
-export type AppEnv = { Variables: { unit: Unit; lang: Lang } }
+/** The client of a request: its address, and whether it arrived over TLS. */
+export interface ClientInfo {
+  address?: string
+  tls: boolean
+}
+
+/** The edge's view of the client; without one (in-process requests), the URL's scheme alone. */
+export const clientOf = (deps: Pick<AppDeps, 'client'>, c: Context): ClientInfo =>
+  deps.client?.(c) ?? { tls: new URL(c.req.url).protocol === 'https:' }
+
+export type AppEnv = { Variables: { unit: Unit; lang: Lang; guard: GuessingGuard } }
 
 export const unitLink = (deps: Pick<AppDeps, 'publicUrl'>, token: string) => `${deps.publicUrl}/u/${token}`
 

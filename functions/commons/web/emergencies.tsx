@@ -233,8 +233,10 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
   const ack = new Hono<AppEnv>()
   ack.use(...guard)
 
-  const refused = (c: Context, reason: string) =>
-    c.html(
+  const refused = async (c: Context<AppEnv>, reason: string) => {
+    // An expired link was a real one: only a malformed or forged link counts as a guess.
+    if (reason !== 'expired') await c.get('guard').refused(c, undefined)
+    return c.html(
       <Page title="链接无效" lang="zh" path={c.req.path}>
         <h1>链接无效或已过期 · This link is not valid</h1>
         <p>
@@ -245,6 +247,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
       </Page>,
       403,
     )
+  }
 
   ack.get('/:token', async (c) => {
     const check = checkAckToken(c.req.param('token'), alerts.ackKey, deps.clock.now())

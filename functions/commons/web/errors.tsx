@@ -41,6 +41,7 @@ export function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
     isApi(c) ? apiError(c, 413, 'too_large', `body over ${maxSize} bytes`) : errorPage(c, 413, 'tooLarge')
   const counted = bodyLimit({ maxSize, onError: tooLarge })
   return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     const declared = c.req.header('content-length')
     if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return counted(c, next)
     if (Number(declared) > maxSize) return tooLarge(c)

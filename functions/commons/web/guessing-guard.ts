@@ -1,56 +1,86 @@
-// Token guessing shows as refused tokens and links: 401 (bearer or sign-in), 403 (a forged or
-// expired acknowledge link) and 404 (an unknown unit or approver link). An address that collects
-// `limit` of them within `windowMs` gets 429 on every guarded route until the window ends, its
-// right tokens included: otherwise a guesser would only be slowed once it had already won.
-// Successful requests are never counted, so a busy office behind one NAT address is not throttled.
-// Counts live in the process (one Lambda instance each); the HTTP API's stage throttling bounds the
-// total, and 192-bit tokens (units/tokens.ts) keep guessing hopeless either way — this takes the noise off the logs
-// and the database.
+// Token guessing shows as refused tokens and links: a wrong bearer, an unknown unit or approver
+// link, a forged or expired acknowledge link, a wrong admin token at sign-in. Only those are
+// counted (never a CSRF refusal or an unknown path, which any web page can make a browser send),
+// per address and per the unit or approver the token names, in fixed windows kept in the table so
+// every Lambda instance counts together. Past `limit` in a window, refusals answer 429 with
+// Retry-After. A request with a valid token or session is never refused here: a page elsewhere
+// must not be able to lock the office or a unit out. 192-bit tokens (units/tokens.ts) keep guessing
+// hopeless either way; this keeps the noise off the logs and the database, and names the guesser.
 import type { Context, MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../log.ts'
+import type { RefusalCounter } from '../store.ts'
 
 export interface GuessingGuardOptions {
   limit: number
   windowMs: number
   now: () => number
-  /** the client's address as the edge sees it (socket or API Gateway's sourceIp) */
+  /** the client's address as the edge sees it (socket, trusted proxy or API Gateway's sourceIp) */
   addressOf: (c: Context) => string | undefined
+  counter: RefusalCounter
   log: Logger
+}
+
+export interface GuessingGuard {
+  /**
+   * Counts one refused token or link. `subject` is what the token claimed to be (see
+   * subjectOfToken; 'admin' for the admin token). Throws a 429 once the address or the subject
+   * is over the limit; otherwise the caller answers its own refusal.
+   */
+  refused(c: Context, subject: string | undefined): Promise<void>
 }
 
 export const GUESSING_LIMIT = 20
 export const GUESSING_WINDOW_MS = 10 * 60_000
-/** Refusals that tell a guesser its token or link was wrong. */
-const REFUSED = new Set([401, 403, 404])
-/** Memory stays bounded under a spray from many addresses. */
-const MAX_ADDRESSES = 50_000
+/** Keys known to be over the limit, so a spray costs no table write: bounded under many addresses. */
+const MAX_BLOCKED = 10_000
 
-export function guessingGuard(options: GuessingGuardOptions): MiddlewareHandler {
-  const failures = new Map<string, { count: number; windowEnds: number }>()
-  return async (c, next) => {
-    const address = options.addressOf(c) ?? 'unknown'
-    const now = options.now()
-    const entry = failures.get(address)
-    if (entry && entry.windowEnds <= now) failures.delete(address)
-    else if (entry && entry.count >= options.limit) {
-      const retryAfterS = Math.ceil((entry.windowEnds - now) / 1000)
-      c.header('Retry-After', String(retryAfterS))
-      const message = 'too many refused tokens or links from this address; wait and retry'
-      return c.req.path.startsWith('/api/')
-        ? c.json({ error: 'rate_limited', message, retryAfterS }, 429)
-        : c.text(
-            `请求过多，请 ${Math.ceil(retryAfterS / 60)} 分钟后再试。Too many refused links from this address: retry in ${retryAfterS} s.`,
-            429,
-          )
-    }
-    await next()
-    if (!REFUSED.has(c.res.status)) return
-    const current = failures.get(address)
-    if (current) current.count++
-    else {
-      if (failures.size >= MAX_ADDRESSES) failures.clear()
-      failures.set(address, { count: 1, windowEnds: now + options.windowMs })
-    }
-    if (failures.get(address)?.count === options.limit) options.log.warn('token guessing refused', { address, limit: options.limit })
+/** The unit or approver a presented token or link names (`<unitId>.…`, `approver.<id>.…`), if any. */
+export function subjectOfToken(token: string): string | undefined {
+  const match = /^(approver\.)?([a-z0-9][a-z0-9-]{0,39})\./.exec(token)
+  if (!match) return undefined
+  return `${match[1] ? 'approver' : 'unit'}:${match[2]}`
+}
+
+export function guessingGuard(options: GuessingGuardOptions): GuessingGuard {
+  const blockedUntil = new Map<string, number>()
+  const tooMany = (c: Context, retryAfterS: number): never => {
+    const message = 'too many refused tokens or links; wait and retry'
+    const headers = { 'Retry-After': String(retryAfterS) }
+    const res = c.req.path.startsWith('/api/')
+      ? Response.json({ error: 'rate_limited', message, retryAfterS }, { status: 429, headers })
+      : new Response(`请求过多，请 ${Math.ceil(retryAfterS / 60)} 分钟后再试。Too many refused links: retry in ${retryAfterS} s.`, {
+          status: 429,
+          headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
+        })
+    throw new HTTPException(429, { res })
+  }
+  return {
+    async refused(c, subject) {
+      const now = options.now()
+      const windowIndex = Math.floor(now / options.windowMs)
+      const endsAt = (windowIndex + 1) * options.windowMs
+      const retryAfterS = Math.max(1, Math.ceil((endsAt - now) / 1000))
+      const keys = [`address:${options.addressOf(c) ?? 'unknown'}`, ...(subject ? [subject] : [])]
+      if (keys.some((key) => (blockedUntil.get(key) ?? 0) > now)) tooMany(c, retryAfterS)
+      const counts = await options.counter.add(keys, { id: `W${options.windowMs}#${windowIndex}`, endsAt: new Date(endsAt) })
+      counts.forEach((count, i) => {
+        if (count < options.limit) return
+        const key = keys[i] as string
+        if (count === options.limit) options.log.warn('token guessing refused', { key, limit: options.limit })
+        if (blockedUntil.size >= MAX_BLOCKED) blockedUntil.clear()
+        blockedUntil.set(key, endsAt)
+      })
+      // The limit-th refusal is still answered as itself; those after it are throttled.
+      if (counts.some((count) => count > options.limit)) tooMany(c, retryAfterS)
+    },
   }
 }
+
+/** Makes the app's guard reachable from every route's auth check (`c.get('guard')`). */
+export const provideGuard =
+  (guard: GuessingGuard): MiddlewareHandler =>
+  async (c, next) => {
+    c.set('guard', guard)
+    await next()
+  }

@@ -13,7 +13,8 @@ export interface AppParts {
   ackKey: string
   /** the address staff reach (no trailing slash) */
   publicUrl: string
-  clientAddress: AppDeps['clientAddress']
+  client: AppDeps['client']
+  allowedHosts?: string[]
   rebuildSheet: () => Promise<{ rows: number }>
   /** after a write: wakes the in-process workers (locally; streams do it on AWS) */
   onStored?: (version: RecordVersion) => void
@@ -34,7 +35,8 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     adminTokenHash: hashSecret(parts.adminToken),
     linkKey: parts.linkKey,
     publicUrl: parts.publicUrl,
-    clientAddress: parts.clientAddress,
+    client: parts.client,
+    ...(parts.allowedHosts ? { allowedHosts: parts.allowedHosts } : {}),
     onStored: parts.onStored,
     rebuildSheet: parts.rebuildSheet,
     ...(approvalForm ? { approvals: { store: edge.approvals, form: approvalForm, changed: parts.approvalsChanged } } : {}),

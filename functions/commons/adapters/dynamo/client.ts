@@ -1,4 +1,6 @@
 // The DynamoDB clients, created once at the edge and passed in.
+import { Agent } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 
@@ -12,10 +14,24 @@ export interface DynamoClients {
  * (a frozen process, a dropped connection) would hold a request, and a worker pass, forever.
  * A try that times out is retried like a refused one; conditional writes make that safe.
  */
-const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true }
+const timeouts = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true }
 
-/** With `endpoint` (dynalite or another DynamoDB-compatible server) local credentials are used. */
-export function createDynamoClients(endpoint?: string): DynamoClients {
+/** Connections to a Unix socket (the embedded database) whatever the endpoint's host says. */
+class UnixSocketAgent extends Agent {
+  constructor(private readonly socketPath: string) {
+    super({ keepAlive: true })
+  }
+  override createConnection(): Socket {
+    return connect(this.socketPath)
+  }
+}
+
+/**
+ * With `endpoint` (dynalite or another DynamoDB-compatible server) local credentials are used;
+ * with `socketPath` too, requests go through that Unix socket.
+ */
+export function createDynamoClients(endpoint?: string, socketPath?: string): DynamoClients {
+  const requestHandler = socketPath ? { ...timeouts, httpAgent: new UnixSocketAgent(socketPath) } : timeouts
   const client = endpoint
     ? new DynamoDBClient({
         endpoint,

@@ -6,6 +6,7 @@
 //   row counter     pk SHEET                sk COUNTER#<tab>  (+ blockIds: the records of the last block reserved)
 //   row claim       pk ROW#<tab>#<recordId> sk ROW
 //   setting         pk SETTING              sk <name>
+//   (sessions and refusal counts: access.ts; notices: notices.ts)
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { RecordVersion, Unit } from '../../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
+import { createRefusalCounter, createSessionStore } from './access.ts'
 import { conditional } from './conditional.ts'
 import { createNoticeStore } from './notices.ts'
 import { type Item, queryItems, scanItems } from './paging.ts'
@@ -316,7 +318,15 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     },
   }
 
-  return { records, units, rows, settings, notices: createNoticeStore(doc, tableName) }
+  return {
+    records,
+    units,
+    rows,
+    settings,
+    notices: createNoticeStore(doc, tableName),
+    sessions: createSessionStore(doc, tableName),
+    refusals: createRefusalCounter(doc, tableName),
+  }
 }
 
 function unitFromItem(item: Item): Unit {

@@ -17,6 +17,9 @@ export const tableIndexes = {
   alertOutbox: { partitionKey: 'alertQ', sortKey: 'receivedAt' },
 } as const
 
+/** The TTL attribute (epoch seconds): DynamoDB deletes items past it (sessions, refusal counts). */
+export const ttlAttribute = 'expiresAt'
+
 export const defaultTableName = 'sentinel-forms'
 
 /** Creates the table when it does not exist yet (local and test use; AWS gets it from CDK). */
