@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-const signedIn = { cookie: `sentinel_admin=${ADMIN_TOKEN}` }
+const signedIn = { authorization: `Bearer ${ADMIN_TOKEN}` }
 const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = { origin, ...signedIn }) =>
   h.app.request(`${origin}${path}`, {
     method: 'POST',
