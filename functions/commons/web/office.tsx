@@ -34,7 +34,7 @@ const w = wordsOf({
   firstSent: { zh: '首次提交', en: 'First sent' },
   missingContacts: { zh: '未报单位联系人', en: 'Whom to call: units missing' },
   lastDays: { zh: '近 {n} 天', en: 'The last {n} days' },
-  rates: { zh: '{form}（报送率 / 按时率）', en: '{form} (reported / on time)' },
+  ratesHint: { zh: '每格：报送率 / 按时率', en: 'Each cell: reported / on time' },
   emergencies: { zh: '应急请求', en: 'Emergencies' },
   emergencyCounts: { zh: '待确认 {open} 条 · 已确认处理中 {acknowledged} 条', en: '{open} open · {acknowledged} acknowledged, in hand' },
   noEmergencies: { zh: '没有未解决的应急请求。', en: 'No emergency is open.' },
@@ -229,34 +229,38 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
             </section>
           )
         })}
-        <h2>{w(lang, 'lastDays', { n: HISTORY_DAYS })}</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{w(lang, 'date')}</th>
-              {current.forms.map((f) => (
-                <th scope="col">{w(lang, 'rates', { form: formTitle(f.formId) })}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((day) => (
+        <h2 id="history">{w(lang, 'lastDays', { n: HISTORY_DAYS })}</h2>
+        <p class="meta">{w(lang, 'ratesHint')}</p>
+        {/* long form titles must not widen a phone's page: the table scrolls on its own */}
+        <section style="overflow-x:auto" aria-labelledby="history" tabindex={0}>
+          <table>
+            <thead>
               <tr>
-                <td>
-                  <a href={`/office?date=${day.date}`}>{day.date}</a>
-                </td>
-                {day.forms.map((f) => {
-                  const { owed, reported, onTime } = rates(f)
-                  return (
-                    <td>
-                      {percent(reported, owed)} / {percent(onTime, owed)}
-                    </td>
-                  )
-                })}
+                <th scope="col">{w(lang, 'date')}</th>
+                {current.forms.map((f) => (
+                  <th scope="col">{formTitle(f.formId)}</th>
+                ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {history.map((day) => (
+                <tr>
+                  <td style="white-space:nowrap">
+                    <a href={`/office?date=${day.date}`}>{day.date}</a>
+                  </td>
+                  {day.forms.map((f) => {
+                    const { owed, reported, onTime } = rates(f)
+                    return (
+                      <td>
+                        {percent(reported, owed)} / {percent(onTime, owed)}
+                      </td>
+                    )
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       </Page>,
     )
   })
