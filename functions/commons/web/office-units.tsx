@@ -204,9 +204,10 @@ const onceCss = `
   header,nav,.no-print{display:none!important}
   body,main{background:#fff;min-height:0;padding:0;max-width:none}
   .poster{border:6px solid #000;margin:0;padding:10mm;page-break-inside:avoid}
-  .poster h2{font-size:28pt}
+  .poster h2{font-size:30pt}
   .poster .qr{max-width:95mm}
-  .poster p,.poster li{font-size:14pt}
+  .poster ol{max-width:150mm}
+  .poster p,.poster li{font-size:15pt}
 }`
 
 export function createUnitPages(deps: AppDeps): Hono<AppEnv> {
