@@ -151,6 +151,9 @@ export interface Approver {
   /** SHA-256 of the token's secret part */
   tokenHash: string
   createdAt: string
+  rotatedAt?: string
+  /** from then on the approver's link and token are refused */
+  revokedAt?: string
 }
 
 export interface ApprovalStore {
@@ -172,6 +175,10 @@ export interface ApprovalStore {
   /** false when an approver with that id exists already */
   createApprover(approver: Approver): Promise<boolean>
   listApprovers(): Promise<Approver[]>
+  /** replaces the token hash (and lifts a revocation); false when the approver does not exist */
+  replaceApproverToken(id: string, tokenHash: string, at: string): Promise<boolean>
+  /** false when the approver does not exist */
+  revokeApprover(id: string, at: string): Promise<boolean>
 }
 
 /** Emergencies raised by alerting submissions (see emergencies/emergency.ts). */

@@ -24,6 +24,8 @@ const usage = `usage: npm run admin -- <command>
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
   approver add --id ID --name NAME [--json]   (an information-release approver and their link)
   approver list [--json]
+  approver rotate --id ID [--json]           (a new link; the old one stops working)
+  approver revoke --id ID [--json]           (their link stops working; their decisions stay)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV with a UTF-8 BOM on standard output)
   --help                                      this list
@@ -240,6 +242,19 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
       const result = await expectOk(await send('/api/admin/approvers', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
       return values.json ? JSON.stringify({ id, name, token, link }) : `added approver ${id} (${name})\nlink: ${link}`
+    }
+    case 'approver rotate': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/rotate`, { method: 'POST' }))
+      const { name, token, link } = result as { name: string; token: string; link: string }
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `new link for approver ${id} (${name}); the old one no longer works\nlink: ${link}`
+    }
+    case 'approver revoke': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/approvers/${encodeURIComponent(id)}/revoke`, { method: 'POST' }))
+      return show(result, (r: { id: string; name: string }) => `revoked approver ${r.id} (${r.name}): their link no longer works`)
     }
     case 'approver list': {
       const result = await expectOk(await send('/api/admin/approvers'))

@@ -291,9 +291,9 @@ describe('admin API', () => {
     }
   })
 
-  it('exports a form and date as CSV with formulas neutralised', async () => {
+  it('exports a form and date as CSV with formulas neutralised and separators quoted', async () => {
     const unit = await h.unit('csv-unit', ['daily-health'])
-    await post('daily-health', submission(unit, healthReport({ reporterName: '=cmd|"/c calc"!A1' })))
+    await post('daily-health', submission(unit, healthReport({ reporterName: '=cmd|"/c calc"!A1', notes: '东门;西门' })))
     const res = await admin('/api/admin/export?form=daily-health&date=2026-11-28')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toContain('text/csv')
@@ -302,6 +302,8 @@ describe('admin API', () => {
     const csv = bytes.toString('utf8')
     expect(csv).toContain('记录ID (recordId),')
     expect(csv).toContain(`"'=cmd|""/c calc""!A1"`)
+    // Excel in many locales splits on ";": the cell stays one.
+    expect(csv).toContain('"东门;西门"')
   })
 
   it('sets a daily deadline and refuses bad times', async () => {

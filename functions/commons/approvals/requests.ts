@@ -14,7 +14,7 @@ import type { ApprovalFormDefinition, FormDefinition, Lang } from '../forms/defi
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
 import { type RecordVersion, receiptOf, type Unit } from '../model.ts'
-import type { SubmissionOutcome } from '../records/submissions.ts'
+import { MAX_VERSIONS_PER_RECORD, replayOf, type SubmissionOutcome, TooManyVersionsError } from '../records/submissions.ts'
 import { safeCell } from '../sheet/layout.ts'
 import type { Cell, ComputedTab } from '../sheet/sink.ts'
 import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore, SettingsStore, UnitStore } from '../store.ts'
@@ -239,17 +239,19 @@ export async function resubmit(deps: ApprovalDeps, request: ResubmitRequest): Pr
   const versions = await deps.records.versions(recordId)
   const current = versions.at(-1)
   if (!current || current.unitId !== unit.id || current.formId !== form.id) throw new ApprovalNotFoundError(`no request ${recordId}`)
-  const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
-  if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
-  const last = (await deps.approvals.events(recordId)).at(-1)
-  if (last?.kind !== 'rejected' || last.version !== current.version) {
-    throw new ApprovalConflictError('only a rejected request can be submitted again')
-  }
   if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) {
     return { kind: 'invalid', issues: [{ path: '', message: t(lang, 'notObject') }] }
   }
   const validated = validateValues(form, request.body as Record<string, unknown>, lang)
+  const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
+  if (same && validated.ok) return replayOf(same, validated.values)
+  const last = (await deps.approvals.events(recordId)).at(-1)
+  if (last?.kind !== 'rejected' || last.version !== current.version) {
+    throw new ApprovalConflictError('only a rejected request can be submitted again')
+  }
   if (!validated.ok) return { kind: 'invalid', issues: validated.issues }
+  if (current.version >= MAX_VERSIONS_PER_RECORD)
+    throw new TooManyVersionsError(`${recordId} has ${MAX_VERSIONS_PER_RECORD} versions already`)
   const now = deps.clock.now()
   const version: RecordVersion = {
     recordId,
@@ -266,7 +268,7 @@ export async function resubmit(deps: ApprovalDeps, request: ResubmitRequest): Pr
   }
   if (!(await deps.records.putVersion(version))) {
     const winner = (await deps.records.versions(recordId)).find((v) => v.version === version.version)
-    if (winner?.idempotencyKey === idempotencyKey) return { kind: 'replayed', receipt: receiptOf(winner), stored: winner }
+    if (winner?.idempotencyKey === idempotencyKey) return replayOf(winner, validated.values)
     throw new ApprovalConflictError('the request was submitted again meanwhile')
   }
   deps.onStored?.(version)
@@ -291,12 +293,29 @@ export async function addApprover(
   return { approver, token: `approver.${input.id}.${secret}` }
 }
 
-/** The approver an approver token belongs to; undefined for any other token. */
+/** A new link for an approver (a lost phone, a leak): the old one stops working; a revoked approver is let in again. */
+export async function rotateApprover(store: ApprovalStore, clock: Clock, id: string): Promise<{ approver: Approver; token: string }> {
+  const secret = newSecret()
+  if (!(await store.replaceApproverToken(id, hashSecret(secret), clock.now().toISOString())))
+    throw new ApprovalNotFoundError(`no approver ${id}`)
+  const approver = (await store.getApprover(id)) as Approver
+  return { approver, token: `approver.${id}.${secret}` }
+}
+
+/** From now on the approver's link and token are refused; their decisions stay recorded. */
+export async function revokeApprover(store: ApprovalStore, clock: Clock, id: string): Promise<Approver> {
+  if (!(await store.revokeApprover(id, clock.now().toISOString()))) throw new ApprovalNotFoundError(`no approver ${id}`)
+  return (await store.getApprover(id)) as Approver
+}
+
+/** The approver an approver token belongs to; undefined for any other token, or a revoked approver's. */
 export async function approverForToken(store: ApprovalStore, token: string): Promise<Decider | undefined> {
   const match = APPROVER_TOKEN.exec(token)
   if (!match) return undefined
   const approver = await store.getApprover(match[1] as string)
-  return approver && secretMatches(match[2] as string, approver.tokenHash) ? { id: approver.id, name: approver.name } : undefined
+  return approver && !approver.revokedAt && secretMatches(match[2] as string, approver.tokenHash)
+    ? { id: approver.id, name: approver.name }
+    : undefined
 }
 
 /** Who a bearer token speaks for: the admin token or an approver's own; undefined otherwise. */

@@ -7,7 +7,8 @@ import type { RecordStore, UnitStore } from '../store.ts'
 
 const csvField = (cell: Cell): string => {
   const text = String(cell)
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  // ";" too: Excel in many locales splits on it.
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 const csvLine = (cells: Cell[]) => cells.map(csvField).join(',')

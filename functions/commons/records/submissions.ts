@@ -12,6 +12,8 @@ import type { RecordStore, Reopening } from '../store.ts'
 /** How far back a unit may still report a missed day. */
 const MAX_DAYS_BACK = 7
 const MAX_WRITE_ATTEMPTS = 8
+/** Versions one record may have: a unit correcting in a loop (or a script) stops here, with a clear 422. */
+export const MAX_VERSIONS_PER_RECORD = 50
 
 class SubmissionConflictError extends Error {
   override name = 'SubmissionConflictError'
@@ -81,6 +83,32 @@ export async function reopened(deps: Pick<SubmissionDeps, 'records'>, recordId: 
 }
 
 /** A reopening that could not be used: a unit cannot report for a day that far back. */
+/** The Idempotency-Key of a stored submission, sent again with other content (IETF httpapi idempotency-key draft: 422). */
+export class IdempotencyKeyReusedError extends Error {
+  override name = 'IdempotencyKeyReusedError'
+}
+
+export class TooManyVersionsError extends Error {
+  override name = 'TooManyVersionsError'
+}
+
+/** Values as text with every object's keys sorted: the database does not keep a map's order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+
+/** A retry gets its first answer back; the same key with other content is refused, and nothing is stored. */
+export function replayOf(stored: RecordVersion, values: Values, date?: string): SubmissionOutcome {
+  if (canonical(stored.values) !== canonical(values) || (date !== undefined && stored.date !== date))
+    throw new IdempotencyKeyReusedError(
+      `Idempotency-Key already used for version ${stored.version} of ${stored.recordId} with other content`,
+    )
+  return { kind: 'replayed', receipt: receiptOf(stored), stored }
+}
+
 export class ReopenTooOldError extends Error {
   override name = 'ReopenTooOldError'
 }
@@ -185,7 +213,7 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     // explicit date: shortly after midnight, yesterday's record is asked too.
     const yesterday = recordIdFor(form, unit.id, addDays(today, -1), validated.values, idempotencyKey)
     const same = (await deps.records.versions(yesterday)).find((v) => v.idempotencyKey === idempotencyKey)
-    if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+    if (same) return replayOf(same, validated.values)
   }
   const alert = alertFor(form, validated.values)
   // On-demand records are new by construction (their id comes from the key): nothing to remember.
@@ -202,7 +230,7 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     if (read) {
       const versions = await deps.records.versions(recordId)
       const same = versions.find((v) => v.idempotencyKey === idempotencyKey)
-      if (same) return { kind: 'replayed', receipt: receiptOf(same), stored: same }
+      if (same) return replayOf(same, validated.values, date)
       state = summaryOf(versions)
       if (state) known?.set(recordId, state)
     }
@@ -210,6 +238,8 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
     if (state && !(await isOpen())) {
       return { kind: 'invalid', issues: [{ path: 'date', message: t(lang, 'closed') }] }
     }
+    if ((state?.latest ?? 0) >= MAX_VERSIONS_PER_RECORD)
+      throw new TooManyVersionsError(`${recordId} has ${MAX_VERSIONS_PER_RECORD} versions already`)
     const receivedAt = deps.clock.now().toISOString()
     const version: RecordVersion = {
       recordId,

@@ -9,10 +9,22 @@
 //   POST /api/info-releases/{id}/resubmit  unit token, Idempotency-Key, body as for a submission
 //        → 201 receipt of the next version; 409 unless the request was rejected
 //   POST /api/admin/approvers {"id","name"} (admin token) → 201 {"id","name","token","link"}
-//   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt"}]
+//   GET  /api/admin/approvers                (admin token) → [{"id","name","createdAt","rotatedAt"?,"revokedAt"?}]
+//   POST /api/admin/approvers/{id}/rotate    (admin token) → {"id","name","token","link"}: the old link stops working
+//   POST /api/admin/approvers/{id}/revoke    (admin token) → {"id","name","revokedAt"}: the link and token stop working
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { type ApprovalDeps, addApprover, type Decider, decide, listRequests, requestDetail, resubmit } from '../approvals/requests.ts'
+import {
+  type ApprovalDeps,
+  addApprover,
+  type Decider,
+  decide,
+  listRequests,
+  requestDetail,
+  resubmit,
+  revokeApprover,
+  rotateApprover,
+} from '../approvals/requests.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState } from '../store.ts'
 import { MAX_BODY_BYTES } from './api.ts'
@@ -118,8 +130,18 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
   })
   api.get('/admin/approvers', adminAuth, async (c) =>
-    c.json((await store.listApprovers()).map(({ id, name, createdAt }) => ({ id, name, createdAt }))),
+    c.json(
+      (await store.listApprovers()).map(({ id, name, createdAt, rotatedAt, revokedAt }) => ({ id, name, createdAt, rotatedAt, revokedAt })),
+    ),
   )
+  api.post('/admin/approvers/:id/rotate', adminAuth, async (c) => {
+    const { approver, token } = await rotateApprover(store, deps.clock, c.req.param('id'))
+    return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` })
+  })
+  api.post('/admin/approvers/:id/revoke', adminAuth, async (c) => {
+    const { id, name, revokedAt } = await revokeApprover(store, deps.clock, c.req.param('id'))
+    return c.json({ id, name, revokedAt })
+  })
 
   return api
 }

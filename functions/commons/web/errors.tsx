@@ -9,7 +9,7 @@ import { DeadlineInputError } from '../daily/deadlines.ts'
 import { EmergencyNotFoundError } from '../emergencies/emergency.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { Logger } from '../log.ts'
-import { ReopenTooOldError } from '../records/submissions.ts'
+import { IdempotencyKeyReusedError, ReopenTooOldError, TooManyVersionsError } from '../records/submissions.ts'
 import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
 import { UnitInputError, UnitNotFoundError } from '../units/roster.ts'
 import type { AppEnv } from './deps.ts'
@@ -20,6 +20,14 @@ const words = {
   conflict: { zh: '内容已有变化，未作更改。', en: 'Something changed meanwhile; nothing was changed.' },
   invalid: { zh: '提交的内容有误。', en: 'What you sent cannot be used.' },
   tooLarge: { zh: '提交内容过大', en: 'What you sent is too large' },
+  keyReused: {
+    zh: '这次提交的编号已用于另一份内容，本次修改未保存。请重新打开表单再提交。',
+    en: 'This submission’s key was already used for other content; these changes were not saved. Open the form again and resubmit.',
+  },
+  tooManyVersions: {
+    zh: '这份记录的修改次数已达上限，本次未保存。如需更正，请联系办公室。',
+    en: 'This record has been changed too many times; this change was not saved. Ask the office for a correction.',
+  },
 } satisfies Record<string, Record<Lang, string>>
 const w = wordsOf(words)
 
@@ -72,6 +80,8 @@ const mappings: [new (...args: never[]) => Error, Mapping][] = [
   [UnitInputError, invalid],
   [DeadlineInputError, invalid],
   [ReopenTooOldError, invalid],
+  [IdempotencyKeyReusedError, { status: 422, error: 'idempotency_key_reused', message: (e) => e.message, page: 'keyReused' }],
+  [TooManyVersionsError, { status: 422, error: 'too_many_versions', message: (e) => e.message, page: 'tooManyVersions' }],
 ]
 
 /** The app's one error handler: named domain errors to their status, the store out of reach to 503, the rest to 500. */

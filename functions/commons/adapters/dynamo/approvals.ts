@@ -63,6 +63,19 @@ function stateFromItem(item: Item): ApprovalState {
 export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
   const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
     queryItems(doc, { ...input, TableName: tableName }, limit)
+  /** One update of an existing approver; false when there is none. */
+  const updateApprover = (id: string, UpdateExpression: string, ExpressionAttributeValues: Record<string, unknown>) =>
+    conditional(
+      doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: 'APPROVER', sk: id },
+          UpdateExpression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues,
+        }),
+      ),
+    )
   const updateNoticeOf = async (
     event: ApprovalEvent,
     update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
@@ -172,6 +185,9 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
       const items = await queryAll({ KeyConditionExpression: 'pk = :a', ExpressionAttributeValues: { ':a': 'APPROVER' } })
       return items.map(approverFromItem)
     },
+    replaceApproverToken: (id, tokenHash, at) =>
+      updateApprover(id, 'SET tokenHash = :h, rotatedAt = :at REMOVE revokedAt', { ':h': tokenHash, ':at': at }),
+    revokeApprover: (id, at) => updateApprover(id, 'SET revokedAt = :at', { ':at': at }),
   }
 }
 
@@ -181,5 +197,7 @@ function approverFromItem(item: Item): Approver {
     name: item.name as string,
     tokenHash: item.tokenHash as string,
     createdAt: item.createdAt as string,
+    ...(item.rotatedAt ? { rotatedAt: item.rotatedAt as string } : {}),
+    ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}),
   }
 }
