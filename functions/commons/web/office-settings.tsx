@@ -4,10 +4,11 @@ import { type Context, Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { raw } from 'hono/html'
 import { renderSVG } from 'uqr'
-import { ApprovalInputError, addApprover } from '../approvals/requests.ts'
+import { ApprovalInputError, addApprover, revokeApprover, rotateApprover } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import { DeadlineInputError, deadlineOf, isDeadlineTime, setDeadline } from '../daily/deadlines.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import type { Approver } from '../store.ts'
 import type { AppDeps, AppEnv, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { Page } from './layout.tsx'
@@ -24,6 +25,14 @@ const w = wordsOf({
   idHint: { zh: '小写字母、数字和“-”，最多 40 个', en: 'Lowercase letters, digits and "-", at most 40' },
   name: { zh: '姓名', en: 'Name' },
   added: { zh: '添加时间', en: 'Added' },
+  status: { zh: '状态', en: 'Status' },
+  active: { zh: '在用', en: 'Active' },
+  revokedOn: { zh: '{date} 起撤销', en: 'Revoked from {date}' },
+  actions: { zh: '操作', en: 'Actions' },
+  rotate: { zh: '生成新链接', en: 'New link' },
+  rotateLabel: { zh: '为 {name} 生成新链接（旧链接立即失效）', en: 'New link for {name} (the old one stops working)' },
+  revoke: { zh: '撤销', en: 'Revoke' },
+  revokeLabel: { zh: '撤销 {name} 的审批权限（链接立即失效）', en: "Revoke {name}'s link (it stops working at once)" },
   add: { zh: '添加并生成链接', en: 'Add and make the link' },
   errors: { zh: '请更正以下问题', en: 'There is a problem' },
   onceTitle: { zh: '{name} 的审批链接', en: 'Approval link of {name}' },
@@ -90,16 +99,43 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
             <thead>
               <tr>
                 <th scope="col">{w(lang, 'name')}</th>
-                <th scope="col">{w(lang, 'id')}</th>
-                <th scope="col">{w(lang, 'added')}</th>
+                <th scope="col">{w(lang, 'status')}</th>
+                <th scope="col">{w(lang, 'actions')}</th>
               </tr>
             </thead>
             <tbody>
               {approvers.map((a) => (
                 <tr>
-                  <td>{a.name}</td>
-                  <td>{a.id}</td>
-                  <td>{localDateTime(new Date(a.createdAt), deps.timeZone).slice(0, 16)}</td>
+                  <td>
+                    {a.name}
+                    <div class="meta">
+                      {a.id} · {w(lang, 'added')} {localDateTime(new Date(a.createdAt), deps.timeZone).slice(0, 10)}
+                    </div>
+                  </td>
+                  <td>
+                    {a.revokedAt ? (
+                      <span class="tag tag-missing">
+                        {w(lang, 'revokedOn', { date: localDateTime(new Date(a.revokedAt), deps.timeZone).slice(0, 10) })}
+                      </span>
+                    ) : (
+                      <span class="tag">{w(lang, 'active')}</span>
+                    )}
+                  </td>
+                  <td>
+                    {/* a rotation also lets a revoked approver in again */}
+                    <form method="post" action={`/office/approvers/${a.id}/rotate`}>
+                      <button class="button" type="submit" aria-label={w(lang, 'rotateLabel', { name: a.name })}>
+                        {w(lang, 'rotate')}
+                      </button>
+                    </form>
+                    {!a.revokedAt && (
+                      <form method="post" action={`/office/approvers/${a.id}/revoke`} style="margin-top:.4rem">
+                        <button class="button button-danger" type="submit" aria-label={w(lang, 'revokeLabel', { name: a.name })}>
+                          {w(lang, 'revoke')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -158,32 +194,45 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
     )
   }
 
-  pages.get('/', (c) => list(c))
-  pages.post('/', limitBody(4096), async (c) => {
+  /** The link shown once, with its QR code: it is not kept anywhere. */
+  function onceAnswer(c: Context<AppEnv>, { approver, token }: { approver: Approver; token: string }, status: 200 | 201) {
     const lang = c.get('lang')
+    const link = `${deps.publicUrl}/a/${token}`
+    c.header('cache-control', 'no-store')
+    c.header('referrer-policy', 'no-referrer')
+    return c.html(
+      <Page title={w(lang, 'onceTitle', { name: approver.name })} lang={lang} path="/office/approvers" office>
+        <h1>{w(lang, 'onceTitle', { name: approver.name })}</h1>
+        <div class="panel" role="status">
+          <p>{w(lang, 'onceNotice')}</p>
+        </div>
+        <p id="approver-link" style="word-break:break-all;font-family:ui-monospace,monospace;background:#f3f2f1;padding:.5rem">
+          {link}
+        </p>
+        <div style="max-width:16rem" role="img" aria-label={w(lang, 'qr', { name: approver.name })}>
+          {raw(renderSVG(link, { ecc: 'M', border: 2, pixelSize: 8 }).replace('<svg ', '<svg style="width:100%;height:auto" '))}
+        </div>
+        <p>
+          <a href="/office/approvers">{w(lang, 'back')}</a>
+        </p>
+      </Page>,
+      status,
+    )
+  }
+
+  pages.get('/', (c) => list(c))
+  pages.post('/:id/rotate', limitBody(4096), async (c) =>
+    onceAnswer(c, await rotateApprover(approvals.store, deps.clock, c.req.param('id')), 200),
+  )
+  pages.post('/:id/revoke', limitBody(4096), async (c) => {
+    await revokeApprover(approvals.store, deps.clock, c.req.param('id'))
+    return c.redirect('/office/approvers', 303)
+  })
+  pages.post('/', limitBody(4096), async (c) => {
     const body = await c.req.parseBody()
     const values = { id: text(body.id), name: text(body.name) }
     try {
-      const { approver, token } = await addApprover(approvals.store, deps.clock, values)
-      const link = `${deps.publicUrl}/a/${token}`
-      c.header('cache-control', 'no-store')
-      c.header('referrer-policy', 'no-referrer')
-      return c.html(
-        <Page title={w(lang, 'onceTitle', { name: approver.name })} lang={lang} path="/office/approvers" office>
-          <h1>{w(lang, 'onceTitle', { name: approver.name })}</h1>
-          <div class="panel" role="status">
-            <p>{w(lang, 'onceNotice')}</p>
-          </div>
-          <p style="word-break:break-all;font-family:ui-monospace,monospace;background:#f3f2f1;padding:.5rem">{link}</p>
-          <div style="max-width:16rem" role="img" aria-label={w(lang, 'qr', { name: approver.name })}>
-            {raw(renderSVG(link, { ecc: 'M', border: 2, pixelSize: 8 }).replace('<svg ', '<svg style="width:100%;height:auto" '))}
-          </div>
-          <p>
-            <a href="/office/approvers">{w(lang, 'back')}</a>
-          </p>
-        </Page>,
-        201,
-      )
+      return onceAnswer(c, await addApprover(approvals.store, deps.clock, values), 201)
     } catch (error) {
       // addApprover's messages start with the field they are about.
       if (error instanceof ApprovalInputError) return list(c, values, error.message.startsWith('approver name') ? 'name' : 'id')

@@ -185,7 +185,8 @@ describe.each(['zh', 'en'] as const)('office pages (%s)', (lang) => {
       .click()
     await check(page, 'approvers', lang)
     await page.locator('#id').fill('Not Valid')
-    await page.locator('#name').fill('王宣')
+    const approverName = lang === 'zh' ? '王宣' : 'Wang Xuan'
+    await page.locator('#name').fill(approverName)
     await page.getByRole('button', { name: lang === 'zh' ? '添加并生成链接' : 'Add and make the link' }).click()
     await expect.poll(() => page.locator('#id').getAttribute('aria-invalid')).toBe('true')
     await check(page, 'approvers-error', lang)
@@ -194,6 +195,34 @@ describe.each(['zh', 'en'] as const)('office pages (%s)', (lang) => {
     await expect.poll(() => page.locator('main').textContent()).toContain(`/a/approver.pr-${lang}.`)
     expect(await page.locator('main svg').count()).toBe(1)
     await check(page, 'approver-link', lang)
+    const linkPath = async () => new URL(((await page.locator('#approver-link').textContent()) ?? '').trim()).pathname
+    const first = await linkPath()
+    expect(first).toMatch(new RegExp(`^/a/approver\\.pr-${lang}\\.[A-Za-z0-9_-]{32}$`))
+
+    // a new link: the first stops working; then revoked: the new one stops too
+    await page.goto(`${app.url}/office/approvers`)
+    await page
+      .getByRole('button', {
+        name:
+          lang === 'zh' ? `为 ${approverName} 生成新链接（旧链接立即失效）` : `New link for ${approverName} (the old one stops working)`,
+      })
+      .click()
+    await expect.poll(() => page.locator('main').textContent()).toContain(`/a/approver.pr-${lang}.`)
+    const second = await linkPath()
+    expect(second).not.toBe(first)
+    const approverPage = await (await app.phone()).newPage()
+    expect((await approverPage.goto(`${app.url}${first}`))?.status()).toBe(404)
+    expect((await approverPage.goto(`${app.url}${second}`))?.status()).toBe(200)
+    await page.goto(`${app.url}/office/approvers`)
+    await page
+      .getByRole('button', {
+        name:
+          lang === 'zh' ? `撤销 ${approverName} 的审批权限（链接立即失效）` : `Revoke ${approverName}'s link (it stops working at once)`,
+      })
+      .click()
+    await page.waitForURL(/\/office\/approvers$/)
+    await check(page, 'approvers-revoked', lang)
+    expect((await approverPage.goto(`${app.url}${second}`))?.status()).toBe(404)
 
     await page
       .getByRole('navigation')
