@@ -41,6 +41,11 @@ export const DeployConfig = z.object({
   ackLinkTtlS,
   reminderLeadMinutes,
   logRetentionDays: z.coerce.number().int().default(90),
+  /**
+   * concurrency reserved for the alert function (its ceiling too: the stream's shards and the
+   * minute rule need a few); 0 reserves none, for accounts still at the 10-execution quota
+   */
+  alertsConcurrency: z.coerce.number().int().min(0).max(100).default(5),
   /** bump to make every function start afresh and re-read its secrets */
   secretsRevision: z.coerce.string().default('1'),
 })
@@ -54,4 +59,16 @@ export class DeployConfigError extends Error {
 export function deployConfigFrom(context: (key: string) => unknown): DeployConfig {
   const raw = Object.fromEntries(Object.keys(DeployConfig.shape).map((key) => [key, context(key)]))
   return parseSettings(DeployConfig, raw, { source: 'CDK context', error: DeployConfigError })
+}
+
+/**
+ * The stack's name for a stage (`-c stage=NAME`): `SentinelForms-NAME`, or `SentinelForms`
+ * without one. Every resource name derives from it, so stages share an account.
+ */
+export function stackNameFor(stage: unknown): string {
+  if (stage === undefined || stage === '') return 'SentinelForms'
+  if (typeof stage !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,23}$/.test(stage)) {
+    throw new DeployConfigError('stage: a letter, then up to 23 letters, digits or hyphens (e.g. -c stage=dev)')
+  }
+  return `SentinelForms-${stage}`
 }

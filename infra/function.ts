@@ -1,17 +1,17 @@
-// The house Lambda function: Node 22 on arm64, bundled by NodejsFunction with the local esbuild
+// The house Lambda function: Node 24 on arm64, bundled by NodejsFunction with the local esbuild
 // (never Docker), its own log group with retention, its own role with only what it is granted,
-// X-Ray tracing, and an errors and a throttles alarm to the ops topic.
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
+// X-Ray tracing, Powertools' service name and namespace, and an errors and a throttles alarm
+// that notify the ops topic when they fire and when they clear.
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
-import type { ITopic } from 'aws-cdk-lib/aws-sns'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { METRIC_NAMESPACE } from '../functions/commons/lambda/metrics.ts'
 import { bundleSettings, externalModules, type FunctionName, functionEntries, injectsFor, repoRoot } from './bundling.ts'
 
 export interface SentinelFunctionProps {
@@ -21,7 +21,10 @@ export interface SentinelFunctionProps {
   timeout: Duration
   environment: Record<string, string>
   logRetention: RetentionDays
-  opsTopic: ITopic
+  /** what an alarm does when it fires and when it clears (notify the ops topic) */
+  alarmAction: IAlarmAction
+  /** concurrency kept for this function alone (and its ceiling); none when unset */
+  reservedConcurrency?: number
   /** for functions invoked asynchronously (rules): where failed invocations go */
   failureQueue?: IQueue
 }
@@ -49,15 +52,23 @@ export class SentinelFunction extends Construct {
       projectRoot: repoRoot,
       depsLockFilePath: `${repoRoot}/package-lock.json`,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMiB,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.TEXT,
       tracing: Tracing.ACTIVE,
-      environment: { ...props.environment, NODE_OPTIONS: '--no-deprecation' },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--no-deprecation',
+        // Powertools: the logs' `service` and the metrics' `service` dimension the alarms select.
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -74,11 +85,6 @@ export class SentinelFunction extends Construct {
         inject: injectsFor(props.name),
       },
     })
-    // The log statement's resource is this function's own log group, ":*" being its streams.
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'log streams of this function’s own log group only',
-    })
     // X-Ray's PutTraceSegments/PutTelemetryRecords accept no resource-level permissions.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -88,13 +94,6 @@ export class SentinelFunction extends Construct {
     if (props.failureQueue) {
       this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.failureQueue), retryAttempts: 2, maxEventAge: Duration.hours(1) })
     }
-    for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
-      Validations.of(this.fn).acknowledge({
-        id,
-        reason:
-          'Node 22 is the runtime this project targets and tests (LTS, supported into 2027); moving to Node 24 is a deliberate upgrade',
-      })
-    }
     Validations.of(this.fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: props.failureQueue
@@ -102,19 +101,20 @@ export class SentinelFunction extends Construct {
         : 'invoked synchronously only (API Gateway, the API’s rebuild call): a DLQ would never receive anything',
     })
 
-    const action = new SnsAction(props.opsTopic)
     for (const [metric, what] of [
       [this.fn.metricErrors({ period: Duration.minutes(5) }), 'Errors'],
       [this.fn.metricThrottles({ period: Duration.minutes(5) }), 'Throttles'],
     ] as const) {
-      new Alarm(this, `${what}Alarm`, {
-        alarmDescription: `Sentinel Forms ${props.name} function: ${what.toLowerCase()} in the last 5 minutes`,
+      const alarm = new Alarm(this, `${what}Alarm`, {
+        alarmDescription: `Sentinel Forms ${props.name} function: ${what.toLowerCase()} in the last 5 minutes (docs/deploy-aws.md, "Alarms")`,
         metric,
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(action)
+      })
+      alarm.addAlarmAction(props.alarmAction)
+      alarm.addOkAction(props.alarmAction)
     }
   }
 }

@@ -1,10 +1,10 @@
 // The AWS stack: the same product as `npm start`, on serverless services. The table's keys and
 // indexes come from the definition the local server uses, so the two cannot drift apart.
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { Alarm, type AlarmProps, ComparisonOperator, Dashboard, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events'
@@ -20,13 +20,19 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import type { Construct } from 'constructs'
 import { tableIndexes, tableKeys, ttlAttribute } from '../functions/commons/adapters/dynamo/table.ts'
-import { METRIC_NAMESPACE } from '../functions/commons/lambda/metrics.ts'
 import { DeployConfig, DeployConfigError } from './config.ts'
+import { dashboardWidgets, sentinelMetric } from './dashboard.ts'
 import { SentinelFunction } from './function.ts'
+
+/** The table's logical id since the first deploy: never change it (see the constructor). */
+export const TABLE_LOGICAL_ID = 'TableCD117FA1'
 
 export interface SentinelStackProps extends StackProps {
   config?: Partial<DeployConfig>
 }
+
+/** The item-level calls every function makes on the table (its indexes included). */
+const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
 const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
@@ -56,6 +62,9 @@ export class SentinelStack extends Stack {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       })),
     })
+    // Pinned: the table is retained and holds every record; a refactor that moved it in the
+    // construct tree would otherwise deploy a new, empty table and orphan the old one.
+    ;(this.table.node.defaultChild as CfnResource).overrideLogicalId(TABLE_LOGICAL_ID)
     const table = this.table
 
     // ---- topics: the emergency group, and ops for alarms ---------------------------------
@@ -65,7 +74,19 @@ export class SentinelStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*')
+    // CloudWatch publishes this stack's alarms to the ops topic: only for alarms of this account
+    // and stack (the confused-deputy conditions CloudWatch supports on KMS requests).
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:${this.stackName}-*` },
+        },
+      }),
+    )
     const failures = new Queue(this, 'Failures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -121,7 +142,7 @@ export class SentinelStack extends Stack {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'rotated by the office (new value put, secretsRevision bumped): no rotation Lambda can rotate a Google key or a chat robot URL',
+          'rotated by the office (new value put; every function reads it within SECRETS_MAX_AGE_S): no rotation Lambda can rotate a Google key or a chat robot URL',
       })
     }
 
@@ -156,7 +177,7 @@ export class SentinelStack extends Stack {
         GOOGLE_KEY_SECRET_ARN: googleKey.secretArn,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
     if (!config.sheetId) {
@@ -178,12 +199,14 @@ export class SentinelStack extends Stack {
         ...alertSettings,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
     })
     const alerts = new SentinelFunction(this, 'Alerts', {
       name: 'alerts',
       description: 'Delivers emergency alerts (SNS, chat webhooks) and escalates unacknowledged ones',
       memoryMiB: 256,
+      // A burst on the API cannot take the concurrency alerts need.
+      reservedConcurrency: config.alertsConcurrency,
       timeout: Duration.minutes(1),
       environment: {
         ...withUrl,
@@ -193,7 +216,7 @@ export class SentinelStack extends Stack {
         ...alertSettings,
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
     const schedule = new SentinelFunction(this, 'Schedule', {
@@ -208,13 +231,20 @@ export class SentinelStack extends Stack {
         REMINDER_LEAD_MIN: String(config.reminderLeadMinutes),
       },
       logRetention,
-      opsTopic,
+      alarmAction,
       failureQueue: failures,
     })
 
     // ---- grants (each function gets what it uses, nothing more) ----------------------------
+    // The items calls the adapters make (functions/commons/adapters/dynamo/): a new kind of
+    // call needs its action here. Only the mirror's rebuild scans; only the API deletes (an
+    // office session at sign-out); nothing batches.
+    const extraActions = new Map([
+      [mirror, ['dynamodb:Scan']],
+      [api, ['dynamodb:DeleteItem']],
+    ])
     for (const f of [api, mirror, alerts, schedule]) {
-      table.grantReadWriteData(f.role)
+      table.grant(f.role, ...itemActions, ...(extraActions.get(f) ?? []))
       Validations.of(f.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
         reason: 'the app queries its own table’s indexes (outboxes, by day, idempotency keys); nothing outside this table',
@@ -298,44 +328,93 @@ export class SentinelStack extends Stack {
       targets: [ruleTarget(schedule)],
     })
 
-    // ---- alarms ----------------------------------------------------------------------------
-    const alarm = (id: string, description: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmDescription'>) =>
-      new Alarm(this, id, { alarmDescription: description, treatMissingData: TreatMissingData.NOT_BREACHING, ...props }).addAlarmAction(
-        alarmAction,
-      )
-    alarm(
-      'FailuresNotEmpty',
-      'Something was dead-lettered: stream batches, rule or alert deliveries. The sweep re-drives marked records; look at the message and the logs.',
-      {
-        metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      },
-    )
-    alarm('MirrorStreamLag', 'The mirror is more than 5 minutes behind the table stream', {
-      metric: mirror.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+    // ---- alarms: each notifies the ops topic when it fires and again when it clears ----------
+    const alarm = (id: string, description: string, props: Omit<AlarmProps, 'alarmDescription'>) => {
+      const made = new Alarm(this, id, {
+        alarmDescription: `${description} (docs/deploy-aws.md, "Alarms")`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...props,
+      })
+      made.addAlarmAction(alarmAction)
+      made.addOkAction(alarmAction)
+      return made
+    }
+    const atLeastOnce = { threshold: 1, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD }
+    const fiveMinutes = Duration.minutes(5)
+    // Arrivals, not the queue's depth: a dead letter kept 14 days would hold a depth alarm in
+    // ALARM and hide every later one. The age alarm is the reminder to redrive or purge.
+    alarm('DeadLetters', 'Something was dead-lettered: a stream batch, a rule run, an async invoke or an SNS delivery gave up', {
+      metric: failures.metricNumberOfMessagesSent({ period: fiveMinutes, statistic: 'Sum' }),
+      ...atLeastOnce,
+    })
+    alarm('DeadLettersUnhandled', 'A dead letter has waited more than a day: redrive or purge the failures queue', {
+      metric: failures.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }),
+      threshold: 24 * 3600,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    })
+    alarm('MirrorStreamLag', 'The mirror reads the table stream more than 5 minutes behind', {
+      metric: mirror.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
       threshold: 5 * 60_000,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     })
-    alarm('MirrorLag', 'A submission took more than 10 minutes to reach the leaders’ sheet', {
-      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'MirrorLagMs', period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 10 * 60_000,
+    alarm('AlertStreamLag', 'The alert function reads the table stream more than 2 minutes behind: emergencies wait', {
+      metric: alerts.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: 2 * 60_000,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     })
+    // Every sweep emits the lag, 0 when nothing waited; a drain that fails emits none, so
+    // silence over two sweeps means the mirror is broken.
+    alarm(
+      'MirrorLag',
+      'A submission took more than 10 minutes to reach the leaders’ sheet, or the mirror reported nothing for two sweeps',
+      {
+        metric: sentinelMetric('mirror', 'MirrorLagMs', Duration.minutes(Math.max(10, 2 * config.sweepMinutes)), 'Maximum'),
+        threshold: 10 * 60_000,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      },
+    )
+    alarm('SheetWritesFailing', 'The leaders’ sheet refused or missed writes in two 5-minute periods running', {
+      metric: sentinelMetric('mirror', 'SheetWriteFailures', fiveMinutes, 'Sum'),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    alarm('AlertsGivenUp', 'An alert delivery was given up (a channel refused it or ran out of attempts)', {
+      metric: sentinelMetric('alerts', 'AlertsGivenUp', fiveMinutes, 'Sum'),
+      ...atLeastOnce,
+    })
+    alarm('AlertSnsFailing', 'SNS failed to deliver alert e-mails or SMS', {
+      metric: alertTopic.metricNumberOfNotificationsFailed({ period: fiveMinutes, statistic: 'Sum' }),
+      ...atLeastOnce,
+    })
     alarm('NoticesFailing', 'Reminders or summaries failed to go out for 15 minutes: check the unit, office and leaders webhooks', {
-      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: 'NoticesFailed', period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: sentinelMetric('schedule', 'NoticesFailed', fiveMinutes, 'Sum'),
       threshold: 1,
       evaluationPeriods: 3,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     })
     alarm('Api5xx', 'The HTTP API answered 5 or more server errors in 5 minutes', {
-      metric: httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       threshold: 5,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    })
+    if (config.opsEmails.length === 0) {
+      Annotations.of(opsTopic).addWarningV2(
+        'sentinel:noOpsEmails',
+        'no opsEmails in the context: the alarms notify nobody until someone subscribes to the ops topic (-c opsEmails=…)',
+      )
+    }
+
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      defaultInterval: Duration.days(1),
+      widgets: dashboardWidgets({ httpApi, failures, alertTopic, functions: { api, mirror, alerts, schedule } }),
     })
 
     new CfnOutput(this, 'Url', { value: publicUrl, description: 'the address staff and the office use' })

@@ -59,7 +59,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { formsDir?: string; now?: string; alertPolicy?: EscalationPolicy; onEmergencyChanged?: () => void; approvals?: boolean } = {},
+  options: {
+    formsDir?: string
+    now?: string
+    alertPolicy?: EscalationPolicy
+    onEmergencyChanged?: () => void
+    /** with information-release approval (its pages and API) */
+    approvals?: boolean
+  } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
   const dynamo = await startEmbeddedDynamo()
@@ -69,10 +76,10 @@ export async function startHarness(
   const emergencies = createDynamoEmergencyStore(doc, 'test')
   const alertPolicy = options.alertPolicy ?? { max: DEFAULT_MAX_ESCALATIONS }
   const forms = await loadForms(options.formsDir)
-  const approvalForm = options.approvals ? forms.approvalForm() : undefined
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
   const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
   const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
+  const approvalForm = forms.approvalForm()
   const app = createApp({
     forms,
     stores,
@@ -83,7 +90,6 @@ export async function startHarness(
     publicUrl: 'http://forms.test',
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
-    ...(approvalForm ? { approvals: { store: createApprovalStore(doc, 'test'), form: approvalForm } } : {}),
     alerts: {
       emergencies,
       policy: alertPolicy,
@@ -92,6 +98,7 @@ export async function startHarness(
       lang: 'zh',
       ...(options.onEmergencyChanged ? { onChanged: options.onEmergencyChanged } : {}),
     },
+    ...(options.approvals && approvalForm ? { approvals: { store: createApprovalStore(doc, 'test'), form: approvalForm } } : {}),
   })
   return {
     app,

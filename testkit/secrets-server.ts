@@ -8,6 +8,8 @@ export interface SecretsServer {
   url: string
   /** how many GetSecretValue calls each secret id received */
   reads: Map<string, number>
+  /** puts a new value, as `aws secretsmanager put-secret-value` does */
+  put(secretId: string, value: string): void
   close(): Promise<void>
 }
 
@@ -45,6 +47,9 @@ export async function startSecretsServer(secrets: Record<string, string>): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     reads,
+    put: (secretId, value) => {
+      secrets[secretId] = value
+    },
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections()

@@ -8,34 +8,41 @@ import { alertPass } from '#commons/emergencies/worker.ts'
 import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { requestRefresh } from '#commons/lambda/mirror-requests.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { rebuiltOnChange, secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
 
 const config = parseLambdaConfig(AlertsConfig)
 const edge = await lambdaRuntime(config)
-const { log } = edge
-const [hooks, ackKey] = await Promise.all([
-  webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN),
-  secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
-])
-// Its rate window is per instance: with one stream poller and a minute rule, one or two instances are warm.
-const deps = alertWorkerDeps(edge, config, {
-  webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
-  sns: snsPublisher(new SNSClient({}), config.ALERT_TOPIC_ARN),
-  publicUrl: config.PUBLIC_URL,
-  ackKey,
-  onChanged: requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log),
-})
+const { log, metrics } = edge
+const sns = snsPublisher(new SNSClient({}), config.ALERT_TOPIC_ARN)
+const onChanged = requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NAME, log, edge.inFlight)
+// Built again when a secret changes. Its rate window is per instance (and starts afresh then):
+// with one stream poller and a minute rule, one or two instances are warm.
+const currentDeps = rebuiltOnChange(
+  () => Promise.all([webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN), secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN)]),
+  ([hooks, ackKey]) =>
+    alertWorkerDeps(edge, config, {
+      webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
+      sns,
+      publicUrl: config.PUBLIC_URL,
+      ackKey,
+      onChanged,
+    }),
+)
+await currentDeps()
 
 async function drain(context: unknown) {
+  const deps = await currentDeps()
   const result = await drainPasses(() => alertPass(deps), remainingOf(context), 15_000)
-  if (result.last.created + result.last.delivered + result.last.failed > 0) log.info('alerts', { ...result.last, passes: result.passes })
+  const { created, delivered, failed, gaveUp } = result.last
+  metrics.publish({ AlertsDelivered: delivered, AlertsFailed: failed, AlertsGivenUp: gaveUp })
+  if (created + delivered + failed > 0) log.info('alerts', { created, delivered, failed, gaveUp, passes: result.passes })
   return result
 }
 
-export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | undefined> {
+export const handler = lambdaHandler(edge, async (event: unknown, context?: unknown): Promise<BatchResponse | undefined> => {
   if (isStreamEvent(event)) {
     const marked = markedRecords(event, 'alertQ')
     if (marked.length === 0) return batchResponse([], false)
@@ -50,4 +57,4 @@ export async function handler(event: unknown, context?: unknown): Promise<BatchR
   }
   // The minute rule: retries and escalations due. A failure throws, for the retry and the queue.
   await drain(context)
-}
+})

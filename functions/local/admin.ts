@@ -22,6 +22,8 @@ const usage = `usage: npm run admin -- <command>
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
+  emergency ack|resolve --id EMERGENCY_ID --by NAME [--json]
+  release approve|reject --id RECORD_ID --by NAME [--comment TEXT] [--json]   (rejecting needs --comment)
   approver add --id ID --name NAME [--json]   (an information-release approver and their link)
   approver list [--json]
   approver rotate --id ID [--json]           (a new link; the old one stops working)
@@ -143,6 +145,7 @@ function parse(argv: string[]) {
         time: { type: 'string' },
         form: { type: 'string' },
         date: { type: 'string' },
+        comment: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -236,6 +239,22 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
       const id = need(values.id, 'id')
       const result = await expectOk(await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })))
       return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${time(r.until)}`)
+    }
+    case 'emergency ack':
+    case 'emergency resolve': {
+      const path = `/api/emergencies/${encodeURIComponent(need(values.id, 'id'))}/${positionals[1]}`
+      const result = await expectOk(await send(path, json({ by: need(values.by, 'by') })))
+      return show(result, (e: { id: string; status: string; acknowledgedBy: string | null; resolvedBy: string | null }) =>
+        [e.id, e.status, e.resolvedBy ?? e.acknowledgedBy].join('\t'),
+      )
+    }
+    case 'release approve':
+    case 'release reject': {
+      const path = `/api/info-releases/${encodeURIComponent(need(values.id, 'id'))}/${positionals[1]}`
+      const result = await expectOk(await send(path, json({ by: need(values.by, 'by'), comment: values.comment })))
+      return show(result, (r: { id: string; status: string; decision: { by: { name: string } } }) =>
+        [r.id, r.status, r.decision.by.name].join('\t'),
+      )
     }
     case 'approver add': {
       const body = { id: need(values.id, 'id'), name: need(values.name, 'name') }

@@ -7,46 +7,65 @@ import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/goo
 import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { sheetsClientOptions } from '#commons/lambda/google.ts'
-import { emitMetrics } from '#commons/lambda/metrics.ts'
 import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
-import { lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { secretValue } from '#commons/lambda/secrets.ts'
+import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
+import { rebuiltOnChange, secretValue } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import { mirrorDeps } from '#commons/wiring/mirror.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
 const edge = await lambdaRuntime(config)
-const { clock, log } = edge
-const sheets = createSheetsClient(sheetsClientOptions(await secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN), config.SHEETS_API_URL))
-const deps = mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+const { clock, log, metrics } = edge
+// Built again when the Google key changes (read at most every SECRETS_MAX_AGE_S).
+const currentDeps = rebuiltOnChange(
+  () => secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN),
+  (key) => {
+    const sheets = createSheetsClient(sheetsClientOptions(key, config.SHEETS_API_URL))
+    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+  },
+)
+await currentDeps()
 
-/** Passes until nothing is marked (or time runs short); one minute is kept for the last batch. */
+/**
+ * Passes until nothing is marked (or time runs short); one minute is kept for the last batch.
+ * Every drain reports the lag (0 when nothing waited) or a sheet write failure: the lag alarm
+ * takes silence for breakage.
+ */
 async function drain(refresh: boolean, context: unknown) {
-  const result = await drainPasses(
-    (first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }),
-    remainingOf(context),
-    60_000,
-  )
-  emitMetrics({ MirrorLagMs: result.last.lagMs }, 'Milliseconds')
-  log.info('mirror drained', { passes: result.passes, finished: result.finished, pending: result.last.pending })
-  return result
+  const deps = await currentDeps()
+  try {
+    const result = await drainPasses(
+      (first) => mirrorPass(deps, { refresh: refresh && first, now: clock.now() }),
+      remainingOf(context),
+      60_000,
+    )
+    metrics.publish({ MirrorLagMs: result.last.lagMs, MirrorPending: result.last.pending, SheetWriteFailures: 0 })
+    log.info('mirror drained', { passes: result.passes, finished: result.finished, pending: result.last.pending })
+    return result
+  } catch (error) {
+    metrics.publish({ SheetWriteFailures: 1 })
+    throw error
+  }
 }
 
-export async function handler(event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> {
-  if (isRebuildRequest(event)) return rebuildSheet(deps, clock.now())
-  if (isStreamEvent(event)) {
-    const marked = markedRecords(event, 'mirrorQ')
-    if (marked.length === 0) return batchResponse([], false)
-    try {
-      const { finished } = await drain(false, context)
-      return batchResponse(marked, !finished)
-    } catch (error) {
-      // The marks stay; Lambda retries from the first record, the sweep after that.
-      log.error('mirror pass failed', { error, records: marked.length })
-      return batchResponse(marked, true)
+export const handler = lambdaHandler(
+  edge,
+  async (event: unknown, context?: unknown): Promise<BatchResponse | { rows: number } | undefined> => {
+    if (isRebuildRequest(event)) return rebuildSheet(await currentDeps(), clock.now())
+    if (isStreamEvent(event)) {
+      const marked = markedRecords(event, 'mirrorQ')
+      if (marked.length === 0) return batchResponse([], false)
+      try {
+        const { finished } = await drain(false, context)
+        return batchResponse(marked, !finished)
+      } catch (error) {
+        // The marks stay; Lambda retries from the first record, the sweep after that.
+        log.error('mirror pass failed', { error, records: marked.length })
+        return batchResponse(marked, true)
+      }
     }
-  }
-  // The scheduled sweep or an asked refresh: a failure throws, for the retry and the failure queue.
-  await drain(true, context)
-}
+    // The scheduled sweep or an asked refresh: a failure throws, for the retry and the failure queue.
+    await drain(true, context)
+  },
+)

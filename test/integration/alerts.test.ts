@@ -13,7 +13,7 @@ import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy }
 import { silentLogger } from '#commons/log.ts'
 import { mirrorPass } from '#commons/sheet/mirror.ts'
 import { emergencyRequest, healthReport, submission } from '../../testkit/fixtures.ts'
-import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, dataRows, type Harness, officeCookie, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.ts'
 
 const origin = 'http://localhost'
@@ -299,6 +299,33 @@ describe('acknowledge link', () => {
     expect(e).toMatchObject({ status: 'acknowledged', acknowledgedBy: '李四', acknowledgedAt: h.clock.now().toISOString() })
   })
 
+  it('asks who acknowledges: an empty name is refused at the field, and nothing changes', async () => {
+    const path = ackPath(bodies('/hooks/alerts')[0])
+
+    const unnamed = await form(path, { by: '  ' })
+
+    expect(unnamed.status).toBe(422)
+    const html = await unnamed.text()
+    expect(html).toContain('<p class="error-message" id="by-error">请填写您的姓名')
+    expect(html).toContain('aria-invalid="true"')
+    expect((await only()).status).toBe('open')
+  })
+
+  it('links the contact phone for a tap to call, and speaks English when asked', async () => {
+    const path = ackPath(bodies('/hooks/alerts')[0])
+
+    const zh = await (await h.app.request(`${origin}${path}`)).text()
+    const en = await (await h.app.request(`${origin}${path}?lang=en`)).text()
+
+    expect(zh).toContain('<a href="tel:13700001111">13700001111</a>')
+    expect(zh).toContain('确认收到，停止升级')
+    expect(en).toContain('<html lang="en">')
+    expect(en).toContain('Acknowledge and stop escalation')
+    expect(en).toContain('Supplies shortage')
+    // What people typed stays as typed; no label of the page is in Chinese.
+    for (const label of ['确认', '详情', '您的姓名', '联系人', '提交时间', '紧急', '防疫物资短缺']) expect(en).not.toContain(label)
+  })
+
   it('refuses a tampered link', async () => {
     const path = ackPath(bodies('/hooks/alerts')[0])
     const last = path.at(-1) === 'A' ? 'B' : 'A'
@@ -341,16 +368,35 @@ describe('admin API, board and sheet', () => {
     const acked = await admin(`/api/emergencies/${e.id}/ack`, { method: 'POST', body: JSON.stringify({ by: '应急组 张三' }) })
     expect(await acked.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: '应急组 张三' })
     h.clock.advance(600_000)
-    const resolved = await admin(`/api/emergencies/${e.id}/resolve`, { method: 'POST' })
-    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'admin', resolvedAt: h.clock.now().toISOString() })
+    for (const body of [undefined, '{}', '{"by":"  "}', JSON.stringify({ by: 'x'.repeat(51) })]) {
+      const unnamed = await admin(`/api/emergencies/${e.id}/resolve`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(unnamed.status).toBe(422)
+      expect(await unnamed.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('by: your name is required') })
+    }
+    expect((await only()).status).toBe('acknowledged')
+    const resolved = await admin(`/api/emergencies/${e.id}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ by: '应急组 李四' }),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: '应急组 李四', resolvedAt: h.clock.now().toISOString() })
 
     expect(await (await admin('/api/emergencies?status=open')).json()).toEqual([])
     expect((await admin('/api/emergencies?status=closed')).status).toBe(422)
-    expect((await admin('/api/emergencies/em-00000000000000000000/ack', { method: 'POST' })).status).toBe(404)
+    const unknown = await admin('/api/emergencies/em-00000000000000000000/ack', {
+      method: 'POST',
+      body: '{"by":"张三"}',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(unknown.status).toBe(404)
     expect((await h.app.request('/api/emergencies')).status).toBe(401)
   })
 
-  it('shows open emergencies on a self-refreshing board and every alert in the outbox', async () => {
+  it('shows open emergencies on a board that refreshes without reloading the page, and every alert in the outbox', async () => {
     await setUp()
     await raise('emergency', emergencyRequest())
     await alertPass(workerDeps(''))
@@ -358,11 +404,29 @@ describe('admin API, board and sheet', () => {
 
     const board = await admin('/emergencies')
     expect(board.status).toBe(200)
-    expect(board.headers.get('refresh')).toBe('15')
-    expect(await board.text()).toContain('待确认')
+    // A full-page Refresh would wipe a name being typed: the pages' script refreshes the list instead.
+    expect(board.headers.get('refresh')).toBeNull()
+    const html = await board.text()
+    expect(html).toContain('data-refresh-s="15"')
+    expect(html).toMatch(/<script src="\/assets\/app-[0-9a-f]+\.js" defer=""><\/script>/)
+    expect(html).toContain('<a href="/emergencies">刷新</a>')
+    expect(html).toContain('待确认')
+    expect(html).toContain('<a href="tel:13700001111">13700001111</a>')
+    // The description is the headline, not repeated in the details behind a tap.
+    expect(html.split('口罩和消毒液即将用完')).toHaveLength(2)
+    expect(html).toContain('<details><summary>详情</summary>')
     const outbox = await (await admin('/emergencies/outbox')).text()
     expect(outbox).toContain(`${e.id}.0`)
     expect(outbox).toContain('【紧急】应急告警')
+    expect(outbox).toContain('办公室应急看板')
+    expect(outbox).not.toMatch(/>(?:outbox|delivered|Acknowledge)</)
+    const english = await (await admin('/emergencies?lang=en')).text()
+    for (const label of ['Emergencies', '1 open', 'Acknowledge', 'Mark resolved', 'Your name', 'Details', 'Contact'])
+      expect(english).toContain(label)
+    for (const label of ['应急值守', '待确认', '确认收到', '您的姓名', '详情', '联系人', '刷新']) expect(english).not.toContain(label)
+    const englishOutbox = await (await admin('/emergencies/outbox?lang=en')).text()
+    expect(englishOutbox).toContain('Alert outbox')
+    expect(englishOutbox).not.toContain('告警记录')
     expect((await h.app.request('/emergencies')).status).toBe(303) // to the sign-in page
     const unknown = await admin('/emergencies/em-00000000000000000000', {
       method: 'POST',
@@ -370,6 +434,35 @@ describe('admin API, board and sheet', () => {
       body: 'action=ack',
     })
     expect(unknown.status).toBe(404)
+  })
+
+  it('acknowledges and resolves on the board in the name typed, refuses no name at the field, and remembers the name', async () => {
+    await setUp()
+    await raise('emergency', emergencyRequest())
+    await alertPass(workerDeps(''))
+    const e = await only()
+    const signedIn = await officeCookie(h.app)
+    const post = (fields: Record<string, string>, cookie = signedIn) =>
+      h.app.request(`${origin}/emergencies/${e.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie },
+        body: new URLSearchParams(fields).toString(),
+      })
+
+    const unnamed = await post({ action: 'ack', by: ' ' })
+    expect(unnamed.status).toBe(422)
+    expect(await unnamed.text()).toContain(`<p class="error-message" id="by-${e.id}-error">请填写您的姓名`)
+    expect((await only()).status).toBe('open')
+
+    const acked = await post({ action: 'ack', by: '值班员 刘洋' })
+    expect(acked.status).toBe(303)
+    expect(await only()).toMatchObject({ status: 'acknowledged', acknowledgedBy: '值班员 刘洋' })
+    const remembered = acked.headers.get('set-cookie')?.split(';')[0] ?? ''
+    const board = await (await h.app.request('/emergencies', { headers: { cookie: `${signedIn}; ${remembered}` } })).text()
+    expect(board).toContain('value="值班员 刘洋"')
+
+    expect((await post({ action: 'resolve', by: '组长 陈静' })).status).toBe(303)
+    expect(await only()).toMatchObject({ status: 'resolved', acknowledgedBy: '值班员 刘洋', resolvedBy: '组长 陈静' })
   })
 
   it('shows each emergency’s status in the workbook’s 应急 tab as it changes', async () => {
@@ -400,5 +493,84 @@ describe('admin API, board and sheet', () => {
       '张三',
       '2026-11-28 10:00:00',
     ])
+  })
+})
+
+describe('a unit sees its own emergencies', () => {
+  const list = async (token: string, query = '') => {
+    const res = await h.app.request(`/api/emergencies${query}`, { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    return (await res.json()) as Record<string, unknown>[]
+  }
+
+  it('lists only its own, with who acknowledged and when, on its token and its home page; never another unit’s', async () => {
+    await setUp()
+    const west = await h.unit('park-west', ['daily-health', 'emergency'])
+    const eastRecord = await raise('emergency', emergencyRequest({ location: '东园南门' }))
+    const westRes = await h.app.request('/api/forms/emergency/submissions', submission(west, emergencyRequest({ category: 'safety' })))
+    const westRecord = ((await westRes.json()) as { id: string }).id
+    await alertPass(workerDeps(`json=${receiver.url}/hooks/alerts`))
+    const eastId = (await h.emergencies.list()).find((e) => e.recordId === eastRecord)?.id
+    await h.app.request(`/api/emergencies/${eastId}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ by: '应急组 张三' }),
+    })
+
+    const east = await list(unit)
+    const westList = await list(west)
+
+    expect(east).toEqual([
+      expect.objectContaining({
+        id: eastId,
+        submissionId: eastRecord,
+        unitId: 'park-east',
+        status: 'acknowledged',
+        severity: 'urgent',
+        acknowledgedBy: '应急组 张三',
+        acknowledgedAt: h.clock.now().toISOString(),
+        alerted: [
+          { channel: 'board', delivered: true },
+          { channel: 'alert:json', delivered: true },
+        ],
+      }),
+    ])
+    // Not the channels' addresses, not the office's view.
+    expect(Object.keys(east[0] ?? {})).not.toEqual(expect.arrayContaining(['deliveries']))
+    expect(JSON.stringify(east)).not.toContain(receiver.url.replace('http://', ''))
+    expect(westList.map((e) => e.submissionId)).toEqual([westRecord])
+    expect(await list(west, '?status=acknowledged')).toEqual([])
+    expect((await h.app.request('/api/emergencies', { headers: { authorization: 'Bearer park-east.wrongwrongwrongwrong' } })).status).toBe(
+      401,
+    )
+
+    const eastHome = await (await h.app.request(`/u/${unit}`)).text()
+    const westHome = await (await h.app.request(`/u/${west}`)).text()
+    expect(eastHome).toContain('本单位的应急请求')
+    expect(eastHome).toContain('已确认')
+    expect(eastHome).toContain('应急组 张三 于 2026-11-28 10:00 确认')
+    expect(eastHome).not.toContain('安全事件')
+    expect(westHome).toContain('安全事件')
+    expect(westHome).toContain('等待应急工作组确认')
+    expect(westHome).not.toContain('应急组 张三')
+    // A record of another unit is not found from this unit's link.
+    expect((await h.app.request(`/u/${west}/records/${encodeURIComponent(eastRecord)}`)).status).toBe(404)
+  })
+
+  it('says on the confirmation whom the alert reached, in the unit’s language', async () => {
+    await setUp()
+    const recordId = await raise('emergency', emergencyRequest())
+    const page = (lang = '') => h.app.request(`/u/${unit}/records/${encodeURIComponent(recordId)}${lang}`)
+
+    const before = await (await page()).text()
+    await alertPass(workerDeps(`wecom=${receiver.url}/cgi-bin/webhook/send?key=k1`))
+    const after = await (await page()).text()
+    const english = await (await page('?lang=en')).text()
+
+    expect(before).toContain('正在通知应急工作组')
+    expect(after).toContain('已通知：办公室应急看板、应急工作组企业微信群')
+    expect(after).toContain('等待应急工作组确认')
+    expect(after).not.toContain('key=k1')
+    expect(english).toContain('Alerted: the office&#39;s emergency board, the emergency group&#39;s WeCom group')
   })
 })

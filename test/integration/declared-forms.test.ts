@@ -7,7 +7,7 @@ import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { approvalPass, type NoticeDeps } from '#commons/approvals/notices.ts'
-import { ADMIN_DECIDER, decide, infoReleaseTab, listRequests, requestDetail } from '#commons/approvals/requests.ts'
+import { decide, infoReleaseTab, listRequests, OFFICE_DECIDER, requestDetail } from '#commons/approvals/requests.ts'
 import type { ChatNotice } from '#commons/channels/notice.ts'
 import { parseWebhookList, type WebhookTarget } from '#commons/channels/webhook-config.ts'
 import { defineForm, type FormDefinitionInput } from '#commons/forms/definition.ts'
@@ -201,7 +201,13 @@ describe('an approval form with field ids of its own', () => {
       expect.arrayContaining(['标题：区报专访：冬季防疫', '渠道：区报', '申请人：李文 13900139000', '单位：新闻科']),
     )
 
-    const decided = await decide(deps, { recordId, decision: 'rejected', comment: '请核实数字', decider: ADMIN_DECIDER })
+    const decided = await decide(deps, {
+      recordId,
+      decision: 'rejected',
+      comment: '请核实数字',
+      decider: OFFICE_DECIDER,
+      by: '办公室 周敏',
+    })
     await approvalPass(deps)
     const decisionNotice = sent.find((s) => s.notice.id === `${recordId}.v1.rejected`)
     const rows = await infoReleaseTab({ approvals, units: stores.units, form, timeZone: TIME_ZONE }).rows(clock.now())
@@ -211,18 +217,7 @@ describe('an approval form with field ids of its own', () => {
     expect(decisionNotice?.target.url).toBe('http://news.test/hook')
     expect(decisionNotice?.notice.lines).toContain('审批意见：请核实数字')
     expect(rows).toEqual([
-      [
-        recordId,
-        '新闻科',
-        '区报专访：冬季防疫',
-        '区报',
-        1,
-        '未通过',
-        expect.any(String),
-        ADMIN_DECIDER.name,
-        expect.any(String),
-        '请核实数字',
-      ],
+      [recordId, '新闻科', '区报专访：冬季防疫', '区报', 1, '未通过', expect.any(String), '办公室 周敏', expect.any(String), '请核实数字'],
     ])
   })
 })

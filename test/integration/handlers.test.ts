@@ -7,6 +7,8 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
+import { App } from 'aws-cdk-lib'
+import { Template } from 'aws-cdk-lib/assertions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDynamoClients, type DynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
@@ -16,9 +18,11 @@ import type { Stores } from '#commons/store.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
 import { buildBundle, bundleCacheDir, type FunctionName } from '../../infra/bundling.ts'
+import { SentinelStack } from '../../infra/stack.ts'
 import { emergencyRequest, healthReport, newKey } from '../../testkit/fixtures.ts'
 import { fixedClock } from '../../testkit/harness.ts'
 import { type LambdaServer, startLambdaServer } from '../../testkit/lambda-server.ts'
+import { capturedJsonLines } from '../../testkit/log-capture.ts'
 import { type SecretsServer, startSecretsServer } from '../../testkit/secrets-server.ts'
 import { type SheetsServer, startSheetsServer } from '../../testkit/sheets-server.ts'
 import { type SnsServer, startSnsServer } from '../../testkit/sns-server.ts'
@@ -60,11 +64,12 @@ function apiEvent(method: string, path: string, options: { headers?: Record<stri
   }
 }
 
-const lambdaContext = {
-  functionName: 'SentinelForms-ApiFunction',
+/** The context Lambda passes a function, its remaining time counted from the deployed timeout. */
+const contextFor = (name: FunctionName) => ({
+  functionName: `SentinelForms-${name[0]?.toUpperCase()}${name.slice(1)}Function`,
   awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  getRemainingTimeInMillis: () => 29_000,
-}
+  getRemainingTimeInMillis: () => deployed[name].timeoutS * 1000,
+})
 
 let dynamo: EmbeddedDynamo
 let clients: DynamoClients
@@ -79,7 +84,7 @@ let unitToken: string
 const bundles = new Map<FunctionName, string>()
 let coldStarts = 0
 
-const call = async (event: unknown) => (await (await coldStartOnce('api'))(event, lambdaContext)) as ApiResult
+const call = async (event: unknown) => (await (await coldStartOnce('api'))(event, contextFor('api'))) as ApiResult
 
 /** Submits a form through the API function; returns the version stored. */
 async function submit(formId: string, body: unknown): Promise<{ id: string; version: number }> {
@@ -114,37 +119,76 @@ const healthTab = '人员健康日报'
 const originalEnv = { ...process.env }
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
 
+const PUBLIC_URL = 'https://abc123def4.execute-api.ap-east-1.amazonaws.com'
+
+/** What the synthesized template gives each function: its environment, memory and timeout. */
+interface DeployedFunction {
+  environment: Record<string, string>
+  memoryMiB: number
+  timeoutS: number
+}
+
 /**
- * Every function's environment, as the stack sets it (the union: each function reads its own
- * part). It stays set, as in a Lambda instance: the SDK clients read it lazily.
+ * Each function as the stack deploys it, read from the synthesized template. References to the
+ * stack's own resources become the names these tests serve them under; a reference this does
+ * not know fails, so a new setting in infra/stack.ts cannot go untested.
  */
-const functionEnv = () => ({
+function deployedFunctions(): Record<FunctionName, DeployedFunction> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
+  const stack = new SentinelStack(app, 'SentinelForms', {
+    env: { account: '123456789012', region: 'ap-east-1' },
+    config: { sheetId: SHEET_ID, publicUrl: PUBLIC_URL },
+  })
+  const served: [RegExp, string][] = [
+    [/^AlertTopic[0-9A-F]{8}$/, ALERT_TOPIC_ARN],
+    [/^Table[0-9A-F]{8}$/, TABLE],
+    [/^MirrorFunction[0-9A-F]{8}$/, 'SentinelForms-MirrorFunction'],
+  ]
+  const resolve = (name: string, value: unknown): string => {
+    if (typeof value === 'string') return value
+    const ref = (value as { Ref?: string }).Ref ?? ''
+    const secret = /^(AdminToken|LinkKey|AckKey|GoogleKey|Webhooks)[0-9A-F]{8}$/.exec(ref)?.[1]
+    if (secret) return SECRET(secret)
+    const known = served.find(([pattern]) => pattern.test(ref))
+    if (!known) throw new Error(`${name}: the template sets ${JSON.stringify(value)}, which these tests do not serve`)
+    return known[1]
+  }
+  const functions = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+  return Object.fromEntries(
+    functions.map(([id, fn]) => {
+      const name = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase() as FunctionName
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>
+      const environment = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, resolve(key, value)]))
+      return [name, { environment, memoryMiB: fn.Properties.MemorySize, timeoutS: fn.Properties.Timeout }]
+    }),
+  ) as Record<FunctionName, DeployedFunction>
+}
+let deployed: Record<FunctionName, DeployedFunction>
+
+/**
+ * What Lambda and these tests add to every function's environment: the region, credentials,
+ * and the AWS endpoints pointed at the local servers. It stays set, as in a Lambda instance:
+ * the SDK clients read it lazily.
+ */
+const platformEnv = () => ({
   AWS_REGION: 'ap-east-1',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
   AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
   AWS_ENDPOINT_URL_SNS: sns.url,
-  TABLE_NAME: TABLE,
-  ORG_TIMEZONE: 'Asia/Shanghai',
-  PUBLIC_URL: 'https://abc123def4.execute-api.ap-east-1.amazonaws.com/',
-  ADMIN_TOKEN_SECRET_ARN: SECRET('AdminToken'),
-  LINK_KEY_SECRET_ARN: SECRET('LinkKey'),
-  ACK_KEY_SECRET_ARN: SECRET('AckKey'),
-  ALERT_TOPIC_ARN,
-  GOOGLE_KEY_SECRET_ARN: SECRET('GoogleKey'),
-  WEBHOOKS_SECRET_ARN: SECRET('Webhooks'),
-  MIRROR_FUNCTION_NAME: 'SentinelForms-MirrorFunction',
-  SHEET_ID,
+  // The Google Sheets API root: the Sheets test server (unset on AWS: Google's).
   SHEETS_API_URL: sheets.url,
 })
 
-/** Imports a bundle afresh (a new module instance is a new cold start), with `overrides` during its init. */
+/** Imports a bundle afresh (a new module instance is a new cold start) with its deployed environment, and `overrides`, during its init. */
 async function coldStart(name: FunctionName, overrides: Record<string, string | undefined> = {}): Promise<Handler> {
   const file = bundles.get(name) ?? (await buildBundle(name, join(bundleCacheDir, `test-${process.pid}-${name}.mjs`))).file
   bundles.set(name, file)
-  process.env = { ...originalEnv, ...functionEnv() }
+  const { environment, memoryMiB } = deployed[name]
+  process.env = { ...originalEnv, ...platformEnv(), ...environment, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMiB) }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete process.env[key]
     else process.env[key] = value
@@ -153,11 +197,12 @@ async function coldStart(name: FunctionName, overrides: Record<string, string | 
     const module = (await import(`${pathToFileURL(file).href}?cold=${++coldStarts}`)) as { handler: Handler }
     return module.handler
   } finally {
-    process.env = { ...originalEnv, ...functionEnv() }
+    process.env = { ...originalEnv, ...platformEnv() }
   }
 }
 
 beforeAll(async () => {
+  deployed = deployedFunctions()
   dynamo = await startEmbeddedDynamo()
   clients = createDynamoClients(dynamo.endpoint)
   await ensureTable(clients.client, TABLE)
@@ -179,8 +224,11 @@ beforeAll(async () => {
     [SECRET('Webhooks')]: JSON.stringify({ ALERT_WEBHOOKS: `json=${receiver.url}/hooks/sentinel` }),
   })
   // The API's rebuild and the refresh requests reach the mirror function through Lambda's Invoke API.
-  lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, lambdaContext))
-})
+  lambdaServer = await startLambdaServer(async (_name, payload) => (await coldStartOnce('mirror'))(payload, contextFor('mirror')), {
+    eventAnswerDelayMs: 50,
+  })
+  // The synth and dynalite's start take a few seconds, longer on a busy machine.
+}, 120_000)
 
 const warm = new Map<FunctionName, Promise<Handler>>()
 /** One warm instance per function, as Lambda keeps it between invocations. */
@@ -199,6 +247,27 @@ afterAll(async () => {
   clients.client.destroy()
   await dynamo.close()
   await Promise.all([secrets.close(), sheets.close(), lambdaServer.close(), sns.close(), receiver.close()])
+})
+
+describe('the functions as the stack deploys them', () => {
+  it('start from the synthesized template’s environment, each with only its own secrets', () => {
+    expect(Object.keys(deployed).sort()).toEqual(['alerts', 'api', 'mirror', 'schedule'])
+    const secretsOf = (name: FunctionName) =>
+      Object.keys(deployed[name].environment)
+        .filter((k) => k.endsWith('_SECRET_ARN'))
+        .sort()
+    expect(secretsOf('api')).toEqual(['ACK_KEY_SECRET_ARN', 'ADMIN_TOKEN_SECRET_ARN', 'LINK_KEY_SECRET_ARN'])
+    expect(secretsOf('mirror')).toEqual(['GOOGLE_KEY_SECRET_ARN'])
+    expect(secretsOf('alerts')).toEqual(['ACK_KEY_SECRET_ARN', 'WEBHOOKS_SECRET_ARN'])
+    expect(secretsOf('schedule')).toEqual(['LINK_KEY_SECRET_ARN', 'WEBHOOKS_SECRET_ARN'])
+    for (const [name, fn] of Object.entries(deployed)) expect(fn.environment.POWERTOOLS_SERVICE_NAME).toBe(name)
+  })
+
+  it('leave a minute or more for the last batch: the mirror’s and alert worker’s drains keep that in reserve', () => {
+    expect(deployed.mirror.timeoutS * 1000).toBeGreaterThan(60_000)
+    expect(deployed.alerts.timeoutS * 1000).toBeGreaterThan(15_000)
+    expect(deployed.api.timeoutS).toBeLessThanOrEqual(29)
+  })
 })
 
 describe('the API function behind the HTTP API', () => {
@@ -291,7 +360,7 @@ describe('the API function behind the HTTP API', () => {
     expect(script.body.length).toBeGreaterThan(100)
   })
 
-  it('reads each secret once per cold start, not per request', async () => {
+  it('reads each secret once per maximum age (5 minutes), not per request', async () => {
     const before = secrets.reads.get(SECRET('AdminToken'))
 
     await call(apiEvent('GET', '/healthz'))
@@ -299,6 +368,22 @@ describe('the API function behind the HTTP API', () => {
 
     expect(before).toBeGreaterThanOrEqual(1)
     expect(secrets.reads.get(SECRET('AdminToken'))).toBe(before)
+  })
+
+  it('takes a rotated admin token once the value it read is older than the maximum age, without a deploy', async () => {
+    const api = await coldStart('api', { SECRETS_MAX_AGE_S: '0' })
+    const status = (token: string) =>
+      api(apiEvent('GET', '/api/status', { headers: { authorization: `Bearer ${token}` } }), contextFor('api')) as Promise<ApiResult>
+    const rotated = 'aws-admin-token-rotated-0123456789abcdef'
+    expect((await status(ADMIN_TOKEN)).statusCode).toBe(200)
+
+    secrets.put(SECRET('AdminToken'), rotated)
+    try {
+      expect((await status(rotated)).statusCode).toBe(200)
+      expect((await status(ADMIN_TOKEN)).statusCode).toBe(401)
+    } finally {
+      secrets.put(SECRET('AdminToken'), ADMIN_TOKEN)
+    }
   })
 
   it('fails its cold start naming the variable that is missing', async () => {
@@ -311,7 +396,7 @@ describe('the mirror function on the table stream', () => {
     const stored = await submitHealthReport({ onDuty: 29 })
     const mirror = await coldStartOnce('mirror')
 
-    const result = await mirror(await streamBatchFor([stored]), lambdaContext)
+    const result = await mirror(await streamBatchFor([stored]), contextFor('mirror'))
 
     expect(result).toEqual({ batchItemFailures: [] })
     const rows = sheets.values(healthTab)
@@ -327,7 +412,7 @@ describe('the mirror function on the table stream', () => {
     // 403: the sheet is not shared with the service account; the sink does not retry it.
     sheets.failNext(1, { status: 403 })
 
-    const result = (await mirror(batch, lambdaContext)) as { batchItemFailures: { itemIdentifier: string }[] }
+    const result = (await mirror(batch, contextFor('mirror'))) as { batchItemFailures: { itemIdentifier: string }[] }
 
     const sequenceNumber = (batch.Records[0] as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber }])
@@ -346,7 +431,7 @@ describe('the mirror function on the table stream', () => {
       detail: {},
     }
 
-    await mirror(scheduled, lambdaContext)
+    await mirror(scheduled, contextFor('mirror'))
 
     expect(await stores.records.pendingMirror(10)).toEqual([])
     expect(sheets.values(healthTab).filter((row) => row.includes(28))).toHaveLength(1)
@@ -358,7 +443,7 @@ describe('the mirror function on the table stream', () => {
     const [, modify] = (fixture('dynamodb-stream-event.json') as { Records: unknown[] }).Records
     const before = sheets.requests.length
 
-    const result = await mirror({ Records: [modify] }, lambdaContext)
+    const result = await mirror({ Records: [modify] }, contextFor('mirror'))
 
     expect(result).toEqual({ batchItemFailures: [] })
     expect(sheets.requests.length).toBe(before)
@@ -379,10 +464,19 @@ describe('the alert function on the table stream', () => {
   it('alerts the emergency group by SNS and webhook when the stream delivers an emergency request', async () => {
     const stored = await submit('emergency', emergencyRequest({ severity: 'critical', description: '发现发热人员' }))
     const alerts = await coldStartOnce('alerts')
+    const batch = await streamBatchFor([stored])
 
-    const result = await alerts(await streamBatchFor([stored]), lambdaContext)
+    const invokedBefore = lambdaServer.invocations.length
+    let result: unknown
+    const logged = await capturedJsonLines(async () => {
+      result = await alerts(batch, contextFor('alerts'))
+    })
+    // The emergency is new, so the sheet's 应急 tab is refreshed: the request has left (and been
+    // answered) before the handler returned, or a frozen instance might never send it.
+    const refreshes = lambdaServer.invocations.slice(invokedBefore).map(({ type, payload, answered }) => ({ type, payload, answered }))
 
     expect(result).toEqual({ batchItemFailures: [] })
+    expect(refreshes).toEqual([{ type: 'Event', payload: { action: 'refresh' }, answered: true }])
     const [hook] = await receiver.waitFor(1)
     expect(hook?.path).toBe('/hooks/sentinel')
     expect(hook?.body).toMatchObject({ formId: 'emergency', unitId: 'east-park', severity: 'critical', escalation: 0 })
@@ -395,6 +489,13 @@ describe('the alert function on the table stream', () => {
     expect(Array.from(perProtocol.sms).length).toBeLessThanOrEqual(200)
     expect(perProtocol.sms).toMatch(/^【特急】应急告警/)
     expect(perProtocol.sms).toMatch(/确认 https:\/\/\S+\/ack\/\S+$/)
+    // Its log: Powertools JSON with the request id, the alert as its id only; the metrics as EMF.
+    const outbox = logged.filter((line) => line.message === 'alert')
+    expect(outbox).toEqual([
+      expect.objectContaining({ service: 'alerts', function_request_id: contextFor('alerts').awsRequestId, id: expect.any(String) }),
+    ])
+    expect(logged).toContainEqual(expect.objectContaining({ service: 'alerts', AlertsDelivered: 3, AlertsGivenUp: 0 }))
+    expect(JSON.stringify(logged)).not.toMatch(/发现发热人员|联系|\/ack\//)
   })
 
   it('sends nothing twice when the minute rule runs after the stream', async () => {
@@ -403,7 +504,7 @@ describe('the alert function on the table stream', () => {
 
     await alerts(
       { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T02:06:00Z', resources: [], detail: {} },
-      lambdaContext,
+      contextFor('alerts'),
     )
 
     expect(receiver.requests.length).toBe(before.hooks)
@@ -424,7 +525,7 @@ describe('the schedule function on its EventBridge rule', () => {
       detail: {},
     }
 
-    await expect(schedule(scheduled, lambdaContext)).resolves.toBeUndefined()
+    await expect(schedule(scheduled, contextFor('schedule'))).resolves.toBeUndefined()
   })
 
   it('fails its cold start naming the secret when the webhooks secret is not JSON', async () => {

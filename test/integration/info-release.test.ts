@@ -198,7 +198,7 @@ describe('the information-release cycle', () => {
     const id = await request()
     expect((await decide(id, 'approve', {})).status).toBe(200)
 
-    const again = await decide(id, 'approve', {}, ADMIN_TOKEN)
+    const again = await decide(id, 'approve', { by: '办公室 周敏' }, ADMIN_TOKEN)
     const reversed = await decide(id, 'reject', { comment: '改主意了' })
 
     expect(again.status).toBe(409)
@@ -213,7 +213,7 @@ describe('the information-release cycle', () => {
 
     const answers = await Promise.all([
       ...Array.from({ length: 3 }, () => decide(id, 'approve', {})),
-      ...Array.from({ length: 3 }, () => decide(id, 'reject', { comment: '不同意' }, ADMIN_TOKEN)),
+      ...Array.from({ length: 3 }, () => decide(id, 'reject', { by: '办公室 周敏', comment: '不同意' }, ADMIN_TOKEN)),
     ])
 
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409])
@@ -228,6 +228,25 @@ describe('the information-release cycle', () => {
     expect((await decide(id, 'approve', {}, 'approver.publicity.wrongwrongwrongwrong')).status).toBe(401)
 
     expect((await list('pending')).find((r) => r.id === id)?.status).toBe('pending')
+  })
+
+  it('records the person the office names, and refuses an office decision that names no one', async () => {
+    const id = await request()
+
+    const unnamed = await Promise.all([
+      decide(id, 'approve', {}, ADMIN_TOKEN),
+      decide(id, 'approve', { by: '   ' }, ADMIN_TOKEN),
+      decide(id, 'approve', { by: 'x'.repeat(51) }, ADMIN_TOKEN),
+    ])
+    const named = await decide(id, 'approve', { by: ' 办公室 周敏 ' }, ADMIN_TOKEN)
+
+    for (const res of unnamed) {
+      expect(res.status).toBe(422)
+      expect(await res.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('by: your name is required') })
+    }
+    expect(named.status).toBe(200)
+    expect(await named.json()).toMatchObject({ status: 'approved', decision: { by: { id: 'admin', name: '办公室 周敏' } } })
+    expect((await approvals.events(id)).map((e) => e.byName)).toEqual(['黄磊', '办公室 周敏'])
   })
 
   it('needs a comment to reject, and a known status to list', async () => {
@@ -419,17 +438,35 @@ describe('what people see', () => {
     expect((await app.request(`/a/${ADMIN_TOKEN}`)).status).toBe(404)
     const anonymous = await app.request('/office/info-releases')
     const page = await app.request('/office/info-releases', { headers: signedIn })
-    const decided = await app.request(`${origin}/office/info-releases/requests/${encodeURIComponent(id)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...signedIn },
-      body: new URLSearchParams({ decision: 'rejected', comment: '暂缓发布', version: '1' }).toString(),
-    })
+    const post = (fields: Record<string, string>, cookie = signedIn.cookie) =>
+      app.request(`${origin}/office/info-releases/requests/${encodeURIComponent(id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie },
+        body: new URLSearchParams({ decision: 'rejected', comment: '暂缓发布', version: '1', ...fields }).toString(),
+      })
+    const unnamed = await post({ by: ' ' })
+    const decided = await post({ by: '办公室 周敏' })
 
     expect(anonymous.status).toBe(303)
     expect(anonymous.headers.get('location')).toContain('/admin/login')
     expect(await page.text()).toContain('办公室审批')
+    expect(unnamed.status).toBe(422)
+    expect(await unnamed.text()).toMatch(/class="error-message" id="[^"]+-by-error">请填写您的姓名/)
     expect(decided.status).toBe(303)
-    expect((await list('rejected')).find((r) => r.id === id)?.decision).toMatchObject({ by: { id: 'admin' }, comment: '暂缓发布' })
+    expect((await list('rejected')).find((r) => r.id === id)?.decision).toMatchObject({
+      by: { id: 'admin', name: '办公室 周敏' },
+      comment: '暂缓发布',
+    })
+    // The browser remembers the name for the next decision.
+    const remembered = decided.headers.get('set-cookie')?.split(';')[0] ?? ''
+    const next = await app.request('/office/info-releases', { headers: { cookie: `${signedIn.cookie}; ${remembered}` } })
+    expect(await next.text()).toContain(`value="办公室 周敏"`)
+    // In English when asked, with no Chinese label, and it stays English for the next page.
+    const english = await app.request('/office/info-releases?lang=en', { headers: signedIn })
+    const html = await english.text()
+    for (const label of ['Information release approval', 'Your name', 'Approve', 'Reject']) expect(html).toContain(label)
+    for (const label of ['信息发布审批', '您的姓名', '审批意见', '待审批', '不予批准']) expect(html).not.toContain(label)
+    expect(english.headers.get('set-cookie')).toContain('lang=en')
   })
 
   it('names the channel radios on the resubmit page by a fieldset and its legend, as on the form page', async () => {

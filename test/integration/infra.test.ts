@@ -1,24 +1,25 @@
 // The CDK stack: resources, their properties and the IAM statements each function gets, and
 // cdk-nag's AwsSolutions and Serverless packs on the synthesized app. Bundling is skipped except
 // in one test, which checks that CDK's bundle is the one the handler tests and the bench use.
-import { readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { App, Validations } from 'aws-cdk-lib'
-import { Match, Template } from 'aws-cdk-lib/assertions'
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes, ttlAttribute } from '#commons/adapters/dynamo/table.ts'
+import { metricUnits } from '#commons/lambda/metrics.ts'
 import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
-import type { DeployConfig } from '../../infra/config.ts'
-import { SentinelStack } from '../../infra/stack.ts'
+import { type DeployConfig, stackNameFor } from '../../infra/config.ts'
+import { SentinelStack, TABLE_LOGICAL_ID } from '../../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
 
-function stackWith(config: Partial<DeployConfig> = {}) {
+function stackWith(config: Partial<DeployConfig> = {}, where: { stage?: string; region?: string } = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
-  const stack = new SentinelStack(app, 'SentinelForms', {
-    env: { account: '123456789012', region: 'ap-east-1' },
+  const stack = new SentinelStack(app, stackNameFor(where.stage), {
+    env: { account: '123456789012', region: where.region ?? 'ap-east-1' },
     config: {
       sheetId: SHEET_ID,
       alertEmails: ['duty@example.org'],
@@ -46,7 +47,7 @@ describe('the AWS stack', () => {
 
   beforeAll(() => {
     template = Template.fromStack(stackWith().stack)
-  })
+  }, 120_000)
 
   it('keeps the table on demand, encrypted, recoverable, streamed with both images, retained, and expiring sessions by TTL', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -65,11 +66,16 @@ describe('the AWS stack', () => {
     })
   })
 
-  it('runs every function on Node 22 on arm64 with its own log group and retention', () => {
+  it('keeps the table’s logical id, so no refactor can replace the retained table with an empty one', () => {
+    expect(TABLE_LOGICAL_ID).toBe('TableCD117FA1')
+    expect(template.findResources('AWS::DynamoDB::GlobalTable')).toHaveProperty([TABLE_LOGICAL_ID])
+  })
+
+  it('runs every function on Node 24 on arm64 with its own log group and retention', () => {
     const functions = template.findResources('AWS::Lambda::Function')
     expect(Object.keys(functions)).toHaveLength(4)
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined()
     }
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5)
@@ -142,16 +148,117 @@ describe('the AWS stack', () => {
     expect(text).not.toMatch(/private_key|BEGIN PRIVATE KEY|hooks\.slack\.com|qyapi\.weixin/)
   })
 
-  it('alarms on dead letters, mirror lag, stream lag, errors, throttles and API 5xx', () => {
-    for (const metric of ['ApproximateNumberOfMessagesVisible', 'MirrorLagMs', 'IteratorAge', '5xx', 'NoticesFailed']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: metric,
-        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }],
+  /** The one alarm on this metric name (and namespace, when given). */
+  const alarmOn = (metricName: string, namespace?: string) => {
+    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.MetricName === metricName && (namespace === undefined || a.Properties.Namespace === namespace),
+    )
+    expect(found).toHaveLength(1)
+    return found[0]?.Properties as Record<string, unknown>
+  }
+  const opsTopic = [{ Ref: expect.stringMatching(/^OpsTopic/) }]
+
+  it.each([
+    // metric, namespace, statistic, period (s), threshold, evaluation periods, missing data
+    ['NumberOfMessagesSent', 'AWS/SQS', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['ApproximateAgeOfOldestMessage', 'AWS/SQS', 'Maximum', 900, 86_400, 1, 'notBreaching'],
+    ['MirrorLagMs', 'SentinelForms', 'Maximum', 600, 600_000, 1, 'breaching'],
+    ['SheetWriteFailures', 'SentinelForms', 'Sum', 300, 1, 2, 'notBreaching'],
+    ['AlertsGivenUp', 'SentinelForms', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['NumberOfNotificationsFailed', 'AWS/SNS', 'Sum', 300, 1, 1, 'notBreaching'],
+    ['NoticesFailed', 'SentinelForms', 'Sum', 300, 1, 3, 'notBreaching'],
+    ['5xx', 'AWS/ApiGateway', 'Sum', 300, 5, 1, 'notBreaching'],
+  ])(
+    'alarms on %s (%s): %s over %i s ≥/> %i, %i periods, missing data %s, to ops when it fires and clears',
+    (metric, namespace, statistic, period, threshold, periods, missing) => {
+      expect(alarmOn(metric, namespace)).toMatchObject({
+        Statistic: statistic,
+        Period: period,
+        Threshold: threshold,
+        EvaluationPeriods: periods,
+        TreatMissingData: missing,
+        AlarmActions: opsTopic,
+        OKActions: opsTopic,
+      })
+    },
+  )
+
+  it('alarms on both streams’ iterator age, each function’s errors and throttles, to ops when they fire and clear', () => {
+    const iteratorAge = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.MetricName === 'IteratorAge',
+    )
+    expect(
+      iteratorAge
+        .map((a) => [JSON.stringify(a.Properties.Dimensions).match(/(Mirror|Alerts)Function/)?.[1], a.Properties.Threshold])
+        .sort(),
+    ).toEqual([
+      ['Alerts', 120_000],
+      ['Mirror', 300_000],
+    ])
+    for (const metric of ['Errors', 'Throttles']) {
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric, OKActions: Match.anyValue() }, 4)
+    }
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: opsTopic.map(() => Match.objectLike({ Ref: Match.stringLikeRegexp('^OpsTopic') })),
+    })
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      OKActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^OpsTopic') })],
+    })
+  })
+
+  it('selects its own metrics by the service dimension Powertools sets from the function’s environment', () => {
+    const dimensions = (metric: string) => alarmOn(metric, 'SentinelForms').Dimensions
+    expect(dimensions('MirrorLagMs')).toEqual([{ Name: 'service', Value: 'mirror' }])
+    expect(dimensions('AlertsGivenUp')).toEqual([{ Name: 'service', Value: 'alerts' }])
+    expect(dimensions('NoticesFailed')).toEqual([{ Name: 'service', Value: 'schedule' }])
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const service = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase()
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'SentinelForms',
       })
     }
-    for (const metric of ['Errors', 'Throttles']) {
-      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric }, 4)
+  })
+
+  it('waits two sweeps before it takes the mirror’s silence for breakage', () => {
+    const slow = Template.fromStack(stackWith({ sweepMinutes: 15 }).stack)
+    slow.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MirrorLagMs', Period: 1800, TreatMissingData: 'breaching' })
+  })
+
+  it('draws one dashboard for the system', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1)
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody)
+    for (const metric of [
+      'MirrorLagMs',
+      'MirrorPending',
+      'AlertsDelivered',
+      'AlertsGivenUp',
+      'NoticesFailed',
+      'IteratorAge',
+      'Throttles',
+      'Errors',
+      'NumberOfMessagesSent',
+      'Count',
+    ]) {
+      expect(body).toContain(metric)
     }
+  })
+
+  it('warns at synth when no operator e-mail receives the alarms', () => {
+    const warnings = (config: Partial<DeployConfig>) =>
+      Annotations.fromStack(stackWith(config).stack).findWarning('*', Match.stringLikeRegexp('opsEmails'))
+    expect(warnings({ opsEmails: [] })).toHaveLength(1)
+    expect(warnings({})).toHaveLength(0)
+  })
+
+  it('counts in docs/deploy-aws.md’s cost estimate what the stack deploys', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/deploy-aws.md'), 'utf8')
+    const count = (item: string) => Number(new RegExp(`\\| ${item}[^|]*\\|\\D*(\\d+)`).exec(doc)?.[1])
+
+    expect(count('CloudWatch alarms')).toBe(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length)
+    expect(count('CloudWatch custom metrics')).toBe(Object.keys(metricUnits).length)
+    expect(count('CloudWatch dashboard')).toBe(Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length)
+    expect(count('Secrets Manager')).toBe(Object.keys(template.findResources('AWS::SecretsManager::Secret')).length)
   })
 
   it('gives no function a managed policy, and logs only to its own log group', () => {
@@ -208,6 +315,68 @@ describe('the AWS stack', () => {
     expect(secretReads('Schedule')).toEqual(['LinkKey', 'Webhooks'])
   })
 
+  it('gives each function the table calls it makes: items and queries, a scan for the mirror’s rebuild only, a delete for the API’s sign-out only, no batch', () => {
+    const tableActions = (fn: FunctionId) =>
+      actionsOf(
+        statementsOf(template, fn).filter(
+          (s) => JSON.stringify(s.Resource).includes('"Arn"') && JSON.stringify(s.Resource).match(/"Table[0-9A-F]{8}"/),
+        ),
+      )
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort()
+    const items = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']
+    expect(tableActions('Api')).toEqual([...items, 'dynamodb:DeleteItem'].sort())
+    expect(tableActions('Alerts')).toEqual(items)
+    expect(tableActions('Schedule')).toEqual(items)
+    expect(tableActions('Mirror')).toEqual([...items, 'dynamodb:Scan'].sort())
+
+    // Every kind of call the adapters make is granted somewhere: a new one without its grant fails here, not on AWS.
+    const adapters = join(import.meta.dirname, '../../functions/commons/adapters/dynamo')
+    const source = readdirSync(adapters)
+      .filter((f) => f !== 'table.ts') // creating the table is local only; CDK makes it on AWS
+      .map((f) => readFileSync(join(adapters, f), 'utf8'))
+      .join('\n')
+    const actionOf: Record<string, string> = {
+      Get: 'GetItem',
+      Put: 'PutItem',
+      Update: 'UpdateItem',
+      Delete: 'DeleteItem',
+      Query: 'Query',
+      Scan: 'Scan',
+    }
+    const used = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${actionOf[m[1] ?? ''] ?? m[1]}`))
+    const granted = new Set((['Api', 'Mirror', 'Alerts', 'Schedule'] as const).flatMap(tableActions))
+    expect([...used].filter((action) => !granted.has(action))).toEqual([])
+  })
+
+  it('reserves concurrency for the alert function only, and none when asked for 0', () => {
+    const reserved = (t: Template) =>
+      Object.entries(t.findResources('AWS::Lambda::Function'))
+        .filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined)
+        .map(([id, f]) => [id.match(/^[A-Z][a-z]+/)?.[0], f.Properties.ReservedConcurrentExecutions])
+    expect(reserved(template)).toEqual([['Alerts', 5]])
+    expect(reserved(Template.fromStack(stackWith({ alertsConcurrency: 0 }).stack))).toEqual([])
+  })
+
+  it('lets CloudWatch use the topic key only for this account’s and this stack’s alarms', () => {
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]
+    const statements = key?.Properties.KeyPolicy.Statement as { Principal: unknown; Condition?: unknown }[]
+    const cloudwatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'))
+    expect(cloudwatch).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:ap-east-1:123456789012:alarm:SentinelForms-*']],
+            },
+          },
+        },
+      }),
+    ])
+  })
+
   it('passes configuration to the functions through their environment, never a secret value', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -230,8 +399,8 @@ describe('the AWS stack', () => {
 })
 
 describe('cdk-nag on the synthesized app', () => {
-  const checked = (config: Partial<DeployConfig> = {}) => {
-    const built = stackWith(config)
+  const checked = (config: Partial<DeployConfig> = {}, where: { stage?: string; region?: string } = {}) => {
+    const built = stackWith(config, where)
     Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app), new ServerlessChecks(built.app))
     return built
   }
@@ -247,6 +416,20 @@ describe('cdk-nag on the synthesized app', () => {
 
     expect(() => app.synth()).not.toThrow()
   })
+
+  it.each(['cn-north-1', 'cn-northwest-1'])(
+    'passes as a named stage in %s, the stack and its alarms’ key condition named for the stage',
+    (region) => {
+      const { app, stack } = checked({}, { stage: 'dev', region })
+
+      expect(() => app.synth()).not.toThrow()
+      expect(stack.stackName).toBe('SentinelForms-dev')
+      const key = JSON.stringify(Template.fromStack(stack).findResources('AWS::KMS::Key'))
+      expect(key).toContain(`:cloudwatch:${region}:123456789012:alarm:SentinelForms-dev-*`)
+      const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))
+      expect(dashboard?.Properties.DashboardName).toBe('SentinelForms-dev')
+    },
+  )
 
   it('fails the synth when a resource breaks a rule', () => {
     const { app, stack } = checked()

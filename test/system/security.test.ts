@@ -89,7 +89,8 @@ describe('admin routes', () => {
       ['/api/admin/units', {}],
       ['/api/admin/export?form=daily-health&date=2026-11-28', {}],
       ['/api/admin/units', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"x","name":"x"}' }],
-      ['/api/emergencies', {}],
+      // A unit's token lists only its own emergencies (§4b, tested in alerts.test.ts); it never acknowledges.
+      ['/api/emergencies/em-00000000000000000000/ack', { method: 'POST', body: '{"by":"x"}' }],
       ['/api/info-releases', {}],
     ] as const) {
       expect((await api(path, init)).status, path).toBe(401)

@@ -10,6 +10,7 @@
 // declared in the form (`approval` in forms/*.ts): this code names no field, and finds the form
 // through the registry (`forms.approvalForm()`), passed in as `form`.
 import { addDays, type Clock, localDate, localDateTime, zonedInstant } from '../clock.ts'
+import { BY_HINT, PersonName } from '../decided-by.ts'
 import type { ApprovalFormDefinition, FormDefinition, Lang } from '../forms/definition.ts'
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
@@ -60,10 +61,12 @@ export interface ApprovalDeps {
 /** Who decides: an approver, or the office with the admin token. */
 export interface Decider {
   id: string
+  /** the approver's name; empty for the office, whose shared token names no one */
   name: string
 }
 
-export const ADMIN_DECIDER: Decider = { id: 'admin', name: '管理员 admin' }
+/** The office: each of its decisions names the person (`by`). */
+export const OFFICE_DECIDER: Decider = { id: 'admin', name: '' }
 
 const seqOf = (e: Pick<ApprovalEvent, 'version' | 'kind'>) => e.version * 2 + (e.kind === 'submitted' ? 0 : 1)
 const text = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -188,6 +191,8 @@ export interface DecisionRequest {
   decision: 'approved' | 'rejected'
   comment?: string
   decider: Decider
+  /** the person deciding; required when the decider's token names no one (the office) */
+  by?: string
   /** the version the approver read: refuses when a newer one came meanwhile */
   version?: number
 }
@@ -197,6 +202,8 @@ export async function decide(deps: ApprovalDeps, request: DecisionRequest): Prom
   const comment = request.comment?.trim() ?? ''
   if (comment.length > MAX_COMMENT_CHARS) throw new ApprovalInputError(`comment: at most ${MAX_COMMENT_CHARS} characters`)
   if (request.decision === 'rejected' && comment === '') throw new ApprovalInputError('comment: say why the request is rejected')
+  const byName = PersonName.safeParse(request.by?.trim() || request.decider.name)
+  if (!byName.success) throw new ApprovalInputError(BY_HINT)
   const versions = await deps.records.versions(request.recordId)
   const current = versions.at(-1)
   if (!current || current.formId !== deps.form.id) throw new ApprovalNotFoundError(`no request ${request.recordId}`)
@@ -212,7 +219,7 @@ export async function decide(deps: ApprovalDeps, request: DecisionRequest): Prom
     kind: request.decision,
     unitId: current.unitId,
     by: request.decider.id,
-    byName: request.decider.name,
+    byName: byName.data,
     ...(comment !== '' ? { comment } : {}),
     at: deps.clock.now().toISOString(),
     pendingNotice: true,
@@ -320,7 +327,7 @@ export async function approverForToken(store: ApprovalStore, token: string): Pro
 
 /** Who a bearer token speaks for: the admin token or an approver's own; undefined otherwise. */
 export async function deciderForToken(store: ApprovalStore, adminTokenHash: string, token: string): Promise<Decider | undefined> {
-  return secretMatches(token, adminTokenHash) ? ADMIN_DECIDER : approverForToken(store, token)
+  return secretMatches(token, adminTokenHash) ? OFFICE_DECIDER : approverForToken(store, token)
 }
 
 const STATUS_ZH: Record<ApprovalState['status'], string> = { pending: '待审批', approved: '已批准', rejected: '未通过' }

@@ -78,7 +78,7 @@ export function outboxChannel(log: Logger, timeZone: string): AlertChannel {
       log.info('alert', {
         id: message.id,
         escalation: message.escalation,
-        text: formatAlertText({ ...message, ackUrl: outbox }, { timeZone }),
+        personal: { text: formatAlertText({ ...message, ackUrl: outbox }, { timeZone }) },
       })
       return { ok: true, status: 200 }
     },

@@ -34,7 +34,7 @@ export function createNoticeSender(deps: { fetch: FetchFn; clock: Clock; targets
       deps.log.info('notice', {
         id: notice.id,
         audience: notice.audience.kind === 'unit' ? `unit ${notice.audience.unit.id}` : notice.audience.kind,
-        title: notice.title,
+        personal: { title: notice.title },
         targets: targets.filter((t) => !reached.includes(t.label)).map((t) => t.label),
       })
       const chat = {

@@ -1,5 +1,7 @@
 // What people do to an emergency: acknowledge it (escalation stops) and resolve it. Shared by
 // the admin API, the board and the one-tap link.
+import { PersonName } from '../decided-by.ts'
+import type { Lang } from '../i18n.ts'
 import type { EmergencyStore, UnitStore } from '../store.ts'
 import { acknowledge, type Delivery, type Emergency, EmergencyNotFoundError, type EscalationPolicy, resolve } from './emergency.ts'
 
@@ -9,8 +11,10 @@ export async function actOnEmergency(
   store: EmergencyStore,
   input: { id: string; action: EmergencyAction; by: string; at: Date; policy: EscalationPolicy },
 ): Promise<Emergency> {
+  // The pages and the API ask for the name first; here it is only checked, never made up.
+  const by = PersonName.parse(input.by)
   const change = input.action === 'ack' ? acknowledge : resolve
-  const updated = await store.update(input.id, (current) => change(current, input.by, input.at, input.policy))
+  const updated = await store.update(input.id, (current) => change(current, by, input.at, input.policy))
   if (!updated) throw new EmergencyNotFoundError(`no emergency ${input.id}`)
   return updated
 }
@@ -65,4 +69,51 @@ export function viewOf(e: Emergency, unitName: string): EmergencyView {
 
 export async function unitNamesOf(units: UnitStore): Promise<Map<string, string>> {
   return new Map((await units.list()).map((u) => [u.id, u.name]))
+}
+
+/** A unit's own emergencies, newest first. Emergencies are few: one read of them all, filtered. */
+export async function emergenciesOfUnit(store: EmergencyStore, unitId: string): Promise<Emergency[]> {
+  return (await store.list()).filter((e) => e.unitId === unitId)
+}
+
+const WEBHOOK_KIND: Record<string, { zh: string; en: string }> = {
+  wecom: { zh: '企业微信群', en: 'WeCom group' },
+  dingtalk: { zh: '钉钉群', en: 'DingTalk group' },
+  feishu: { zh: '飞书群', en: 'Feishu group' },
+  slack: { zh: 'Slack 频道', en: 'Slack channel' },
+  json: { zh: '值班系统', en: 'duty system' },
+}
+
+/** What a channel is, by its stable name (channels/targets.ts): `outbox`, `sns`, `<alert|escalation> <type>#<n> <host>`. */
+export function channelOf(name: string, lang: Lang): { channel: string; label: string } {
+  if (name === 'outbox') return { channel: 'board', label: { zh: '办公室应急看板', en: "the office's emergency board" }[lang] }
+  if (name === 'sns') return { channel: 'sms_email', label: { zh: '应急工作组短信/邮件', en: 'the emergency group by SMS/e-mail' }[lang] }
+  const [role = '', kind = ''] = name.split(/[ #]/)
+  const group = WEBHOOK_KIND[kind]?.[lang] ?? kind
+  const label =
+    role === 'escalation'
+      ? { zh: `升级：${group}`, en: `escalation: ${group}` }[lang]
+      : { zh: `应急工作组${group}`, en: `the emergency group's ${group}` }[lang]
+  return { channel: `${role}:${kind}`, label }
+}
+
+/**
+ * Whom an emergency's alerts went to, as a unit may read it: the kind of each channel (the board,
+ * SMS/e-mail, a chat group), never its address, and whether it got there.
+ */
+export function alertedOf(e: Emergency, lang: Lang): { channel: string; label: string; delivered: boolean }[] {
+  const seen = new Map<string, { channel: string; label: string; delivered: boolean }>()
+  for (const d of e.deliveries) {
+    if (d.state === 'cancelled') continue
+    const { channel, label } = channelOf(d.channel, lang)
+    const before = seen.get(channel)
+    seen.set(channel, { channel, label, delivered: (before?.delivered ?? false) || d.state === 'delivered' })
+  }
+  return [...seen.values()]
+}
+
+/** What a unit's token sees of its own emergency: its state and who acted, not the channels' addresses. */
+export function unitViewOf(e: Emergency) {
+  const { unitName: _name, deliveries: _deliveries, ...view } = viewOf(e, '')
+  return { ...view, alerted: alertedOf(e, 'en').map(({ channel, delivered }) => ({ channel, delivered })) }
 }

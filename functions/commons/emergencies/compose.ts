@@ -32,7 +32,7 @@ function fieldText(form: FormDefinition, values: RecordVersion['values'], id: st
 }
 
 /** One line: the fields that made the submission alert, or the description the submitter wrote. */
-function summaryOf(form: FormDefinition, values: RecordVersion['values'], lang: Lang): string {
+export function summaryOf(form: FormDefinition, values: RecordVersion['values'], lang: Lang): string {
   const sep = lang === 'zh' ? '：' : ': '
   const parts: string[] = []
   for (const trigger of form.alerts) {

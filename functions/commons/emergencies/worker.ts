@@ -121,6 +121,8 @@ export interface AlertPassResult {
   created: number
   delivered: number
   failed: number
+  /** failures that are final (no retry planned): the alarm's count */
+  gaveUp: number
   more: boolean
 }
 
@@ -158,9 +160,10 @@ export async function alertPass(deps: AlertWorkerDeps, options: { limit?: number
   for (const version of marked) await deps.records.clearAlert(version)
   const delivered = [...outcomes.values()].filter((o) => o.ok).length
   const failed = [...outcomes.values()].filter((o) => !o.ok).length
+  const gaveUp = [...outcomes.values()].filter((o) => !o.ok && o.retryAt === undefined).length
   if (created > 0 || outcomes.size > 0) deps.onChanged?.()
   // Deliveries left to a busy channel are not "more": its lane asks for a pass when it is free.
-  return { created, delivered, failed, more: marked.length >= limit || (due.length >= limit && skipped === 0) }
+  return { created, delivered, failed, gaveUp, more: marked.length >= limit || (due.length >= limit && skipped === 0) }
 }
 
 /** What each emergency's record says after these outcomes (one update per emergency touched). */

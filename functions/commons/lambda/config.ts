@@ -12,6 +12,8 @@ export const BaseConfig = z.object({
   ORG_TIMEZONE: timeZone.default('Asia/Shanghai'),
   /** the address staff reach (HTTP API endpoint or custom domain), for links */
   PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
+  /** how long a secret read is used before it is read again: a rotation reaches running functions within this */
+  SECRETS_MAX_AGE_S: z.coerce.number().int().min(0).max(3600).default(300),
 })
 
 /** the mirror function, invoked for a sheet rebuild or refresh */

@@ -3,6 +3,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
 import { z } from 'zod'
 import type { Logger } from '../log.ts'
+import type { InFlight } from './in-flight.ts'
 
 class RebuildFailedError extends Error {
   override name = 'RebuildFailedError'
@@ -29,12 +30,24 @@ export async function invokeRebuild(client: LambdaClient, functionName: string):
 
 /**
  * Asks for a sweep now (asynchronous invoke): an emergency changed and the sheet's 应急 tab
- * should follow at once rather than at the next scheduled sweep. Never fails the caller.
+ * should follow at once rather than at the next scheduled sweep. Never fails the caller; the
+ * handler waits for the request to leave (`inFlight`), and one request at a time is enough.
  */
-export function requestRefresh(client: LambdaClient, functionName: string, log: Logger): () => void {
+export function requestRefresh(client: LambdaClient, functionName: string, log: Logger, inFlight: InFlight): () => void {
+  let sending = false
   return () => {
-    client
-      .send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: JSON.stringify({ action: 'refresh' }) }))
-      .catch((error: unknown) => log.warn('sheet refresh not requested; the scheduled sweep will do it', { error }))
+    if (sending) return
+    sending = true
+    inFlight.track(
+      client
+        .send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: JSON.stringify({ action: 'refresh' }) }))
+        .then(
+          () => undefined,
+          (error: unknown) => log.warn('sheet refresh not requested; the scheduled sweep will do it', { error }),
+        )
+        .finally(() => {
+          sending = false
+        }),
+    )
   }
 }

@@ -1,6 +1,7 @@
 // What every Lambda function builds once per cold start: the DynamoDB stores, the forms, the
 // Secrets Manager client; with the clock, the log and fetch, the edge its builders take (wiring/). Clients take their endpoints from the standard AWS variables
 // (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { z } from 'zod'
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
@@ -9,25 +10,60 @@ import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
 import { createDynamoStores } from '../adapters/dynamo/stores.ts'
 import { systemClock } from '../clock.ts'
 import { loadBundledForms } from '../forms/bundled.ts'
-import { consoleLogger } from '../log.ts'
+import { lambdaLogger } from '../log.ts'
 import { withUnitCache } from '../units/cached-units.ts'
 import type { Edge } from '../wiring/edge.ts'
 import type { BaseConfig } from './config.ts'
+import { createInFlight, type InFlight } from './in-flight.ts'
+import { createMetrics, type MetricsSink } from './metrics.ts'
+import type { SecretsReader } from './secrets.ts'
 
 export interface LambdaRuntime extends Edge {
-  secrets: SecretsManagerClient
+  secrets: SecretsReader
+  metrics: MetricsSink
+  /** the Powertools logger behind `log`, for `lambdaHandler` */
+  powertools: PowertoolsLogger
+  /** requests the handler waits for before it returns */
+  inFlight: InFlight
 }
 
 export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise<LambdaRuntime> {
   const { doc } = createDynamoClients()
+  // service: POWERTOOLS_SERVICE_NAME (the function's name); level: POWERTOOLS_LOG_LEVEL.
+  const { log, powertools } = lambdaLogger()
   return {
     stores: withUnitCache(createDynamoStores(doc, config.TABLE_NAME)),
     approvals: createApprovalStore(doc, config.TABLE_NAME),
     emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
     forms: await loadBundledForms(),
     clock: systemClock,
-    log: consoleLogger,
+    log,
+    powertools,
+    inFlight: createInFlight(),
     fetch: (url, init) => fetch(url, init),
-    secrets: new SecretsManagerClient({}),
+    secrets: { client: new SecretsManagerClient({}), maxAgeMs: config.SECRETS_MAX_AGE_S * 1000 },
+    metrics: createMetrics(),
+  }
+}
+
+/**
+ * A handler whose log lines carry this invocation's request id and cold start, whose failure is
+ * logged with its stack and cause before Lambda sees it, and which returns only after the
+ * requests it started have left.
+ */
+export function lambdaHandler<E, C, R>(
+  runtime: Pick<LambdaRuntime, 'powertools' | 'log' | 'inFlight'>,
+  handler: (event: E, context: C) => Promise<R>,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    if (context) runtime.powertools.addContext(context as never)
+    try {
+      return await handler(event, context)
+    } catch (error) {
+      runtime.log.error('invocation failed', { error })
+      throw error
+    } finally {
+      await runtime.inFlight.settled()
+    }
   }
 }

@@ -1,5 +1,6 @@
-// Secrets from Secrets Manager, read once per cold start and kept for the life of the instance.
-// A new value reaches the functions on their next cold start (the README says how to force one).
+// Secrets from Secrets Manager, read at the cold start and again once they are older than the
+// maximum age (SECRETS_MAX_AGE_S, 5 minutes by default): a new value reaches every running
+// function within that, without a deploy. A read that fails after the first keeps the last value.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { z } from 'zod'
 import { webhookList } from '../settings.ts'
@@ -8,21 +9,44 @@ class SecretUnsetError extends Error {
   override name = 'SecretUnsetError'
 }
 
-const cache = new Map<string, Promise<string>>()
+export interface SecretsReader {
+  client: SecretsManagerClient
+  /** how long a value read is used before it is read again */
+  maxAgeMs: number
+  /** the clock's milliseconds (Date.now) */
+  now?: () => number
+}
+
+const cache = new Map<string, { value: Promise<string>; readAt: number }>()
 
 /** The secret's string value; the error names the secret, never its value. */
-export function secretValue(client: SecretsManagerClient, secretId: string): Promise<string> {
-  let value = cache.get(secretId)
-  if (!value) {
-    value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((out) => {
-      if (!out.SecretString) throw new SecretUnsetError(`secret ${out.Name ?? secretId} holds no string value`)
-      return out.SecretString
-    })
-    // A failed read is not cached: the next invocation tries again.
-    value.catch(() => cache.delete(secretId))
-    cache.set(secretId, value)
-  }
+export function secretValue({ client, maxAgeMs, now = Date.now }: SecretsReader, secretId: string): Promise<string> {
+  const cached = cache.get(secretId)
+  if (cached && now() - cached.readAt < maxAgeMs) return cached.value
+  const read = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((out) => {
+    if (!out.SecretString) throw new SecretUnsetError(`secret ${out.Name ?? secretId} holds no string value`)
+    return out.SecretString
+  })
+  // A failed first read is not cached (the next invocation tries again); a failed re-read keeps
+  // the value the instance already has.
+  const value = cached ? read.catch(() => cached.value) : read
+  if (!cached) value.catch(() => cache.delete(secretId))
+  cache.set(secretId, { value, readAt: now() })
   return value
+}
+
+/**
+ * What `build` makes of the secrets `read` returns, made again only when a value changed (a
+ * rotation): the handlers build their dependencies once per secret version, not per request.
+ */
+export function rebuiltOnChange<V, T>(read: () => Promise<V>, build: (values: V) => T): () => Promise<T> {
+  let last: { values: string; built: T } | undefined
+  return async () => {
+    const values = await read()
+    const key = JSON.stringify(values)
+    if (last?.values !== key) last = { values: key, built: build(values) }
+    return last.built
+  }
 }
 
 /** The webhooks secret: a JSON object with the same variables as the local server, parsed as it parses them. */
@@ -35,8 +59,8 @@ export const WebhooksSecret = z.object({
 })
 export type WebhooksSecret = z.infer<typeof WebhooksSecret>
 
-export async function webhooksSecret(client: SecretsManagerClient, secretId: string): Promise<WebhooksSecret> {
-  const text = await secretValue(client, secretId)
+export async function webhooksSecret(reader: SecretsReader, secretId: string): Promise<WebhooksSecret> {
+  const text = await secretValue(reader, secretId)
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -3,8 +3,10 @@
 //
 //   GET  /api/info-releases?status=pending|approved|rejected   list (oldest first), with content
 //   GET  /api/info-releases/{id}                               one request and its full history
-//   POST /api/info-releases/{id}/approve   {"comment"?, "version"?}
-//   POST /api/info-releases/{id}/reject    {"comment", "version"?}   (a comment is required)
+//   POST /api/info-releases/{id}/approve   {"by", "comment"?, "version"?}
+//   POST /api/info-releases/{id}/reject    {"by", "comment", "version"?}   (a comment is required)
+//        `by`, the person deciding, is required with the admin token; an approver's own token
+//        names the approver, so there it is optional
 //        → 200 the request; 404 unknown; 409 decided already, or `version` is not the current one
 //   POST /api/info-releases/{id}/resubmit  unit token, Idempotency-Key, body as for a submission
 //        → 201 receipt of the next version; 409 unless the request was rejected
@@ -25,6 +27,7 @@ import {
   revokeApprover,
   rotateApprover,
 } from '../approvals/requests.ts'
+import { BY_HINT, PersonName } from '../decided-by.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState } from '../store.ts'
 import { MAX_BODY_BYTES } from './api.ts'
@@ -74,6 +77,7 @@ const eventJson = (e: ApprovalEvent) => ({
 })
 
 const DecisionBody = z.object({
+  by: PersonName.optional(),
   comment: z.string().max(2000).optional(),
   version: z.number().int().positive().optional(),
 })
@@ -88,8 +92,11 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
   const approverAuth = approverBearer(deps, store)
   const adminAuth = adminBearer(deps)
   const unitAuth = unitBearer(deps)
-  // A bare POST approves: every property of a decision is optional.
-  const decisionBody = jsonBody(DecisionBody, { hint: 'send {"comment"?: string, "version"?: number}', notJson: 'empty' })
+  // An approver's bare POST approves: every property of a decision is optional but the office's `by`.
+  const decisionBody = jsonBody(DecisionBody, {
+    hint: `send {"by": "<name>", "comment"?: string, "version"?: number} (${BY_HINT}; an approver's own token may leave it out)`,
+    notJson: 'empty',
+  })
 
   api.get('/info-releases', approverAuth, async (c) => {
     const raw = c.req.query('status')

@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import {
-  ADMIN_DECIDER,
   AlreadyDecidedError,
   ApprovalConflictError,
   ApprovalInputError,
@@ -16,9 +15,11 @@ import {
   decide,
   listRequests,
   MAX_COMMENT_CHARS,
+  OFFICE_DECIDER,
   resubmit,
 } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
+import { checkName } from '../decided-by.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
@@ -32,7 +33,9 @@ import type { AppDeps, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage } from './form-view.tsx'
+import { rememberLanguage } from './language.ts'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
+import { NameField, rememberedName, rememberName } from './name-field.tsx'
 
 const words = {
   approvals: { zh: '信息发布审批', en: 'Information release approval' },
@@ -47,6 +50,7 @@ const words = {
   chooseDecision: { zh: '请选择批准或不予批准', en: 'Choose approve or reject' },
   commentHint: { zh: '不予批准时必填，申请单位会看到', en: 'Required when rejecting; the requesting unit sees it' },
   signedInAs: { zh: '审批人', en: 'Approver' },
+  office: { zh: '领导小组办公室', en: 'The office' },
   version: { zh: '第 {v} 版', en: 'version {v}' },
   submittedAt: { zh: '提交时间', en: 'Submitted' },
   decidedBy: { zh: '{name} 于 {at}', en: '{name} on {at}' },
@@ -86,16 +90,18 @@ interface ApproverPageProps {
   pending: { state: ApprovalState; current: RecordVersion | undefined }[]
   recent: ApprovalState[]
   unitNames: Map<string, string>
+  /** the name the office's name fields start with (the approver's own link names the approver) */
+  name: string
   notice?: string
-  problem?: { recordId: string; message: string }
+  problem?: { recordId: string; field: 'by' | 'comment'; message: string }
 }
 
-function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNames, notice, problem }: ApproverPageProps) {
+function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNames, name, notice, problem }: ApproverPageProps) {
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone)
   return (
     <Page title={w(lang, 'approvals')} lang={lang} path={base}>
       <p class="meta">
-        {w(lang, 'signedInAs')} {decider.name}
+        {w(lang, 'signedInAs')} {decider.name || w(lang, 'office')}
       </p>
       <h1>{w(lang, 'approvals')}</h1>
       {notice && (
@@ -109,7 +115,8 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
       {pending.length === 0 && <p>{w(lang, 'nonePending')}</p>}
       {pending.map(({ state, current }) => {
         const id = `r-${state.recordId.replace(/[^A-Za-z0-9_-]/g, '_')}`
-        const issue = problem?.recordId === state.recordId ? problem.message : undefined
+        const mine = problem?.recordId === state.recordId ? problem : undefined
+        const issue = mine?.field === 'comment' ? mine.message : undefined
         return (
           <section id={id} style="border-top:4px solid #0b0c0c;margin-top:1.5rem">
             <h3>{state.title}</h3>
@@ -118,14 +125,19 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
               {current ? at(current.receivedAt) : ''}
             </p>
             {current && <StoredValues form={form} record={current} lang={lang} />}
-            <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} class={issue ? 'field invalid' : 'field'}>
+            <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} style="margin-top:1rem">
               <input type="hidden" name="version" value={String(state.version)} />
-              <label class="label" for={`${id}-comment`}>
-                {w(lang, 'comment')}
-              </label>
-              <p class="hint">{w(lang, 'commentHint')}</p>
-              {issue && <p class="error-message">{issue}</p>}
-              <textarea class="input" id={`${id}-comment`} name="comment" rows={2} maxlength={MAX_COMMENT_CHARS}></textarea>
+              {decider.name === '' && (
+                <NameField id={`${id}-by`} lang={lang} value={name} error={mine?.field === 'by' ? mine.message : undefined} />
+              )}
+              <div class={issue ? 'field invalid' : 'field'}>
+                <label class="label" for={`${id}-comment`}>
+                  {w(lang, 'comment')}
+                </label>
+                <p class="hint">{w(lang, 'commentHint')}</p>
+                {issue && <p class="error-message">{issue}</p>}
+                <textarea class="input" id={`${id}-comment`} name="comment" rows={2} maxlength={MAX_COMMENT_CHARS}></textarea>
+              </div>
               <p>
                 <button class="button" type="submit" name="decision" value="approved">
                   {w(lang, 'approve')}
@@ -162,16 +174,16 @@ const RECENT = 20
 /** The approvers' pages, mounted at `/a/:token`: an approver's own link. */
 export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(approverLinkPage(approvals.store))
+  pages.use(rememberLanguage, approverLinkPage(approvals.store))
   return addDecisionPages(pages, deps, approvals)
 }
 
 /** The same pages for the office, mounted at `/office/info-releases` (admin sign-in cookie). */
 export function createOfficeApprovalPages(deps: AppDeps, approvals: Approvals): Hono<ApproverEnv> {
   const pages = new Hono<ApproverEnv>()
-  pages.use(officeSession(deps))
+  pages.use(rememberLanguage, officeSession(deps))
   pages.use(async (c, next) => {
-    c.set('decider', ADMIN_DECIDER)
+    c.set('decider', OFFICE_DECIDER)
     c.set('base', '/office/info-releases')
     await next()
   })
@@ -201,6 +213,7 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, approvals: Ap
         pending={pendingStates.map((state, i) => ({ state, current: currents[i] }))}
         recent={recent}
         unitNames={unitNames}
+        name={rememberedName(c)}
         {...extra}
       />,
       status,
@@ -216,13 +229,19 @@ function addDecisionPages(pages: Hono<ApproverEnv>, deps: AppDeps, approvals: Ap
     const decision = posted.decision === 'approved' || posted.decision === 'rejected' ? posted.decision : undefined
     const version = Number(posted.version)
     const comment = typeof posted.comment === 'string' ? posted.comment : ''
-    if (!decision) return render(c, 422, { problem: { recordId, message: w(lang, 'chooseDecision') } })
+    if (!decision) return render(c, 422, { problem: { recordId, field: 'comment', message: w(lang, 'chooseDecision') } })
+    const decider = c.get('decider')
+    // The office's token names no one: the person deciding gives a name, as on the board.
+    const name = decider.name === '' ? checkName(posted.by, lang) : undefined
+    if (name && !name.ok) return render(c, 422, { problem: { recordId, field: 'by', message: name.message } })
+    if (name?.ok) rememberName(c, name.name)
     try {
-      await decide(domain, { recordId, decision, comment, decider: c.get('decider'), ...(Number.isInteger(version) ? { version } : {}) })
+      const by = name?.ok ? { by: name.name } : {}
+      await decide(domain, { recordId, decision, comment, decider, ...by, ...(Number.isInteger(version) ? { version } : {}) })
     } catch (error) {
       if (error instanceof ApprovalInputError) {
         const message = decision === 'rejected' && comment.trim() === '' ? w(lang, 'commentHint') : error.message
-        return render(c, 422, { problem: { recordId, message } })
+        return render(c, 422, { problem: { recordId, field: 'comment', message } })
       }
       if (error instanceof AlreadyDecidedError) return render(c, 409, { notice: w(lang, 'alreadyDecided') })
       if (error instanceof ApprovalConflictError) return render(c, 409, { notice: w(lang, 'stale') })

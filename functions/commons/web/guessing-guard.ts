@@ -67,7 +67,9 @@ export function guessingGuard(options: GuessingGuardOptions): GuessingGuard {
       counts.forEach((count, i) => {
         if (count < options.limit) return
         const key = keys[i] as string
-        if (count === options.limit) options.log.warn('token guessing refused', { key, limit: options.limit })
+        // A client's address is personal data: it stays out of the Lambda log.
+        if (count === options.limit)
+          options.log.warn('token guessing refused', { kind: key.split(':')[0], limit: options.limit, personal: { key } })
         if (blockedUntil.size >= MAX_BLOCKED) blockedUntil.clear()
         blockedUntil.set(key, endsAt)
       })

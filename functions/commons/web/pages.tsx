@@ -15,6 +15,7 @@ import { UnitInfoReleases } from './approvals.tsx'
 import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
 import type { AppDeps } from './deps.ts'
+import { AlertedNotice, UnitEmergencies } from './emergencies.tsx'
 import { limitBody } from './errors.tsx'
 import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
@@ -237,6 +238,9 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             </ul>
           </>
         )}
+        {deps.alerts && emergency && forms.includes(emergency) && (
+          <UnitEmergencies deps={deps} alerts={deps.alerts} unitId={unit.id} base={base} lang={lang} />
+        )}
         {deps.approvals && <UnitInfoReleases approvals={deps.approvals} timeZone={deps.timeZone} unit={unit} base={base} lang={lang} />}
       </Page>,
     )
@@ -294,6 +298,9 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
             {form.title[lang]} · {record.date} · {w(lang, 'storedAs', { v: record.version })}
           </p>
         </div>
+        {deps.alerts && record.alert && (
+          <AlertedNotice alerts={deps.alerts} recordId={record.recordId} timeZone={deps.timeZone} lang={lang} />
+        )}
         <p class="meta">
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}
           {correctable && ` · ${w(lang, 'correctUntil', { date: today })}`}

@@ -1,7 +1,8 @@
-// Progressive enhancement of the unit pages, for phones on a weak signal. The pages work
+// Progressive enhancement of the pages, for phones on a weak signal (and the board's refresh, board.ts). The pages work
 // without it; with it, what is typed is kept on the device, and a submission is queued on the
 // device and retried until the server answers. The form's hidden `_key` is the Idempotency-Key:
 // one per draft, so every retry and every double tap stores the report once.
+import { enhanceBoard } from './board.ts'
 import { draftKeyOf, loadDraft, loadQueue, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
@@ -196,6 +197,7 @@ function enhance(restore: boolean): void {
 }
 
 enhance(true)
+enhanceBoard()
 window.addEventListener('online', () => {
   retryDelay = FIRST_RETRY_MS
   void flush()
