@@ -21,6 +21,8 @@ export interface Unit {
   tokenHash: string
   createdAt: string
   rotatedAt?: string
+  /** from this instant's day the unit owes nothing and its links stop working; its records stay */
+  retiredAt?: string
 }
 
 /**
@@ -34,6 +36,9 @@ export interface OverRate {
   limit: number
   windowMinutes: number
 }
+
+/** What the office sets on a unit (the rest is its id, token and history). */
+export type UnitProfile = Pick<Unit, 'name' | 'type' | 'forms' | 'sites' | 'contact' | 'webhook'>
 
 /** One version of one record. Daily records get a new version on every resubmission. */
 export interface RecordVersion {

@@ -1,7 +1,7 @@
 // The persistence the domain needs, as small interfaces. DynamoDB implements them in
 // `adapters/dynamo/`; the domain never imports an SDK.
 import type { Emergency } from './emergencies/emergency.ts'
-import type { RecordVersion, Unit } from './model.ts'
+import type { RecordVersion, Unit, UnitProfile } from './model.ts'
 
 export interface VersionRef {
   recordId: string
@@ -45,6 +45,10 @@ export interface UnitStore {
   create(unit: Unit): Promise<boolean>
   /** replaces the token hash; false when the unit does not exist */
   replaceToken(id: string, tokenHash: string, at: string): Promise<boolean>
+  /** replaces what the office sets (name, type, forms, sites, contact, webhook; absent ones removed); false when no such unit */
+  updateProfile(id: string, profile: UnitProfile): Promise<boolean>
+  /** sets `retiredAt` unless the unit is retired already; false when no such unit or retired already */
+  retire(id: string, at: string): Promise<boolean>
 }
 
 export interface RowStore {

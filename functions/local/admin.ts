@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { renderUnicodeCompact } from 'uqr'
+import { localDateTime } from '#commons/clock.ts'
 import { silentLogger } from '#commons/log.ts'
 import { parseLocalConfig } from './config.ts'
 import { runningServer } from './instance.ts'
@@ -13,6 +15,9 @@ import { createLocalSystem } from './system.ts'
 const usage = `usage: npm run admin -- <command>
   unit add --id ID --name NAME [--type office|section|park|resource|engineering] [--forms a,b]
            [--sites "site 1,site 2"] [--contact-name N --contact-phone P] [--webhook type=url] [--json]
+  unit edit --id ID [--name N] [--type T] [--forms a,b] [--sites a,b] [--contact-name N] [--contact-phone P]
+            [--webhook type=url] [--json]      (an empty value removes: --webhook '')
+  unit retire --id ID [--json]                (owes nothing from today, its link stops working, records stay)
   unit list [--json]
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
@@ -27,7 +32,9 @@ const usage = `usage: npm run admin -- <command>
   leader list [--json]
   leader rotate --id ID [--json]              (new link; the old one stops working)
   sheet rebuild
-  export --form ID --date YYYY-MM-DD          (CSV on standard output)`
+  export --form ID --date YYYY-MM-DD          (CSV with a UTF-8 BOM on standard output)
+  --help                                      this list
+webhook types: wecom, dingtalk, feishu, slack, json`
 
 class UsageError extends Error {
   override name = 'UsageError'
@@ -37,6 +44,8 @@ type Send = (path: string, init?: RequestInit) => Promise<Response>
 
 interface Connection {
   send: Send
+  /** the organisation's time zone: times are printed in it */
+  timeZone: string
   close(): Promise<void>
 }
 
@@ -53,13 +62,13 @@ async function connect(): Promise<Connection> {
     const token = config.ADMIN_TOKEN ?? (existsSync(tokenFile) ? (await readFile(tokenFile, 'utf8')).trim() : '')
     const send: Send = (path, init = {}) =>
       fetch(`${url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } })
-    return { send, close: async () => {} }
+    return { send, timeZone: config.ORG_TIMEZONE, close: async () => {} }
   }
   const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '')
   const system = await createLocalSystem(config, { log: silentLogger, publicUrl, workers: false })
   const send: Send = async (path, init = {}) =>
     system.app.request(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${system.adminToken}` } })
-  return { send, close: () => system.close() }
+  return { send, timeZone: config.ORG_TIMEZONE, close: () => system.close() }
 }
 
 const json = (body: unknown): RequestInit => ({
@@ -68,8 +77,22 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 })
 
+/** The API's fields as the CLI's flags, for errors that name one. */
+const FLAGS: Record<string, string> = {
+  id: '--id',
+  name: '--name',
+  type: '--type',
+  forms: '--forms',
+  sites: '--sites',
+  contact: '--contact-name/--contact-phone',
+  webhook: '--webhook',
+  time: '--time',
+  by: '--by',
+}
+
 async function expectOk(response: Response): Promise<unknown> {
-  const text = await response.text()
+  // The BOM of a CSV export is kept: Excel needs it to read UTF-8.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer())
   if (!response.ok) {
     let message = text
     try {
@@ -77,7 +100,10 @@ async function expectOk(response: Response): Promise<unknown> {
     } catch {
       // not JSON: show as is
     }
-    throw new Error(`${response.status}: ${message}`)
+    // `type: must be one of …` → `--type: must be one of …`
+    const field = /^(\w+): /.exec(message)?.[1]
+    const flag = field ? FLAGS[field] : undefined
+    throw new Error(flag ? `${flag}${message.slice((field as string).length)}` : `${response.status}: ${message}`)
   }
   return response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text
 }
@@ -87,37 +113,60 @@ function need(value: string | undefined, flag: string): string {
   return value
 }
 
-async function run(argv: string[], send: Send): Promise<string> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      forms: { type: 'string' },
-      type: { type: 'string' },
-      sites: { type: 'string' },
-      'contact-name': { type: 'string' },
-      'contact-phone': { type: 'string' },
-      webhook: { type: 'string' },
-      by: { type: 'string' },
-      time: { type: 'string' },
-      form: { type: 'string' },
-      date: { type: 'string' },
-      comment: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  })
+/** The link as a QR code in the terminal, to scan at once (the office pages print a poster). */
+const qr = (link: string) => renderUnicodeCompact(link, { ecc: 'M', border: 2 })
+
+const list = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+interface ShownUnit {
+  id: string
+  name: string
+  forms: string[]
+  contact?: { name: string; phone: string }
+  retiredAt?: string
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        forms: { type: 'string' },
+        type: { type: 'string' },
+        sites: { type: 'string' },
+        'contact-name': { type: 'string' },
+        'contact-phone': { type: 'string' },
+        webhook: { type: 'string' },
+        by: { type: 'string' },
+        time: { type: 'string' },
+        form: { type: 'string' },
+        date: { type: 'string' },
+        comment: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    })
+  } catch (error) {
+    // An unknown or malformed option: say which, with the list.
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+async function run(argv: string[], { send, timeZone }: Connection): Promise<string> {
+  const { values, positionals } = parse(argv)
   const command = positionals.join(' ')
+  const time = (iso: string) => `${localDateTime(new Date(iso), timeZone)} (${timeZone})`
   const show = (result: unknown, text: (r: never) => string) => (values.json ? JSON.stringify(result) : text(result as never))
 
   switch (command) {
     case 'unit add': {
-      const list = (v: string | undefined) =>
-        v
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
       const contact =
         values['contact-name'] || values['contact-phone']
           ? { name: values['contact-name'] ?? '', phone: values['contact-phone'] ?? '' }
@@ -133,18 +182,51 @@ async function run(argv: string[], send: Send): Promise<string> {
       }
       const result = await expectOk(await send('/api/admin/units', json(body)))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
-      return values.json ? JSON.stringify({ id, name, token, link }) : `added ${id} (${name})\nlink: ${link}`
+      return values.json ? JSON.stringify({ id, name, token, link }) : `added ${id} (${name})\nlink: ${link}\n${qr(link)}`
+    }
+    case 'unit edit': {
+      const id = need(values.id, 'id')
+      let contact: { name: string; phone: string } | null | undefined
+      if (values['contact-name'] !== undefined || values['contact-phone'] !== undefined) {
+        // One of the two given: the other stays as it is.
+        const units = (await expectOk(await send('/api/admin/units'))) as ShownUnit[]
+        const current = units.find((u) => u.id === id)?.contact
+        const name = values['contact-name'] ?? current?.name ?? ''
+        const phone = values['contact-phone'] ?? current?.phone ?? ''
+        contact = name || phone ? { name, phone } : null
+      }
+      const changes = {
+        name: values.name,
+        type: values.type === '' ? null : values.type,
+        forms: list(values.forms),
+        sites: values.sites === undefined ? undefined : (list(values.sites) ?? []),
+        contact,
+        webhook: values.webhook,
+      }
+      const result = await expectOk(await send(`/api/admin/units/${encodeURIComponent(id)}`, { ...json(changes), method: 'PATCH' }))
+      return show(result, (u: ShownUnit) => `edited ${u.id} (${u.name}): forms ${u.forms.join(',')}`)
+    }
+    case 'unit retire': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/units/${encodeURIComponent(id)}/retire`, { method: 'POST' }))
+      return show(
+        result,
+        (u: ShownUnit) =>
+          `retired ${u.id} (${u.name}) at ${time(u.retiredAt ?? '')}: it owes no report from that day, its link no longer works; its records stay`,
+      )
     }
     case 'unit list': {
       const result = await expectOk(await send('/api/admin/units'))
-      return show(result, (units: { id: string; name: string; forms: string[] }[]) =>
-        units.map((u) => `${u.id}\t${u.name}\t${u.forms.join(',')}`).join('\n'),
+      return show(result, (units: ShownUnit[]) =>
+        units.map((u) => `${u.id}\t${u.name}\t${u.forms.join(',')}${u.retiredAt ? `\tretired ${time(u.retiredAt)}` : ''}`).join('\n'),
       )
     }
     case 'unit rotate': {
       const result = await expectOk(await send(`/api/admin/units/${encodeURIComponent(need(values.id, 'id'))}/rotate`, { method: 'POST' }))
       const { id, name, token, link } = result as { id: string; name: string; token: string; link: string }
-      return values.json ? JSON.stringify({ id, name, token, link }) : `new link for ${id}: ${link}\n(the old link no longer works)`
+      return values.json
+        ? JSON.stringify({ id, name, token, link })
+        : `new link for ${id}: ${link}\n(the old link no longer works)\n${qr(link)}`
     }
     case 'form deadline': {
       const id = need(values.id, 'id')
@@ -159,7 +241,7 @@ async function run(argv: string[], send: Send): Promise<string> {
     case 'record reopen': {
       const id = need(values.id, 'id')
       const result = await expectOk(await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })))
-      return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${r.until}`)
+      return show(result, (r: { recordId: string; until: string }) => `reopened ${r.recordId} until ${time(r.until)}`)
     }
     case 'emergency ack':
     case 'emergency resolve': {
@@ -234,9 +316,14 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   let connection: Connection | undefined
   try {
-    if (argv.length === 0 || argv.includes('--help')) throw new UsageError('')
+    if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+      process.stdout.write(`${usage}\n`)
+      return
+    }
+    if (argv.length === 0) throw new UsageError('')
+    parse(argv) // a usage error before the database is opened
     connection = await connect()
-    process.stdout.write(`${await run(argv, connection.send)}\n`)
+    process.stdout.write(`${await run(argv, connection)}\n`)
   } catch (error) {
     if (error instanceof UsageError) {
       if (error.message) console.error(error.message)

@@ -185,6 +185,18 @@ describe('POST /api/forms/{formId}/submissions', () => {
     ])
     const noSupplies = await post('emergency', submission(office, emergencyRequest({ supplies: undefined })))
     expect(await noSupplies.json()).toMatchObject({ issues: [{ path: 'supplies' }] })
+    const emptySupplies = await post('emergency', submission(office, emergencyRequest({ supplies: [] })))
+    expect(await emptySupplies.json()).toMatchObject({ issues: [{ path: 'supplies', message: '根据已填内容，此项必填' }] })
+  })
+
+  it('takes an empty optional list as left empty', async () => {
+    const noShortage = emergencyRequest({ category: 'other', supplies: [] })
+    const stored = await post('emergency', submission(office, noShortage))
+    expect(stored.status).toBe(201)
+    const { id } = (await stored.json()) as { id: string }
+    expect((await h.stores.records.versions(id))[0]?.values).not.toHaveProperty('supplies')
+    const required = await post('daily-health', submission(office, healthReport({ reporterName: [] })))
+    expect(await required.json()).toMatchObject({ issues: [{ path: 'reporterName', message: '必填' }] })
   })
 
   it('marks alerts for suspected cases and wildlife die-offs, and for every emergency request', async () => {

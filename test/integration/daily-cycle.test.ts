@@ -187,6 +187,20 @@ describe('a whole day of the daily report mechanism', () => {
       expect(Buffer.byteLength(text), 'would be cut: a link would be lost').toBeLessThanOrEqual(NOTICE_MAX_TEXT_BYTES)
     }
   })
+
+  it('reminds a retired unit no more, from the day it was retired', async () => {
+    at('08:00', '2026-12-01')
+    const retired = await h.app.request('/api/admin/units/alpha/retire', {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin-token-0123456789' },
+    })
+    expect(retired.status).toBe(200)
+    const before = receiver.requests.length
+    expect((await runDailyCycle(cycleDeps(), at('09:00', '2026-12-01'))).reminders).toBeGreaterThan(0) // the others are
+    const sent = JSON.stringify(receiver.requests.slice(before).map((r) => r.body))
+    expect(sent).toContain('单位 bravo')
+    expect(sent).not.toContain('单位 alpha')
+  })
 })
 
 async function tokenOf(unitId: string): Promise<string> {

@@ -21,7 +21,7 @@
 // Errors name the entry by position, type and host only: the rest of a webhook URL (key,
 // access_token, hook id, Slack path) is itself a credential and is never echoed.
 
-const WEBHOOK_TYPES = ['wecom', 'dingtalk', 'feishu', 'slack', 'json'] as const
+export const WEBHOOK_TYPES = ['wecom', 'dingtalk', 'feishu', 'slack', 'json'] as const
 export type WebhookType = (typeof WEBHOOK_TYPES)[number]
 
 export interface WebhookTarget {

@@ -9,6 +9,9 @@ export class DeadlineInputError extends Error {
   override name = 'DeadlineInputError'
 }
 
+/** Whether `time` is a deadline as the office writes it: HH:MM, 24-hour. */
+export const isDeadlineTime = (time: string): boolean => HH_MM.test(time)
+
 const settingName = (formId: string) => `deadline#${formId}`
 
 export async function deadlineOf(settings: SettingsStore, formId: string): Promise<string> {

@@ -5,6 +5,7 @@ import type { FormRegistry } from '../forms/registry.ts'
 import { conditionHolds } from '../forms/validation.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { RecordStore, SettingsStore, UnitStore } from '../store.ts'
+import { owesOn } from '../units/roster.ts'
 import { deadlineOf } from './deadlines.ts'
 
 export type ReportStatus = 'on_time' | 'late' | 'missing'
@@ -71,7 +72,8 @@ function unitStatus(form: FormDefinition, unit: Unit, records: RecordVersion[], 
 
 /** The status of every unit for every daily form it owes, on `date`. */
 export async function dayStatus(deps: StatusDeps, date: string): Promise<DayStatus> {
-  const units = (await deps.units.list()).sort((a, b) => a.id.localeCompare(b.id))
+  // A retired unit owes nothing from the day it was retired; earlier days keep their status.
+  const units = (await deps.units.list()).filter((u) => owesOn(u, date, deps.timeZone)).sort((a, b) => a.id.localeCompare(b.id))
   const daily = deps.forms.all.filter((f) => f.kind === 'daily')
   const forms = await Promise.all(
     daily.map(async (form): Promise<FormStatus> => {

@@ -25,7 +25,8 @@ function formSchema(form: FormDefinition, lang: Lang): z.ZodType<Values> {
   return schema
 }
 
-const isMissing = (v: unknown) => v === undefined || v === null
+/** Left empty: absent, null, or an empty list (`"attachments": []`). */
+const isMissing = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0)
 
 function missingRequired(form: FormDefinition, input: Record<string, unknown>, lang: Lang): Issue[] {
   return form.fields.filter((f) => f.required && isMissing(input[f.id])).map((f) => ({ path: f.id, message: t(lang, 'required') }))
@@ -73,7 +74,7 @@ export function validateValues(form: FormDefinition, input: unknown, lang: Lang)
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: '', message: t(lang, 'notObject') }] }
   }
-  // null means "left empty", as an absent key does.
+  // null and [] mean "left empty", as an absent key does.
   const present = Object.fromEntries(Object.entries(input).filter(([, v]) => !isMissing(v)))
   const missing = missingRequired(form, input as Record<string, unknown>, lang)
   const parsed = formSchema(form, lang).safeParse(present)

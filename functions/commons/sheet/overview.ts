@@ -65,7 +65,9 @@ export async function overviewRows(deps: StatusDeps, now: Date): Promise<Cell[][
   rows.push([])
 
   for (const form of forms) {
-    for (const unit of form.units) {
+    // Every unit that owed the form on any of the days: a unit retired today keeps its row for the days before.
+    const owing = new Map(dates.flatMap((_, d) => owed(d, form.formId)).map((u) => [u.unitId, u]))
+    for (const unit of [...owing.values()].sort((a, b) => a.unitId.localeCompare(b.unitId))) {
       rows.push([
         unit.unitName,
         unit.unitId,

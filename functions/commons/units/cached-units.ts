@@ -66,6 +66,18 @@ export function cachedUnits(store: UnitStore, ttlMs = UNIT_CACHE_TTL_MS, now: ()
       forget()
       return replaced
     },
+    async updateProfile(id, profile) {
+      forget()
+      const updated = await store.updateProfile(id, profile)
+      forget()
+      return updated
+    },
+    async retire(id, at) {
+      forget()
+      const retired = await store.retire(id, at)
+      forget()
+      return retired
+    },
   }
 }
 

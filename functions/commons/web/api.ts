@@ -7,11 +7,11 @@ import { isIsoDate, localDate } from '../clock.ts'
 import { setDeadline } from '../daily/deadlines.ts'
 import { dayStatus } from '../daily/status.ts'
 import { specOf } from '../forms/field-types.ts'
-import { UNIT_TYPES } from '../model.ts'
+import type { Unit, UnitType } from '../model.ts'
 import { exportCsv } from '../records/export.ts'
 import { reopenRecord, submit } from '../records/submissions.ts'
 import { sheetHealth } from '../sheet/health.ts'
-import { addUnit, rotateUnitToken } from '../units/roster.ts'
+import { addUnit, editUnit, retireUnit, rotateUnitToken } from '../units/roster.ts'
 import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
 import { apiError, limitBody } from './errors.tsx'
@@ -30,15 +30,37 @@ function webhookLabels(setting: string): string {
   }
 }
 
+// Types and lengths are checked by the roster, which names the field and what it takes.
+const UnitFields = {
+  name: z.string(),
+  type: z.string(),
+  forms: z.array(z.string()),
+  sites: z.array(z.string()),
+  contact: z.object({ name: z.string(), phone: z.string() }),
+  webhook: z.string(),
+}
 const NewUnitBody = z.object({
   id: z.string(),
-  name: z.string(),
-  type: z.enum(UNIT_TYPES).optional(),
-  forms: z.array(z.string()).optional(),
-  sites: z.array(z.string().max(100)).max(50).optional(),
-  contact: z.object({ name: z.string().max(50), phone: z.string().max(30) }).optional(),
-  webhook: z.string().max(2000).optional(),
+  name: UnitFields.name,
+  type: UnitFields.type.optional(),
+  forms: UnitFields.forms.optional(),
+  sites: UnitFields.sites.optional(),
+  contact: UnitFields.contact.optional(),
+  webhook: UnitFields.webhook.optional(),
 })
+const UnitChangesBody = z
+  .object({
+    name: UnitFields.name.optional(),
+    type: UnitFields.type.nullable().optional(),
+    forms: UnitFields.forms.nullable().optional(),
+    sites: UnitFields.sites.nullable().optional(),
+    contact: UnitFields.contact.nullable().optional(),
+    webhook: UnitFields.webhook.nullable().optional(),
+  })
+  .strict()
+
+/** A unit as the office sees it: never the token's hash, a robot's URL by its label only (the URL is its credential). */
+const shownUnit = ({ tokenHash: _hash, webhook, ...unit }: Unit) => ({ ...unit, ...(webhook ? { webhook: webhookLabels(webhook) } : {}) })
 
 const DeadlineBody = z.object({ time: z.string().catch('') }).catch({ time: '' })
 const ReopenBody = z.object({ by: z.string().max(50).trim().min(1) })
@@ -100,17 +122,31 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     '/units',
     jsonBody(NewUnitBody, { hint: 'send {"id","name","type"?,"forms"?,"sites"?,"contact"?,"webhook"?}', notJson: 'invalid' }),
     async (c) => {
-      const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, c.req.valid('json'))
+      const { type, ...body } = c.req.valid('json')
+      const { unit, token } = await addUnit(stores.units, deps.forms, deps.clock, { ...body, ...(type ? { type: type as UnitType } : {}) })
       return c.json({ id: unit.id, name: unit.name, forms: unit.forms, token, link: unitLink(deps, token) }, 201)
     },
   )
   admin.get('/units', async (c) => {
     const units = await stores.units.list()
-    // A robot's URL is its credential (access token, signing secret): shown by its label only.
-    return c.json(
-      units.map(({ tokenHash: _hash, webhook, ...unit }) => ({ ...unit, ...(webhook ? { webhook: webhookLabels(webhook) } : {}) })),
-    )
+    return c.json(units.map(shownUnit))
   })
+  admin.patch(
+    '/units/:id',
+    jsonBody(UnitChangesBody, {
+      hint: 'send any of {"name","type","forms","sites","contact":{"name","phone"},"webhook"}; null removes one',
+      notJson: 'invalid',
+    }),
+    async (c) => {
+      const { type, ...changes } = c.req.valid('json')
+      const unit = await editUnit(stores.units, deps.forms, c.req.param('id'), {
+        ...changes,
+        ...(type !== undefined ? { type: type as UnitType | null } : {}),
+      })
+      return c.json(shownUnit(unit))
+    },
+  )
+  admin.post('/units/:id/retire', async (c) => c.json(shownUnit(await retireUnit(stores.units, deps.clock, c.req.param('id')))))
   admin.post('/units/:id/rotate', async (c) => {
     const { unit, token } = await rotateUnitToken(stores.units, deps.clock, c.req.param('id'))
     return c.json({ id: unit.id, name: unit.name, token, link: unitLink(deps, token) })

@@ -64,16 +64,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
-  app.get('/', (c) =>
-    c.html(
-      <Page title="Sentinel Forms" lang="zh" path="/">
-        <h1>防控信息报送 · Sentinel Forms</h1>
-        <p>请使用本单位的专用链接打开填报页面。Open your unit's own link to report.</p>
+  app.get('/', (c) => {
+    const lang = c.get('lang')
+    return c.html(
+      <Page title={lang === 'zh' ? '防控信息报送' : 'Sentinel Forms'} lang={lang} path="/">
+        <h1>{lang === 'zh' ? '防控信息报送' : 'Sentinel Forms'}</h1>
+        <p>{lang === 'zh' ? '基层单位：请使用本单位的专用链接打开填报页面。' : "Units: open your unit's own link to report."}</p>
+        <p>
+          <a class="button" href="/office">
+            {lang === 'zh' ? '办公室登录' : 'Office sign-in'}
+          </a>
+        </p>
       </Page>,
-    ),
-  )
+    )
+  })
   app.route('/api', createApi(deps))
   app.use('/u/*', csrf(), rememberLanguage)
+  // The office's pages keep a language picked by `?lang=` too (its navigation links carry none).
+  app.use('/office', rememberLanguage)
+  app.use('/office/*', rememberLanguage)
   app.use('/u/:token/*', unitLinkPage(deps))
   app.route('/u/:token', createPages(deps))
   if (deps.approvals) {

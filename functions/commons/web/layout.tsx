@@ -52,6 +52,11 @@ th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .3rem;vertic
 ul.forms{list-style:none;padding:0}
 ul.forms li{border-bottom:1px solid #b1b4b6;padding:.7rem 0}
 ul.forms p{margin:.2rem 0 0}
+nav.office{background:#f3f2f1;border-bottom:1px solid #b1b4b6}
+nav.office ul{list-style:none;margin:0 auto;padding:.3rem 1rem;max-width:40rem;display:flex;flex-wrap:wrap;gap:.1rem 1rem;align-items:center}
+nav.office a{display:inline-block;padding:.45rem 0}
+nav.office a[aria-current]{font-weight:700;color:#0b0c0c}
+nav.office button{font:inherit;background:none;border:0;padding:.45rem 0;color:#1d70b8;text-decoration:underline;cursor:pointer}
 `
 
 export interface PageProps {
@@ -63,10 +68,46 @@ export interface PageProps {
   emergency?: string
   /** same-origin progressive-enhancement script; the page works without it */
   script?: string
+  /** an office page: the office's navigation (every office page, sign-out) under the header */
+  office?: boolean
   children?: Child
 }
 
-export function Page({ title, lang, path, emergency, script, children }: PageProps) {
+/** Every office page, in the order the office works through them; the hub first. */
+const OFFICE_PAGES: { href: string; label: Record<Lang, string> }[] = [
+  { href: '/office', label: { zh: '首页', en: 'Home' } },
+  { href: '/emergencies', label: { zh: '应急', en: 'Emergencies' } },
+  { href: '/office/info-releases', label: { zh: '信息发布审批', en: 'Release approvals' } },
+  { href: '/office/units', label: { zh: '单位', en: 'Units' } },
+  { href: '/office/approvers', label: { zh: '审批人', en: 'Approvers' } },
+  { href: '/office/deadlines', label: { zh: '截止时间', en: 'Deadlines' } },
+  { href: '/emergencies/outbox', label: { zh: '告警发送记录', en: 'Alert outbox' } },
+]
+
+/** The office's navigation: a link to every office page and the sign-out button, on every office page. */
+function OfficeNav({ lang, path }: { lang: Lang; path: string }) {
+  const current = OFFICE_PAGES.filter((p) => path === p.href || path.startsWith(`${p.href}/`)).at(-1)?.href
+  return (
+    <nav class="office" aria-label={lang === 'zh' ? '办公室' : 'Office'}>
+      <ul>
+        {OFFICE_PAGES.map((p) => (
+          <li>
+            <a href={p.href} aria-current={p.href === current ? 'page' : undefined}>
+              {p.label[lang]}
+            </a>
+          </li>
+        ))}
+        <li>
+          <form method="post" action="/admin/logout">
+            <button type="submit">{lang === 'zh' ? '退出登录' : 'Sign out'}</button>
+          </form>
+        </li>
+      </ul>
+    </nav>
+  )
+}
+
+export function Page({ title, lang, path, emergency, script, office, children }: PageProps) {
   const other: Lang = lang === 'zh' ? 'en' : 'zh'
   return (
     <>
@@ -93,6 +134,7 @@ export function Page({ title, lang, path, emergency, script, children }: PagePro
               {other === 'zh' ? '中文' : 'English'}
             </a>
           </header>
+          {office && <OfficeNav lang={lang} path={path} />}
           <main id="main">{children}</main>
         </body>
       </html>

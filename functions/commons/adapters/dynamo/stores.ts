@@ -25,6 +25,8 @@ import { createNoticeStore } from './notices.ts'
 import { type Item, queryItems, scanItems } from './paging.ts'
 
 const MIRROR_QUEUE = 'mirror'
+/** the unit attributes an edit replaces (`name` and `type` are reserved words: always by placeholder) */
+const PROFILE_FIELDS = ['name', 'type', 'forms', 'sites', 'contact', 'webhook'] as const
 const ALERT_QUEUE = 'alert'
 /** alerts beyond their unit's rate (emergencies/unit-rate.ts): taken after every other unit's */
 const HELD_ALERT_QUEUE = 'alert-held'
@@ -213,6 +215,41 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         ),
       )
     },
+    updateProfile(id, profile) {
+      // Only these attributes: a concurrent rotation's token hash is never written back.
+      const set = PROFILE_FIELDS.filter((f) => profile[f] !== undefined)
+      const remove = PROFILE_FIELDS.filter((f) => profile[f] === undefined)
+      return conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'UNIT', sk: id },
+            UpdateExpression: [
+              `SET ${set.map((f) => `#${f} = :${f}`).join(', ')}`,
+              remove.length ? `REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '',
+            ]
+              .join(' ')
+              .trim(),
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: Object.fromEntries(PROFILE_FIELDS.map((f) => [`#${f}`, f])),
+            ExpressionAttributeValues: Object.fromEntries(set.map((f) => [`:${f}`, profile[f]])),
+          }),
+        ),
+      )
+    },
+    retire(id, at) {
+      return conditional(
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'UNIT', sk: id },
+            UpdateExpression: 'SET retiredAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(retiredAt)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      )
+    },
   }
 
   const claimKey = (tab: string, recordId: string) => ({ pk: `ROW#${tab}#${recordId}`, sk: 'ROW' })
@@ -313,5 +350,6 @@ function unitFromItem(item: Item): Unit {
     tokenHash: item.tokenHash as string,
     createdAt: item.createdAt as string,
     ...(item.rotatedAt ? { rotatedAt: item.rotatedAt as string } : {}),
+    ...(item.retiredAt ? { retiredAt: item.retiredAt as string } : {}),
   }
 }
