@@ -96,6 +96,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     stores,
     approvals: createApprovalStore(doc, config.TABLE_NAME),
     emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
+    leaders: createLeaderStore(doc, config.TABLE_NAME),
     forms,
     clock,
     log,
@@ -142,8 +143,8 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     },
   )
 
-  const app = createApp({
-    ...appDeps(edge, config, {
+  const app = createApp(
+    appDeps(edge, config, {
       adminToken,
       linkKey,
       ackKey,
@@ -168,8 +169,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       },
       emergenciesChanged: sheetTabsChanged,
     }),
-    leaders: createLeaderStore(doc, config.TABLE_NAME),
-  })
+  )
   if (workers) mirror.wake() // the start-up sweep: whatever a crash left marked
   const dailyCycle = workers ? startDailyCycle(config, edge, { linkKey, publicUrl }) : undefined
 

@@ -21,6 +21,10 @@ interface LastError {
   status?: number
 }
 
+/** What the pages show as a problem: a refused write, or a record waiting longer than MIRROR_ALERT_AFTER_S's default. */
+export const sheetNeedsAttention = (health: SheetHealth, alertAfterS = 600) =>
+  health.lastError !== null || health.oldestPendingS > alertAfterS
+
 const LAST_WRITE = 'sheet.lastWriteAt'
 const LAST_ERROR = 'sheet.lastError'
 /** a count of marks past this says enough; the exact number is not worth a longer scan */

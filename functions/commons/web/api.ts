@@ -14,7 +14,7 @@ import { sheetHealth } from '../sheet/health.ts'
 import { addUnit, editUnit, retireUnit, rotateUnitToken } from '../units/roster.ts'
 import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
-import { apiError, limitBody } from './errors.tsx'
+import { apiError } from './errors.tsx'
 import { jsonBody, readSubmission, submissionAnswer } from './json-body.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -71,7 +71,6 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   const unitAuth = unitBearer(deps)
   const adminAuth = adminBearer(deps)
-  const limit = limitBody(MAX_BODY_BYTES)
 
   api.get('/forms', unitAuth, (c) => {
     const unit = c.get('unit')
@@ -94,7 +93,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     )
   })
 
-  api.post('/forms/:formId/submissions', unitAuth, limit, async (c) => {
+  api.post('/forms/:formId/submissions', unitAuth, async (c) => {
     const unit = c.get('unit')
     const form = deps.forms.get(c.req.param('formId'))
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
@@ -116,7 +115,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   // Admin: used by the admin CLI and the office.
   const admin = new Hono<AppEnv>()
-  admin.use(adminAuth, limit)
+  admin.use(adminAuth)
 
   admin.post(
     '/units',

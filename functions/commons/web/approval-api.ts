@@ -30,10 +30,9 @@ import {
 import { BY_HINT, PersonName } from '../decided-by.ts'
 import type { RecordVersion } from '../model.ts'
 import type { ApprovalEvent, ApprovalState } from '../store.ts'
-import { MAX_BODY_BYTES } from './api.ts'
 import { adminBearer, approverBearer, unitBearer } from './auth.tsx'
 import type { AppDeps, AppEnv, Approvals } from './deps.ts'
-import { apiError, limitBody } from './errors.tsx'
+import { apiError } from './errors.tsx'
 import { jsonBody, readSubmission, submissionAnswer } from './json-body.ts'
 
 type ApprovalEnv = AppEnv & { Variables: { decider: Decider } }
@@ -88,7 +87,6 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
   const { store, form } = approvals
   const api = new Hono<ApprovalEnv>()
   const domain = approvalDepsOf(deps, approvals)
-  const limit = limitBody(MAX_BODY_BYTES)
   const approverAuth = approverBearer(deps, store)
   const adminAuth = adminBearer(deps)
   const unitAuth = unitBearer(deps)
@@ -117,13 +115,13 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
     ['approve', 'approved'],
     ['reject', 'rejected'],
   ] as const) {
-    api.post(`/info-releases/:id/${action}`, approverAuth, limit, decisionBody, async (c) => {
+    api.post(`/info-releases/:id/${action}`, approverAuth, decisionBody, async (c) => {
       const state = await decide(domain, { recordId: c.req.param('id'), decision, decider: c.get('decider'), ...c.req.valid('json') })
       return c.json(requestJson(state))
     })
   }
 
-  api.post('/info-releases/:id/resubmit', unitAuth, limit, async (c) => {
+  api.post('/info-releases/:id/resubmit', unitAuth, async (c) => {
     const unit = c.get('unit')
     if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
     const sent = await readSubmission(c)
@@ -132,7 +130,7 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
   })
 
   const approverBody = jsonBody(NewApproverBody, { hint: 'send {"id","name"}', notJson: 'invalid' })
-  api.post('/admin/approvers', adminAuth, limit, approverBody, async (c) => {
+  api.post('/admin/approvers', adminAuth, approverBody, async (c) => {
     const { approver, token } = await addApprover(store, deps.clock, c.req.valid('json'))
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
   })

@@ -26,7 +26,6 @@ import type { Issue } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import type { ApprovalState } from '../store.ts'
-import { MAX_BODY_BYTES } from './api.ts'
 import { approvalDepsOf } from './approval-api.ts'
 import { type ApproverEnv, approverLinkPage, officeSession, type UnitPageEnv } from './auth.tsx'
 import type { AppDeps, Approvals } from './deps.ts'
@@ -99,7 +98,7 @@ interface ApproverPageProps {
 function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNames, name, notice, problem }: ApproverPageProps) {
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone)
   return (
-    <Page title={w(lang, 'approvals')} lang={lang} path={base}>
+    <Page title={w(lang, 'approvals')} lang={lang} path={base} office={base.startsWith('/office')}>
       <p class="meta">
         {w(lang, 'signedInAs')} {decider.name || w(lang, 'office')}
       </p>
@@ -322,7 +321,7 @@ export function createUnitApprovalPages(deps: AppDeps, approvals: Approvals): Ho
     return c.html(page(c, form, raw, [], randomUUID()))
   })
 
-  pages.post('/:id/resubmit', limitBody(MAX_BODY_BYTES), async (c) => {
+  pages.post('/:id/resubmit', async (c) => {
     const unit = c.get('unit')
     const form = formFor(unit)
     if (!form) return message(c, 'notFound', 404)

@@ -12,11 +12,11 @@ import { categoryLabel } from '../emergencies/compose.ts'
 import { SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { type Dashboard, dashboard } from '../leaders/dashboard.ts'
 import { addLeader, LeaderInputError, type LeaderStore, rotateLeader } from '../leaders/leaders.ts'
-import { MAX_BODY_BYTES } from './api.ts'
+import { sheetNeedsAttention } from '../sheet/health.ts'
 import { adminBearer, leaderLinkPage, officeSession } from './auth.tsx'
 import { chartCss, RateChart, TotalChart } from './charts.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
-import { apiError, limitBody } from './errors.tsx'
+import { apiError } from './errors.tsx'
 import { jsonBody } from './json-body.ts'
 import { Page } from './layout.tsx'
 
@@ -56,12 +56,12 @@ const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.
 function DashboardPage({ data, deps, path }: { data: Dashboard; deps: AppDeps; path: string }) {
   const at = (iso: string) => localDateTime(new Date(iso), deps.timeZone).slice(5, 16)
   const { sheet } = data
-  const sheetBad = sheet.lastError !== null || sheet.oldestPendingS > 600
+  const sheetBad = sheetNeedsAttention(sheet)
   // a figure that stayed 0 for two weeks is a line of text, not an empty chart
   const charted = data.totals.filter((t) => t.points.some((p) => (p.value ?? 0) > 0))
   const quiet = data.totals.filter((t) => !charted.includes(t))
   return (
-    <Page title={`每日简报 ${data.date}`} lang="zh" path={path}>
+    <Page title={`每日简报 ${data.date}`} lang="zh" path={path} office={path === '/dashboard'}>
       <style>{raw(css)}</style>
       <div class="dashboard">
         <h1>每日简报 · {data.date}</h1>
@@ -230,7 +230,7 @@ export function createLeaderApi(deps: AppDeps, leaders: LeaderStore): Hono<AppEn
     token,
     link: `${deps.publicUrl}/l/${token}`,
   })
-  api.post('/', limitBody(MAX_BODY_BYTES), jsonBody(NewLeaderBody, { hint: 'send {"id","name"}', notJson: 'invalid' }), async (c) => {
+  api.post('/', jsonBody(NewLeaderBody, { hint: 'send {"id","name"}', notJson: 'invalid' }), async (c) => {
     try {
       const { leader, token } = await addLeader(leaders, deps.clock, c.req.valid('json'))
       return c.json(answer(leader, token), 201)

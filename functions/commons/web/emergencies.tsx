@@ -286,7 +286,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
     const name = rememberedName(c)
     const script = (await clientScript(deps.log))?.path
     return c.html(
-      <Page title={`${w(lang, 'board')} (${open})`} lang={lang} path="/emergencies" script={script}>
+      <Page title={`${w(lang, 'board')} (${open})`} lang={lang} path="/emergencies" script={script} office>
         <h1>{w(lang, 'board')}</h1>
         <div id="board" data-refresh-s={String(REFRESH_S)}>
           <p class="meta">
@@ -356,7 +356,7 @@ export function createEmergencyPages(deps: AppDeps, alerts: AlertAppDeps): { boa
     )
     rows.sort((x, y) => y.a.createdAt.localeCompare(x.a.createdAt))
     return c.html(
-      <Page title={w(lang, 'outbox')} lang={lang} path="/emergencies/outbox">
+      <Page title={w(lang, 'outbox')} lang={lang} path="/emergencies/outbox" office>
         <h1>{w(lang, 'outbox')}</h1>
         <p class="meta">
           {w(lang, 'outboxIntro')} <a href="/emergencies">{w(lang, 'toBoard')}</a>

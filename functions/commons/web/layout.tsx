@@ -82,6 +82,7 @@ const OFFICE_PAGES: { href: string; label: Record<Lang, string> }[] = [
   { href: '/office/approvers', label: { zh: '审批人', en: 'Approvers' } },
   { href: '/office/deadlines', label: { zh: '截止时间', en: 'Deadlines' } },
   { href: '/emergencies/outbox', label: { zh: '告警发送记录', en: 'Alert outbox' } },
+  { href: '/dashboard', label: { zh: '领导简报', en: 'Leaders’ dashboard' } },
 ]
 
 /** The office's navigation: a link to every office page and the sign-out button, on every office page. */

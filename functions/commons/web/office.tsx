@@ -9,6 +9,7 @@ import { type DayStatus, dayStatus, type ReportStatus } from '../daily/status.ts
 import { categoryLabel } from '../emergencies/compose.ts'
 import { type Emergency, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import { sheetHealth, sheetNeedsAttention } from '../sheet/health.ts'
 import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
@@ -44,6 +45,13 @@ const w = wordsOf({
   noReleases: { zh: '没有待审批的信息发布申请。', en: 'No release request is waiting.' },
   toReleases: { zh: '去审批', en: 'Review them' },
   noDaily: { zh: '没有日报表单。', en: 'There is no daily form.' },
+  sheet: { zh: '领导表格', en: 'The leaders’ sheet' },
+  sheetOk: { zh: '正常', en: 'Up to date' },
+  sheetProblem: { zh: '需要处理', en: 'Needs attention' },
+  lastWrite: { zh: '最近写入 {at}', en: 'last written {at}' },
+  neverWritten: { zh: '尚未写入', en: 'not written yet' },
+  waiting: { zh: '等待写入 {n} 条', en: '{n} waiting' },
+  lastError: { zh: '最近错误：{error}', en: 'last error: {error}' },
 } satisfies Record<string, Record<Lang, string>>)
 
 const statusWords: Record<ReportStatus, Record<Lang, string>> = {
@@ -74,11 +82,12 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
     const date = isIsoDate(asked) && asked <= today ? asked : today
     const statusDeps = { ...deps.stores, forms: deps.forms, timeZone: deps.timeZone }
     const days = Array.from({ length: HISTORY_DAYS }, (_, i) => addDays(date, -i))
-    const [history, unitList, emergencies, pending] = await Promise.all([
+    const [history, unitList, emergencies, pending, sheet] = await Promise.all([
       Promise.all(days.map((d) => dayStatus(statusDeps, d))),
       deps.stores.units.list(),
       deps.alerts ? deps.alerts.emergencies.list() : Promise.resolve(undefined),
       deps.approvals ? listRequests(approvalDepsOf(deps, deps.approvals), 'pending') : Promise.resolve(undefined),
+      sheetHealth(deps.stores, deps.clock.now()),
     ])
     const current = history[0] as DayStatus
     const units = new Map(unitList.map((u) => [u.id, u]))
@@ -150,7 +159,17 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
           </section>
         )}
 
-        {/* The leaders' sheet health (pending writes, last write, last error) belongs here, above the daily reports. */}
+        <section aria-labelledby="sheet">
+          <h2 id="sheet">{w(lang, 'sheet')}</h2>
+          <p>
+            <span class={sheetNeedsAttention(sheet) ? 'tag tag-missing' : 'tag'}>
+              {w(lang, sheetNeedsAttention(sheet) ? 'sheetProblem' : 'sheetOk')}
+            </span>{' '}
+            {sheet.lastWriteAt ? w(lang, 'lastWrite', { at: time(sheet.lastWriteAt) }) : w(lang, 'neverWritten')} ·{' '}
+            {w(lang, 'waiting', { n: sheet.pending })}
+            {sheet.lastError && ` · ${w(lang, 'lastError', { error: sheet.lastError })}`}
+          </p>
+        </section>
 
         <h2>{w(lang, 'daily', { date })}</h2>
         <form method="get" action="/office">

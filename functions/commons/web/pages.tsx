@@ -11,13 +11,11 @@ import type { Issue } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { RecordVersion, Unit } from '../model.ts'
 import { earliestReportDate, recordIdFor, reopened, submit } from '../records/submissions.ts'
-import { MAX_BODY_BYTES } from './api.ts'
 import { UnitInfoReleases } from './approvals.tsx'
 import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
 import type { AppDeps } from './deps.ts'
 import { AlertedNotice, UnitEmergencies } from './emergencies.tsx'
-import { limitBody } from './errors.tsx'
 import { prefilled, readFormPost } from './form-post.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
@@ -262,7 +260,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     return c.html(formPage(c, form, { raw, issues: [], date: from?.date ?? date, idempotencyKey: randomUUID(), correcting: from?.version }))
   })
 
-  pages.post('/forms/:formId', limitBody(MAX_BODY_BYTES), async (c) => {
+  pages.post('/forms/:formId', async (c) => {
     const form = formOf(c)
     if (!form) return notFound(c)
     const unit = c.get('unit')

@@ -42,6 +42,7 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     rebuildSheet: parts.rebuildSheet,
     ...(approvalForm ? { approvals: { store: edge.approvals, form: approvalForm, changed: parts.approvalsChanged } } : {}),
     alerts: emergencyAppDeps(edge, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
+    leaders: edge.leaders,
     alertRate: unitAlertRate(edge.stores.alertRates, settings.UNIT_ALERT_LIMIT, edge.log),
   }
 }

@@ -4,6 +4,7 @@
 import type { FetchFn } from '../channels/deliver.ts'
 import type { Clock } from '../clock.ts'
 import type { FormRegistry } from '../forms/registry.ts'
+import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
 
@@ -11,6 +12,8 @@ export interface Edge {
   stores: Stores
   approvals: ApprovalStore
   emergencies: EmergencyStore
+  /** the leaders and their dashboard links */
+  leaders: LeaderStore
   forms: FormRegistry
   clock: Clock
   log: Logger
