@@ -62,7 +62,7 @@ it('shows an approval decision on the 信息发布 tab within seconds, without w
   const decided = await system.app.request(`/api/info-releases/${encodeURIComponent(id)}/approve`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ comment: '同意' }),
+    body: JSON.stringify({ by: '刘洋', comment: '同意' }),
   })
   expect(decided.status).toBe(200)
 
