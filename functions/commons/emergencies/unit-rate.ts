@@ -13,6 +13,7 @@ import type { Lang } from '../forms/definition.ts'
 import type { Logger } from '../log.ts'
 import type { OverRate } from '../model.ts'
 import type { AlertRateStore } from '../store.ts'
+import { isStoreUnavailable } from '../unavailable.ts'
 
 const WINDOW_MINUTES = 10
 
@@ -26,7 +27,10 @@ export function unitAlertRate(store: AlertRateStore, limit: number, log: Logger)
     try {
       place = await store.admit(unitId, recordId, now, windowMs, limit + 1)
     } catch (error) {
-      // Counting must never cost a report: without a count the alert goes out as usual.
+      // The table out of reach: the report cannot be stored either, so say so now (503, retried
+      // with its key) rather than after a second wait for the same timeouts.
+      if (isStoreUnavailable(error)) throw error
+      // Otherwise counting must never cost a report: without a count the alert goes out as usual.
       log.warn('alert rate not counted; alerting as usual', { unitId, error })
       return undefined
     }
