@@ -1,6 +1,7 @@
 // The persistence the domain needs, as small interfaces. DynamoDB implements them in
 // `adapters/dynamo/`; the domain never imports an SDK.
 import type { Emergency } from './emergencies/emergency.ts'
+import type { LinkHolderStore } from './link-holders.ts'
 import type { RecordVersion, Unit, UnitProfile } from './model.ts'
 
 export interface VersionRef {
@@ -156,16 +157,6 @@ export interface ApprovalState {
   seq: number
 }
 
-export interface Approver {
-  id: string
-  name: string
-  /** SHA-256 of the token's secret part */
-  tokenHash: string
-  createdAt: string
-  rotatedAt?: string
-  /** from then on the approver's link and token are refused */
-  revokedAt?: string
-}
 
 export interface ApprovalStore {
   /** every recorded change of one request, oldest first, read consistently */
@@ -182,14 +173,8 @@ export interface ApprovalStore {
   clearNotice(event: ApprovalEvent): Promise<void>
   /** keeps the notice pending after a pass that left a channel to retry, with the channels reached */
   noteNoticeAttempt(event: ApprovalEvent, deliveredTo: string[]): Promise<void>
-  getApprover(id: string): Promise<Approver | undefined>
-  /** false when an approver with that id exists already */
-  createApprover(approver: Approver): Promise<boolean>
-  listApprovers(): Promise<Approver[]>
-  /** replaces the token hash (and lifts a revocation); false when the approver does not exist */
-  replaceApproverToken(id: string, tokenHash: string, at: string): Promise<boolean>
-  /** false when the approver does not exist */
-  revokeApprover(id: string, at: string): Promise<boolean>
+  /** the approvers and their links */
+  approvers: LinkHolderStore
 }
 
 /** Emergencies raised by alerting submissions (see emergencies/emergency.ts). */

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
-import { createLeaderStore } from '#commons/adapters/dynamo/leaders.ts'
+import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
@@ -96,7 +96,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
     stores,
     approvals: createApprovalStore(doc, config.TABLE_NAME),
     emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
-    leaders: createLeaderStore(doc, config.TABLE_NAME),
+    leaders: createLinkHolderStore(doc, config.TABLE_NAME, 'LEADER'),
     forms,
     clock,
     log,

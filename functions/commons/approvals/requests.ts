@@ -14,13 +14,13 @@ import { BY_HINT, PersonName } from '../decided-by.ts'
 import type { ApprovalFormDefinition, FormDefinition, Lang } from '../forms/definition.ts'
 import { validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
+import { linkHolders } from '../link-holders.ts'
 import { type RecordVersion, receiptOf, type Unit } from '../model.ts'
 import { MAX_VERSIONS_PER_RECORD, replayOf, type SubmissionOutcome, TooManyVersionsError } from '../records/submissions.ts'
 import { safeCell } from '../sheet/layout.ts'
 import type { Cell, ComputedTab } from '../sheet/sink.ts'
-import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver, RecordStore, SettingsStore, UnitStore } from '../store.ts'
-import { UNIT_ID } from '../units/roster.ts'
-import { hashSecret, newSecret, secretMatches } from '../units/tokens.ts'
+import type { ApprovalEvent, ApprovalState, ApprovalStore, RecordStore, SettingsStore, UnitStore } from '../store.ts'
+import { secretMatches } from '../units/tokens.ts'
 
 export const MAX_COMMENT_CHARS = 1000
 /** How far back the registration sweep looks on a fresh install. */
@@ -283,46 +283,20 @@ export async function resubmit(deps: ApprovalDeps, request: ResubmitRequest): Pr
   return { kind: 'created', receipt: receiptOf(version), stored: version }
 }
 
-/** Approver tokens read `approver.<id>.<secret>`: never mistaken for a unit's `<unitId>.<secret>`. */
-const APPROVER_TOKEN = /^approver\.([a-z0-9][a-z0-9-]{0,39})\.([A-Za-z0-9_-]{16,100})$/
+const approvers = linkHolders('approver', {
+  inputError: (message) => new ApprovalInputError(message),
+  notFound: (message) => new ApprovalNotFoundError(message),
+})
 
-export async function addApprover(
-  store: ApprovalStore,
-  clock: Clock,
-  input: { id: string; name: string },
-): Promise<{ approver: Approver; token: string }> {
-  if (!UNIT_ID.test(input.id)) throw new ApprovalInputError('approver id: lowercase letters, digits and "-", at most 40')
-  const name = input.name.trim()
-  if (name === '' || name.length > 100) throw new ApprovalInputError('approver name: 1 to 100 characters')
-  const secret = newSecret()
-  const approver: Approver = { id: input.id, name, tokenHash: hashSecret(secret), createdAt: clock.now().toISOString() }
-  if (!(await store.createApprover(approver))) throw new ApprovalInputError(`approver ${input.id} exists already`)
-  return { approver, token: `approver.${input.id}.${secret}` }
-}
-
-/** A new link for an approver (a lost phone, a leak): the old one stops working; a revoked approver is let in again. */
-export async function rotateApprover(store: ApprovalStore, clock: Clock, id: string): Promise<{ approver: Approver; token: string }> {
-  const secret = newSecret()
-  if (!(await store.replaceApproverToken(id, hashSecret(secret), clock.now().toISOString())))
-    throw new ApprovalNotFoundError(`no approver ${id}`)
-  const approver = (await store.getApprover(id)) as Approver
-  return { approver, token: `approver.${id}.${secret}` }
-}
-
-/** From now on the approver's link and token are refused; their decisions stay recorded. */
-export async function revokeApprover(store: ApprovalStore, clock: Clock, id: string): Promise<Approver> {
-  if (!(await store.revokeApprover(id, clock.now().toISOString()))) throw new ApprovalNotFoundError(`no approver ${id}`)
-  return (await store.getApprover(id)) as Approver
-}
+export const addApprover = (store: ApprovalStore, clock: Clock, input: { id: string; name: string }) =>
+  approvers.add(store.approvers, clock, input)
+export const rotateApprover = (store: ApprovalStore, clock: Clock, id: string) => approvers.rotate(store.approvers, clock, id)
+export const revokeApprover = (store: ApprovalStore, clock: Clock, id: string) => approvers.revoke(store.approvers, clock, id)
 
 /** The approver an approver token belongs to; undefined for any other token, or a revoked approver's. */
 export async function approverForToken(store: ApprovalStore, token: string): Promise<Decider | undefined> {
-  const match = APPROVER_TOKEN.exec(token)
-  if (!match) return undefined
-  const approver = await store.getApprover(match[1] as string)
-  return approver && !approver.revokedAt && secretMatches(match[2] as string, approver.tokenHash)
-    ? { id: approver.id, name: approver.name }
-    : undefined
+  const approver = await approvers.forToken(store.approvers, token)
+  return approver && { id: approver.id, name: approver.name }
 }
 
 /** Who a bearer token speaks for: the admin token or an approver's own; undefined otherwise. */

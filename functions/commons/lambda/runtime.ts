@@ -7,7 +7,7 @@ import type { z } from 'zod'
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '../adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
-import { createLeaderStore } from '../adapters/dynamo/leaders.ts'
+import { createLinkHolderStore } from '../adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '../adapters/dynamo/stores.ts'
 import { systemClock } from '../clock.ts'
 import { loadBundledForms } from '../forms/bundled.ts'
@@ -36,7 +36,7 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     stores: withUnitCache(createDynamoStores(doc, config.TABLE_NAME)),
     approvals: createApprovalStore(doc, config.TABLE_NAME),
     emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
-    leaders: createLeaderStore(doc, config.TABLE_NAME),
+    leaders: createLinkHolderStore(doc, config.TABLE_NAME, 'LEADER'),
     forms: await loadBundledForms(),
     clock: systemClock,
     log,

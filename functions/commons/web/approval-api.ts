@@ -131,16 +131,22 @@ export function createApprovalApi(deps: AppDeps, approvals: Approvals): Hono<App
 
   const approverBody = jsonBody(NewApproverBody, { hint: 'send {"id","name"}', notJson: 'invalid' })
   api.post('/admin/approvers', adminAuth, approverBody, async (c) => {
-    const { approver, token } = await addApprover(store, deps.clock, c.req.valid('json'))
+    const { holder: approver, token } = await addApprover(store, deps.clock, c.req.valid('json'))
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` }, 201)
   })
   api.get('/admin/approvers', adminAuth, async (c) =>
     c.json(
-      (await store.listApprovers()).map(({ id, name, createdAt, rotatedAt, revokedAt }) => ({ id, name, createdAt, rotatedAt, revokedAt })),
+      (await store.approvers.list()).map(({ id, name, createdAt, rotatedAt, revokedAt }) => ({
+        id,
+        name,
+        createdAt,
+        rotatedAt,
+        revokedAt,
+      })),
     ),
   )
   api.post('/admin/approvers/:id/rotate', adminAuth, async (c) => {
-    const { approver, token } = await rotateApprover(store, deps.clock, c.req.param('id'))
+    const { holder: approver, token } = await rotateApprover(store, deps.clock, c.req.param('id'))
     return c.json({ id: approver.id, name: approver.name, token, link: `${deps.publicUrl}/a/${token}` })
   })
   api.post('/admin/approvers/:id/revoke', adminAuth, async (c) => {

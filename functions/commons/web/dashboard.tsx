@@ -11,12 +11,11 @@ import { localDateTime } from '../clock.ts'
 import { categoryLabel } from '../emergencies/compose.ts'
 import { SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { type Dashboard, dashboard } from '../leaders/dashboard.ts'
-import { addLeader, LeaderInputError, type LeaderStore, rotateLeader } from '../leaders/leaders.ts'
+import { addLeader, type LeaderStore, rotateLeader } from '../leaders/leaders.ts'
 import { sheetNeedsAttention } from '../sheet/health.ts'
 import { adminBearer, leaderLinkPage, officeSession } from './auth.tsx'
 import { chartCss, RateChart, TotalChart } from './charts.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
-import { apiError } from './errors.tsx'
 import { jsonBody } from './json-body.ts'
 import { Page } from './layout.tsx'
 
@@ -231,19 +230,13 @@ export function createLeaderApi(deps: AppDeps, leaders: LeaderStore): Hono<AppEn
     link: `${deps.publicUrl}/l/${token}`,
   })
   api.post('/', jsonBody(NewLeaderBody, { hint: 'send {"id","name"}', notJson: 'invalid' }), async (c) => {
-    try {
-      const { leader, token } = await addLeader(leaders, deps.clock, c.req.valid('json'))
-      return c.json(answer(leader, token), 201)
-    } catch (error) {
-      if (error instanceof LeaderInputError) return apiError(c, 422, 'validation', error.message)
-      throw error
-    }
+    const { holder, token } = await addLeader(leaders, deps.clock, c.req.valid('json'))
+    return c.json(answer(holder, token), 201)
   })
   api.get('/', async (c) => c.json((await leaders.list()).map(({ tokenHash: _, ...shown }) => shown)))
   api.post('/:id/rotate', async (c) => {
-    const rotated = await rotateLeader(leaders, deps.clock, c.req.param('id'))
-    if (!rotated) return apiError(c, 404, 'not_found', 'no such leader')
-    return c.json(answer(rotated.leader, rotated.token))
+    const { holder, token } = await rotateLeader(leaders, deps.clock, c.req.param('id'))
+    return c.json(answer(holder, token))
   })
   return api
 }

@@ -8,6 +8,7 @@ import { AlreadyDecidedError, ApprovalConflictError, ApprovalInputError, Approva
 import { DeadlineInputError } from '../daily/deadlines.ts'
 import { EmergencyNotFoundError } from '../emergencies/emergency.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import { LeaderInputError, LeaderNotFoundError } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import { IdempotencyKeyReusedError, ReopenTooOldError, TooManyVersionsError } from '../records/submissions.ts'
 import { isStoreUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../unavailable.ts'
@@ -72,12 +73,14 @@ const invalid: Mapping = { status: 422, error: 'validation', message: (e) => e.m
 
 const mappings: [new (...args: never[]) => Error, Mapping][] = [
   [UnitNotFoundError, notFound((e) => e.message)],
-  [ApprovalNotFoundError, notFound(() => 'no such request')],
+  [ApprovalNotFoundError, notFound((e) => (e.message.startsWith('no approver') ? e.message : 'no such request'))],
+  [LeaderNotFoundError, notFound((e) => e.message)],
   [EmergencyNotFoundError, notFound(() => 'no such emergency')],
   [AlreadyDecidedError, { status: 409, error: 'already_decided', message: (e) => e.message, page: 'conflict' }],
   [ApprovalConflictError, { status: 409, error: 'conflict', message: (e) => e.message, page: 'conflict' }],
   [ApprovalInputError, invalid],
   [UnitInputError, invalid],
+  [LeaderInputError, invalid],
   [DeadlineInputError, invalid],
   [ReopenTooOldError, invalid],
   [IdempotencyKeyReusedError, { status: 422, error: 'idempotency_key_reused', message: (e) => e.message, page: 'keyReused' }],

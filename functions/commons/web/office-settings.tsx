@@ -8,7 +8,7 @@ import { ApprovalInputError, addApprover, revokeApprover, rotateApprover } from 
 import { localDateTime } from '../clock.ts'
 import { DeadlineInputError, deadlineOf, isDeadlineTime, setDeadline } from '../daily/deadlines.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
-import type { Approver } from '../store.ts'
+import type { IssuedLink } from '../link-holders.ts'
 import type { AppDeps, AppEnv, Approvals } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { Page } from './layout.tsx'
@@ -81,7 +81,7 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
 
   async function list(c: Context<AppEnv>, values = { id: '', name: '' }, problem?: 'id' | 'name') {
     const lang = c.get('lang')
-    const approvers = (await approvals.store.listApprovers()).sort((a, b) => a.id.localeCompare(b.id))
+    const approvers = (await approvals.store.approvers.list()).sort((a, b) => a.id.localeCompare(b.id))
     const fieldClass = (f: 'id' | 'name') => (problem === f ? 'field invalid' : 'field')
     const message = problem === 'name' ? w(lang, 'badName') : w(lang, 'badId')
     return c.html(
@@ -195,7 +195,7 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
   }
 
   /** The link shown once, with its QR code: it is not kept anywhere. */
-  function onceAnswer(c: Context<AppEnv>, { approver, token }: { approver: Approver; token: string }, status: 200 | 201) {
+  function onceAnswer(c: Context<AppEnv>, { holder: approver, token }: IssuedLink, status: 200 | 201) {
     const lang = c.get('lang')
     const link = `${deps.publicUrl}/a/${token}`
     c.header('cache-control', 'no-store')

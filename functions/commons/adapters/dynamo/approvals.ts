@@ -13,14 +13,14 @@
 //   alertOutbox  alertQ approval-notice          receivedAt <at>                 (event, notice pending)
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   type QueryCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { ApprovalEvent, ApprovalState, ApprovalStore, Approver } from '../../store.ts'
+import type { ApprovalEvent, ApprovalState, ApprovalStore } from '../../store.ts'
 import { conditional } from './conditional.ts'
+import { createLinkHolderStore } from './link-holders.ts'
 import { type Item, queryItems } from './paging.ts'
 
 const NOTICE_QUEUE = 'approval-notice'
@@ -63,19 +63,6 @@ function stateFromItem(item: Item): ApprovalState {
 export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: string): ApprovalStore {
   const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
     queryItems(doc, { ...input, TableName: tableName }, limit)
-  /** One update of an existing approver; false when there is none. */
-  const updateApprover = (id: string, UpdateExpression: string, ExpressionAttributeValues: Record<string, unknown>) =>
-    conditional(
-      doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: 'APPROVER', sk: id },
-          UpdateExpression,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues,
-        }),
-      ),
-    )
   const updateNoticeOf = async (
     event: ApprovalEvent,
     update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
@@ -166,38 +153,6 @@ export function createApprovalStore(doc: DynamoDBDocumentClient, tableName: stri
         ConditionExpression: 'attribute_exists(alertQ)',
         ExpressionAttributeValues: { ':to': deliveredTo, ':one': 1 },
       }),
-    async getApprover(id) {
-      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'APPROVER', sk: id }, ConsistentRead: true }))
-      return out.Item ? approverFromItem(out.Item) : undefined
-    },
-    createApprover(approver) {
-      return conditional(
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: 'APPROVER', sk: approver.id, ...approver },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      )
-    },
-    async listApprovers() {
-      const items = await queryAll({ KeyConditionExpression: 'pk = :a', ExpressionAttributeValues: { ':a': 'APPROVER' } })
-      return items.map(approverFromItem)
-    },
-    replaceApproverToken: (id, tokenHash, at) =>
-      updateApprover(id, 'SET tokenHash = :h, rotatedAt = :at REMOVE revokedAt', { ':h': tokenHash, ':at': at }),
-    revokeApprover: (id, at) => updateApprover(id, 'SET revokedAt = :at', { ':at': at }),
-  }
-}
-
-function approverFromItem(item: Item): Approver {
-  return {
-    id: item.id as string,
-    name: item.name as string,
-    tokenHash: item.tokenHash as string,
-    createdAt: item.createdAt as string,
-    ...(item.rotatedAt ? { rotatedAt: item.rotatedAt as string } : {}),
-    ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}),
+    approvers: createLinkHolderStore(doc, tableName, 'APPROVER'),
   }
 }
