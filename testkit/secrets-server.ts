@@ -10,6 +10,8 @@ export interface SecretsServer {
   reads: Map<string, number>
   /** puts a new value, as `aws secretsmanager put-secret-value` does */
   put(secretId: string, value: string): void
+  /** deletes a secret: reads of it then fail with ResourceNotFoundException */
+  remove(secretId: string): void
   close(): Promise<void>
 }
 
@@ -49,6 +51,9 @@ export async function startSecretsServer(secrets: Record<string, string>): Promi
     reads,
     put: (secretId, value) => {
       secrets[secretId] = value
+    },
+    remove: (secretId) => {
+      delete secrets[secretId]
     },
     close: () =>
       new Promise((resolve, reject) => {

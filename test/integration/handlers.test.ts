@@ -124,6 +124,8 @@ const PUBLIC_URL = 'https://abc123def4.execute-api.ap-east-1.amazonaws.com'
 /** What the synthesized template gives each function: its environment, memory and timeout. */
 interface DeployedFunction {
   environment: Record<string, string>
+  /** Lambda's runtime identifier, e.g. nodejs24.x */
+  runtime: string
   memoryMiB: number
   timeoutS: number
 }
@@ -159,7 +161,7 @@ function deployedFunctions(): Record<FunctionName, DeployedFunction> {
       const name = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase() as FunctionName
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>
       const environment = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, resolve(key, value)]))
-      return [name, { environment, memoryMiB: fn.Properties.MemorySize, timeoutS: fn.Properties.Timeout }]
+      return [name, { environment, runtime: fn.Properties.Runtime, memoryMiB: fn.Properties.MemorySize, timeoutS: fn.Properties.Timeout }]
     }),
   ) as Record<FunctionName, DeployedFunction>
 }
@@ -267,6 +269,14 @@ describe('the functions as the stack deploys them', () => {
     expect(deployed.mirror.timeoutS * 1000).toBeGreaterThan(60_000)
     expect(deployed.alerts.timeoutS * 1000).toBeGreaterThan(15_000)
     expect(deployed.api.timeoutS).toBeLessThanOrEqual(29)
+  })
+
+  // .ci/run runs this file again on the Node the functions run on (a binary from the npm registry)
+  // and sets ON_LAMBDA_NODE; `npm test` runs it on whatever Node is installed.
+  it.runIf(process.env.ON_LAMBDA_NODE)('run here on the Node major of the functions’ Lambda runtime', () => {
+    const majors = new Set(Object.values(deployed).map((fn) => /^nodejs(\d+)\.x$/.exec(fn.runtime)?.[1]))
+    console.info(`handler tests on Node ${process.version}; the functions run on ${[...majors].map((m) => `nodejs${m}.x`).join(', ')}`)
+    expect([...majors]).toEqual([process.versions.node.split('.')[0]])
   })
 })
 

@@ -71,14 +71,17 @@ describe('the AWS stack', () => {
     expect(template.findResources('AWS::DynamoDB::GlobalTable')).toHaveProperty([TABLE_LOGICAL_ID])
   })
 
-  it('runs every function on Node 24 on arm64 with its own log group and retention', () => {
+  it('runs every function on Node 24 on arm64 with its own log group and retention, untraced', () => {
     const functions = template.findResources('AWS::Lambda::Function')
     expect(Object.keys(functions)).toHaveLength(4)
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] })
+      expect(fn.Properties.TracingConfig).toBeUndefined()
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined()
     }
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5)
+    // X-Ray is off (docs/deploy-aws.md, "Tracing"): no role may write traces.
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toMatch(/xray:/)
   })
 
   it('puts the API function behind an HTTP API whose stage is throttled and logged without paths', () => {

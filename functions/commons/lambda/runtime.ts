@@ -17,7 +17,7 @@ import type { Edge } from '../wiring/edge.ts'
 import type { BaseConfig } from './config.ts'
 import { createInFlight, type InFlight } from './in-flight.ts'
 import { createMetrics, type MetricsSink } from './metrics.ts'
-import type { SecretsReader } from './secrets.ts'
+import { type SecretsReader, secretsReader } from './secrets.ts'
 
 export interface LambdaRuntime extends Edge {
   secrets: SecretsReader
@@ -43,7 +43,7 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     powertools,
     inFlight: createInFlight(),
     fetch: (url, init) => fetch(url, init),
-    secrets: { client: new SecretsManagerClient({}), maxAgeMs: config.SECRETS_MAX_AGE_S * 1000 },
+    secrets: secretsReader(new SecretsManagerClient({}), config.SECRETS_MAX_AGE_S, log),
     metrics: createMetrics(),
   }
 }

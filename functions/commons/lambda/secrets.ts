@@ -1,37 +1,62 @@
-// Secrets from Secrets Manager, read at the cold start and again once they are older than the
-// maximum age (SECRETS_MAX_AGE_S, 5 minutes by default): a new value reaches every running
-// function within that, without a deploy. A read that fails after the first keeps the last value.
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+// Secrets from Secrets Manager through Powertools Parameters: read at the cold start and again
+// once the value held is older than the maximum age (SECRETS_MAX_AGE_S, 5 minutes by default),
+// so a new value reaches every running function within that, without a deploy.
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
+import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { z } from 'zod'
+import type { Logger } from '../log.ts'
 import { webhookList } from '../settings.ts'
 
 class SecretUnsetError extends Error {
   override name = 'SecretUnsetError'
 }
 
-export interface SecretsReader {
-  client: SecretsManagerClient
-  /** how long a value read is used before it is read again */
-  maxAgeMs: number
-  /** the clock's milliseconds (Date.now) */
-  now?: () => number
+/**
+ * Parameters' provider, except that a re-read that fails returns the value read before (which
+ * Parameters then holds for another maximum age): a Secrets Manager outage or throttling does
+ * not take down an instance that already has its secrets. A failed first read still fails.
+ */
+class SecretsKeepingLastValue extends SecretsProvider {
+  readonly #lastRead = new Map<string, string | Uint8Array>()
+  readonly #log: Logger
+
+  constructor(client: SecretsManagerClient, log: Logger) {
+    super({ awsSdkV3Client: client })
+    this.#log = log
+  }
+
+  protected override async _get(name: string, options?: SecretsGetOptions) {
+    try {
+      const value = await super._get(name, options)
+      if (value !== undefined) this.#lastRead.set(name, value)
+      return value
+    } catch (error) {
+      const last = this.#lastRead.get(name)
+      if (last === undefined) throw error
+      // The SDK's error names the secret and the failure, never a value.
+      this.#log.warn('secret re-read failed; keeping the value held', { secretId: name, error })
+      return last
+    }
+  }
 }
 
-const cache = new Map<string, { value: Promise<string>; readAt: number }>()
+export interface SecretsReader {
+  provider: SecretsProvider
+  /** how long a value read is used before it is read again, in seconds */
+  maxAgeS: number
+}
+
+export function secretsReader(client: SecretsManagerClient, maxAgeS: number, log: Logger): SecretsReader {
+  return { provider: new SecretsKeepingLastValue(client, log), maxAgeS }
+}
 
 /** The secret's string value; the error names the secret, never its value. */
-export function secretValue({ client, maxAgeMs, now = Date.now }: SecretsReader, secretId: string): Promise<string> {
-  const cached = cache.get(secretId)
-  if (cached && now() - cached.readAt < maxAgeMs) return cached.value
-  const read = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((out) => {
-    if (!out.SecretString) throw new SecretUnsetError(`secret ${out.Name ?? secretId} holds no string value`)
-    return out.SecretString
+export async function secretValue({ provider, maxAgeS }: SecretsReader, secretId: string): Promise<string> {
+  const value = await provider.get(secretId, { maxAge: maxAgeS }).catch((error: Error) => {
+    throw new SecretUnsetError(`secret ${secretId} could not be read: ${error.message}`, { cause: error })
   })
-  // A failed first read is not cached (the next invocation tries again); a failed re-read keeps
-  // the value the instance already has.
-  const value = cached ? read.catch(() => cached.value) : read
-  if (!cached) value.catch(() => cache.delete(secretId))
-  cache.set(secretId, { value, readAt: now() })
+  if (typeof value !== 'string') throw new SecretUnsetError(`secret ${secretId} holds no string value`)
   return value
 }
 
