@@ -157,7 +157,6 @@ export interface ApprovalState {
   seq: number
 }
 
-
 export interface ApprovalStore {
   /** every recorded change of one request, oldest first, read consistently */
   events(recordId: string): Promise<ApprovalEvent[]>
