@@ -6,6 +6,7 @@ import { crashTest } from '../testkit/crash/crash.ts'
 import { benchAlertLatency } from './alert-latency.ts'
 import { benchBundles } from './bundles.ts'
 import { crashRow } from './crash.ts'
+import { benchDashboard, DASHBOARD_BUDGET_BYTES } from './dashboard.ts'
 import { benchPageWeight } from './page-weight.ts'
 import { printTable, report } from './report.ts'
 import { benchSheetBurst, type SheetBurst } from './sheet-burst.ts'
@@ -72,6 +73,12 @@ const benches: Record<string, () => Promise<void>> = {
   async bundles() {
     console.log('\nbundles: minified size and a cold start in a fresh Node process (init, first request)')
     await benchBundles()
+  },
+  async dashboard() {
+    const weight = await benchDashboard()
+    printTable('the leaders’ dashboard with 200 units and 14 days of reports (budget 60 KB)', [weight])
+    await report('dashboard', weight)
+    check('dashboard under 60 KB', `${weight.bytes} bytes (${weight.gzipped} gzipped)`, weight.bytes <= DASHBOARD_BUDGET_BYTES)
   },
   async pages() {
     const rows = await benchPageWeight()
