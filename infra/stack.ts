@@ -1,6 +1,6 @@
 // The AWS stack: the same product as `npm start`, on serverless services. The table's keys and
 // indexes come from the definition the local server uses, so the two cannot drift apart.
-import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
@@ -36,6 +36,9 @@ const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIte
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
 const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
+
+/** Beijing and Ningxia (partition aws-cn); an environment-agnostic stack's region is unknown here. */
+const isChinaRegion = (region: string) => !Token.isUnresolved(region) && region.startsWith('cn-')
 
 export class SentinelStack extends Stack {
   readonly table: TableV2
@@ -104,6 +107,12 @@ export class SentinelStack extends Stack {
       enforceSSL: true,
     })
     for (const email of config.alertEmails) alertTopic.addSubscription(new EmailSubscription(email, { deadLetterQueue: failures }))
+    // Amazon SNS offers no SMS in the China regions (docs.amazonaws.cn, SNS feature availability):
+    // refuse at synth rather than fail at deploy, or worse, deploy phones that never ring.
+    if (config.alertPhones.length > 0 && isChinaRegion(this.region))
+      throw new DeployConfigError(
+        `alertPhones: Amazon SNS sends no SMS in ${this.region}; leave alertPhones empty there and escalate through the chat robots (ESCALATION_WEBHOOKS)`,
+      )
     // sns.Subscription directly: CDK's SmsSubscription drops the dead-letter queue.
     config.alertPhones.forEach((phone, i) => {
       new Subscription(this, `AlertSms${i + 1}`, {

@@ -1,9 +1,11 @@
 // The CDK stack: resources, their properties and the IAM statements each function gets, and
 // cdk-nag's AwsSolutions and Serverless packs on the synthesized app. Bundling is skipped except
 // in one test, which checks that CDK's bundle is the one the handler tests and the bench use.
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { App, Validations } from 'aws-cdk-lib'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { App, CfnResource, Validations } from 'aws-cdk-lib'
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
@@ -15,6 +17,16 @@ import { type DeployConfig, stackNameFor } from '../../infra/config.ts'
 import { SentinelStack, TABLE_LOGICAL_ID } from '../../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
+
+// AWS's offline CloudFormation validator ships inside aws-cdk-lib (see FACTS): schema errors and
+// resource types missing in a region, for each partition.
+const requireHere = createRequire(import.meta.url)
+const cfnValidator = requireHere(
+  join(dirname(requireHere.resolve('aws-cdk-lib/package.json')), 'node_modules/@aws/cloudformation-validate'),
+) as {
+  CompositeEngine: new () => { validateTemplate(template: unknown, config: object): unknown }
+  TemplateFile: new (path: string) => unknown
+}
 
 function stackWith(config: Partial<DeployConfig> = {}, where: { stage?: string; region?: string } = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
@@ -423,7 +435,7 @@ describe('cdk-nag on the synthesized app', () => {
   it.each(['cn-north-1', 'cn-northwest-1'])(
     'passes as a named stage in %s, the stack and its alarms’ key condition named for the stage',
     (region) => {
-      const { app, stack } = checked({}, { stage: 'dev', region })
+      const { app, stack } = checked({ alertPhones: [] }, { stage: 'dev', region })
 
       expect(() => app.synth()).not.toThrow()
       expect(stack.stackName).toBe('SentinelForms-dev')
@@ -433,6 +445,39 @@ describe('cdk-nag on the synthesized app', () => {
       expect(dashboard?.Properties.DashboardName).toBe('SentinelForms-dev')
     },
   )
+
+  it('refuses SMS subscriptions in the China regions, where SNS sends no SMS, naming the way out', () => {
+    for (const region of ['cn-north-1', 'cn-northwest-1']) {
+      expect(() => stackWith({ alertPhones: ['+8613800000000'] }, { region })).toThrow(
+        new RegExp(`alertPhones: Amazon SNS sends no SMS in ${region}.*ESCALATION_WEBHOOKS`),
+      )
+    }
+    expect(() => stackWith({ alertPhones: ['+8613800000000'] }, { region: 'ap-east-1' })).not.toThrow()
+  })
+
+  it('passes AWS’s offline CloudFormation validator in us-east-1, cn-north-1 and cn-northwest-1, which would name a missing resource type', () => {
+    const problems = (template: object, region: string) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'sentinel-cfn-')), 'template.json')
+      writeFileSync(file, JSON.stringify(template))
+      const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws'
+      const report = new cfnValidator.CompositeEngine().validateTemplate(new cfnValidator.TemplateFile(file), {
+        pseudoParameterOverrides: { region, partition, urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com' },
+      }) as { diagnostics?: { severity: string; ruleId: string; message: string }[] }
+      return (report.diagnostics ?? [])
+        .filter((d) => d.severity === 'ERROR' || d.severity === 'FATAL')
+        .map((d) => `${d.ruleId} ${d.message}`)
+    }
+    for (const region of ['us-east-1', 'cn-north-1', 'cn-northwest-1']) {
+      const { stack } = stackWith({ alertPhones: [] }, { region })
+      expect(problems(Template.fromStack(stack).toJSON(), region), region).toEqual([])
+    }
+    // The validator is live: a resource type Beijing does not offer is named there, not in us-east-1.
+    const { stack } = stackWith({ alertPhones: [] }, { region: 'cn-north-1' })
+    new CfnResource(stack, 'NotInChina', { type: 'AWS::Bedrock::Agent', properties: { AgentName: 'x' } })
+    const withBedrock = Template.fromStack(stack).toJSON()
+    expect(problems(withBedrock, 'cn-north-1').join('\n')).toMatch(/Bedrock/)
+    expect(problems(withBedrock, 'us-east-1').filter((p) => /Bedrock/.test(p) && /region/i.test(p))).toEqual([])
+  })
 
   it('fails the synth when a resource breaks a rule', () => {
     const { app, stack } = checked()
