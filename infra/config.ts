@@ -11,6 +11,7 @@ import {
   reminderLeadMinutes,
   sheetId,
   timeZone,
+  unitAlertLimit,
 } from '../functions/commons/settings.ts'
 
 const list = z
@@ -37,6 +38,8 @@ export const DeployConfig = z.object({
   /** one escalation window in seconds for every severity (ESCALATE_AFTER_S) */
   escalateAfterS,
   escalateMax,
+  /** alerts one unit may send to the robots and SMS per 10 minutes (UNIT_ALERT_LIMIT) */
+  unitAlertLimit,
   alertLang,
   ackLinkTtlS,
   reminderLeadMinutes,

@@ -170,6 +170,7 @@ export class SentinelStack extends Stack {
     const alertSettings = {
       ACK_KEY_SECRET_ARN: ackKey.secretArn,
       ESCALATE_MAX: String(config.escalateMax),
+      UNIT_ALERT_LIMIT: String(config.unitAlertLimit),
       ACK_LINK_TTL_S: String(config.ackLinkTtlS),
       ALERT_LANG: config.alertLang,
       ...(config.escalateAfterS ? { ESCALATE_AFTER_S: String(config.escalateAfterS) } : {}),

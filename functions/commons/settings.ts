@@ -75,7 +75,7 @@ export const reminderLeadMinutes = z.coerce
   .default(60)
 
 /** alerts one unit may raise per 10 minutes before the rest reach the board only (emergencies/unit-rate.ts) */
-const unitAlertLimit = z.coerce.number().int().min(1).max(1000).default(5)
+export const unitAlertLimit = z.coerce.number().int().min(1).max(1000).default(5)
 
 /** The emergency settings, under the variable names the local server and the functions share. */
 export const AlertSettings = z.object({

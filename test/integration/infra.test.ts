@@ -235,6 +235,15 @@ describe('the AWS stack', () => {
     }
   })
 
+  it('gives the API its per-unit alert rate from the context (UNIT_ALERT_LIMIT, default 5)', () => {
+    const apiEnvironment = (t: Template) =>
+      Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('ApiFunction'))?.[1].Properties.Environment
+        .Variables
+    expect(apiEnvironment(template)).toMatchObject({ UNIT_ALERT_LIMIT: '5' })
+    expect(apiEnvironment(Template.fromStack(stackWith({ unitAlertLimit: 20 }).stack))).toMatchObject({ UNIT_ALERT_LIMIT: '20' })
+    expect(() => stackWith({ unitAlertLimit: 0 })).toThrow(/unitAlertLimit/)
+  })
+
   it('waits two sweeps before it takes the mirror’s silence for breakage', () => {
     const slow = Template.fromStack(stackWith({ sweepMinutes: 15 }).stack)
     slow.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MirrorLagMs', Period: 1800, TreatMissingData: 'breaching' })
