@@ -10,7 +10,7 @@ import { unitLink } from '#commons/web/deps.ts'
 import { parseLocalConfig } from './config.ts'
 import { seedDemoUnits } from './demo.ts'
 import { DatabaseInUseError } from './embedded-dynamodb.ts'
-import { makePrivate, PROOF_PATH, proofOf, removeServerFile, runningServer, writeServerFile } from './instance.ts'
+import { PROOF_PATH, proofOf, removeServerFile, runningServer, writeServerFile } from './instance.ts'
 import { createLocalSystem, type LocalSystem } from './system.ts'
 
 /** A reason not to start, said in one line. */
@@ -23,7 +23,6 @@ const parent = process.ppid
 
 async function main(): Promise<void> {
   const config = parseLocalConfig()
-  await makePrivate(config.DATA_DIR)
   const running = await runningServer(config.DATA_DIR)
   if (running.state === 'running')
     throw new StartError(
