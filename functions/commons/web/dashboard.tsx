@@ -6,7 +6,7 @@
 //   POST /api/admin/leaders/{id}/rotate     → 200 {"id","name","token","link"}; 404
 import { Hono } from 'hono'
 import { raw } from 'hono/html'
-import { z } from 'zod'
+import * as z from 'zod'
 import { localDateTime } from '../clock.ts'
 import { categoryLabel } from '../emergencies/compose.ts'
 import { SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
