@@ -73,10 +73,13 @@ const AUTH_CODES = new Set([99991661, 99991671, TOKEN_INVALID])
 /** too many requests: the gateway's 99991400, and the sheets API's own 90217 */
 const RATE_LIMITED = new Set([99991400, 90217])
 const FORBIDDEN = 90213
+/** the app lacks the API permission (scope) */
+const NO_SCOPE = 99991672
 const NOT_FOUND = new Set([90214, 90215])
 
 const FIX_FORBIDDEN =
   '在飞书中打开表格，“…”→“添加文档应用”，把本系统的应用 (FEISHU_APP_ID) 添加为可编辑的协作者 (add the app to the spreadsheet as a collaborator)。'
+const FIX_NO_SCOPE = '在飞书开放平台为应用开通“查看、评论、编辑和管理电子表格”(sheets:spreadsheet) 权限并发布版本。'
 const FIX_NOT_FOUND = '检查 FEISHU_SHEET_TOKEN 是否为表格地址 …/sheets/TOKEN 中的 TOKEN，且表格仍在。'
 const FIX_AUTH = '检查 FEISHU_APP_ID 与 FEISHU_APP_SECRET（飞书开放平台 → 应用 → 凭证与基础信息）。'
 
@@ -105,6 +108,7 @@ function failureOf(error: unknown): Failure {
   const retryAfterMs = resetS !== undefined ? resetS * 1000 : undefined
   const why = error.message
   if (code === FORBIDDEN) return { status: 403, retryAfterMs, transient: false, why, fix: FIX_FORBIDDEN }
+  if (code === NO_SCOPE) return { status: 403, retryAfterMs, transient: false, why, fix: FIX_NO_SCOPE }
   if (code !== undefined && NOT_FOUND.has(code)) return { status: 404, retryAfterMs, transient: false, why, fix: FIX_NOT_FOUND }
   if (error.auth || (code !== undefined && AUTH_CODES.has(code))) return { status: 401, retryAfterMs, transient: false, why, fix: FIX_AUTH }
   const transient = httpStatus === 429 || httpStatus >= 500 || (code !== undefined && RATE_LIMITED.has(code))
