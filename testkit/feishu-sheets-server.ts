@@ -212,7 +212,7 @@ function cellPart(part: string): { c?: number; r?: number } | undefined {
 
 export async function startFeishuSheetsServer(options: FeishuSheetsServerOptions = {}): Promise<FeishuSheetsServer> {
   const now = options.now ?? Date.now
-  const spreadsheetToken = options.spreadsheetToken ?? `shtcn${randomBytes(11).toString('base64url')}`
+  const spreadsheetToken = options.spreadsheetToken ?? `shtcn${randomBytes(11).toString('hex')}`
   const appId = options.appId ?? `cli_${randomBytes(8).toString('hex')}`
   const appSecret = options.appSecret ?? randomBytes(16).toString('base64url')
   const tokenTtlS = options.tokenTtlS ?? 7200
