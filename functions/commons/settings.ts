@@ -38,7 +38,7 @@ export function sheetTarget(
   const { SHEET_ID, FEISHU_SHEET_TOKEN, FEISHU_APP_ID } = settings
   if (SHEET_ID && FEISHU_SHEET_TOKEN)
     throw new SettingsError(
-      'bad configuration: SHEET_ID and FEISHU_SHEET_TOKEN are both set; the leaders\' sheet is one sink at a time: unset one (Google outside mainland China, Feishu inside)',
+      "bad configuration: SHEET_ID and FEISHU_SHEET_TOKEN are both set; the leaders' sheet is one sink at a time: unset one (Google outside mainland China, Feishu inside)",
     )
   if (FEISHU_SHEET_TOKEN) {
     if (!FEISHU_APP_ID || !secret.set)

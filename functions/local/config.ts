@@ -6,11 +6,11 @@ import { z } from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
 import {
   AlertSettings,
+  feishuAppId,
+  feishuSheetToken,
   mirrorAlertAfterS,
   parseSettings,
   reminderLeadMinutes,
-  feishuAppId,
-  feishuSheetToken,
   sheetId,
   sheetTarget,
   snsTopicArn,

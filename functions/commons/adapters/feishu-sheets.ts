@@ -132,9 +132,10 @@ const FORMATTER = { date: 'yyyy-MM-dd', datetime: 'yyyy-MM-dd HH:mm:ss' }
 const PIXELS_PER_CHAR = 7
 const CELL_PADDING_PX = 8
 
-const layoutHash = (layout: TabLayout, widths: number[]) =>
+/** what makes a layout new; widths are fitted to the rows of the pass that writes it, as on Google */
+const layoutHash = (layout: TabLayout) =>
   createHash('sha256')
-    .update(JSON.stringify([layout.header, layout.keys, layout.kinds ?? [], layout.highlights ?? [], widths]))
+    .update(JSON.stringify([layout.header, layout.keys, layout.kinds ?? [], layout.highlights ?? []]))
     .digest('base64url')
     .slice(0, 22)
 
@@ -337,7 +338,7 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
       }))
       await write('POST', '/condition_formats/batch_create', { sheet_condition_formats })
     }
-    laidOut.set(sheetId, layoutHash(layout, widths))
+    laidOut.set(sheetId, layoutHash(layout))
   }
 
   /** Tabs in order, frozen, large enough and laid out as the batch needs them. */
@@ -382,11 +383,9 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
       }
       const laid = layouts.get(title)
       if (laid) {
-        const rowsHere = rowsOf(batch, title)
-        const widths = fittedWidths(laid.layout, rowsHere).map((c) => c * PIXELS_PER_CHAR + CELL_PADDING_PX)
         const grew = tab.rows !== have.rows
-        if (batch.relayout || grew || laidOut.get(tab.sheetId) !== layoutHash(laid.layout, widths)) {
-          await layOut(laid.layout, tab, rowsHere, fresh.has(tab.sheetId))
+        if (batch.relayout || grew || laidOut.get(tab.sheetId) !== layoutHash(laid.layout)) {
+          await layOut(laid.layout, tab, rowsOf(batch, title), fresh.has(tab.sheetId))
         }
       }
       sized.set(title, tab)
