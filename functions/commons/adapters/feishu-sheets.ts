@@ -77,8 +77,8 @@ const FORBIDDEN = 90213
 const NO_SCOPE = 99991672
 const NOT_FOUND = new Set([90214, 90215])
 
-const FIX_FORBIDDEN =
-  '在飞书中打开表格，“…”→“添加文档应用”，把本系统的应用 (FEISHU_APP_ID) 添加为可编辑的协作者 (add the app to the spreadsheet as a collaborator)。'
+const fixForbidden = (appId: string) =>
+  `在飞书中打开表格，“…”→“添加文档应用”，把本系统的应用 ${appId} (FEISHU_APP_ID) 添加为可编辑的协作者 (add the app to the spreadsheet as a collaborator)。`
 const FIX_NO_SCOPE = '在飞书开放平台为应用开通“查看、评论、编辑和管理电子表格”(sheets:spreadsheet) 权限并发布版本。'
 const FIX_NOT_FOUND = '检查 FEISHU_SHEET_TOKEN 是否为表格地址 …/sheets/TOKEN 中的 TOKEN，且表格仍在。'
 const FIX_AUTH = '检查 FEISHU_APP_ID 与 FEISHU_APP_SECRET（飞书开放平台 → 应用 → 凭证与基础信息）。'
@@ -99,7 +99,7 @@ export class FeishuApiError extends Error {
 }
 
 /** The retry loop's reading of a failure; the status is the one the sheet's health knows (403 refused, 404 not there). */
-function failureOf(error: unknown): Failure {
+function failureOf(error: unknown, appId: string): Failure {
   if (!(error instanceof FeishuApiError)) {
     // timeouts, resets, refused connections: the write may or may not have happened; keyed rows make a retry safe
     return { status: undefined, retryAfterMs: undefined, transient: true, why: `network: ${(error as Error)?.message ?? error}` }
@@ -107,7 +107,7 @@ function failureOf(error: unknown): Failure {
   const { httpStatus, code, resetS } = error
   const retryAfterMs = resetS !== undefined ? resetS * 1000 : undefined
   const why = error.message
-  if (code === FORBIDDEN) return { status: 403, retryAfterMs, transient: false, why, fix: FIX_FORBIDDEN }
+  if (code === FORBIDDEN) return { status: 403, retryAfterMs, transient: false, why, fix: fixForbidden(appId) }
   if (code === NO_SCOPE) return { status: 403, retryAfterMs, transient: false, why, fix: FIX_NO_SCOPE }
   if (code !== undefined && NOT_FOUND.has(code)) return { status: 404, retryAfterMs, transient: false, why, fix: FIX_NOT_FOUND }
   if (error.auth || (code !== undefined && AUTH_CODES.has(code))) return { status: 401, retryAfterMs, transient: false, why, fix: FIX_AUTH }
@@ -467,7 +467,9 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
   }
 
   async function applyNow(batch: SheetBatch): Promise<void> {
-    const attempt = retrying({ sheet: 'Feishu sheet', log, maxRetries, retryBudgetMs, baseBackoffMs, maxBackoffMs, sleep, now }, failureOf)
+    const attempt = retrying({ sheet: 'Feishu sheet', log, maxRetries, retryBudgetMs, baseBackoffMs, maxBackoffMs, sleep, now }, (error) =>
+      failureOf(error, appId),
+    )
     const need = gridNeeds(batch)
     // reads the tabs afresh on every try: a timed-out addSheet may have happened after all
     const tabs = await attempt('layout', () => ensureLayout(batch, need))
