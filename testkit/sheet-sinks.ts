@@ -16,7 +16,7 @@ export type SinkTuning = Partial<
 /** which requests a fault hits: the value writes, the read of the tabs, or any */
 type Target = 'values' | 'read' | 'any'
 
-export type SheetFault =
+type SheetFault =
   | { kind: 'rate-limit'; waitS?: number }
   | { kind: 'server'; status: number }
   /** the sheet is not shared with us */

@@ -84,7 +84,7 @@ const FIX_NOT_FOUND = '检查 FEISHU_SHEET_TOKEN 是否为表格地址 …/sheet
 const FIX_AUTH = '检查 FEISHU_APP_ID 与 FEISHU_APP_SECRET（飞书开放平台 → 应用 → 凭证与基础信息）。'
 
 /** What Feishu answered: HTTP status, its body code and message, the wait a 429 asks for. */
-export class FeishuApiError extends Error {
+class FeishuApiError extends Error {
   override name = 'FeishuApiError'
   constructor(
     readonly httpStatus: number,
