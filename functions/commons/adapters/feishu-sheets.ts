@@ -13,7 +13,7 @@
 // rows are keyed, so any retry rewrites the same cells.
 import { createHash } from 'node:crypto'
 import type { Logger } from '../log.ts'
-import { type Failure, retrying } from '../sheet/retry.ts'
+import { type Failure, retrying, SheetWriteError } from '../sheet/retry.ts'
 import {
   type Cell,
   fittedWidths,
@@ -73,6 +73,7 @@ const AUTH_CODES = new Set([99991661, 99991671, TOKEN_INVALID])
 /** too many requests: the gateway's 99991400, and the sheets API's own 90217 */
 const RATE_LIMITED = new Set([99991400, 90217])
 const FORBIDDEN = 90213
+const TITLE_TAKEN = 90210
 /** the app lacks the API permission (scope) */
 const NO_SCOPE = 99991672
 const NOT_FOUND = new Set([90214, 90215])
@@ -472,7 +473,12 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
     )
     const need = gridNeeds(batch)
     // reads the tabs afresh on every try: a timed-out addSheet may have happened after all
-    const tabs = await attempt('layout', () => ensureLayout(batch, need))
+    const layout = () => attempt('layout', () => ensureLayout(batch, need))
+    // another process added the same tab first (90210 ExistSheetTitle): look again, once
+    const tabs = await layout().catch((error: unknown) => {
+      if (error instanceof SheetWriteError && error.cause instanceof FeishuApiError && error.cause.code === TITLE_TAKEN) return layout()
+      throw error
+    })
     for (const part of chunks(blocks(batch, tabs))) {
       const valueRanges = part.map((b) => {
         const width = Math.max(1, ...b.values.map((r) => r.length))
