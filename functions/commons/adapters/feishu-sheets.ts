@@ -289,21 +289,29 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
     }
   }
 
+  /** The date columns' formats over rows `from`..`to` (a style range is at most 5,000 rows). */
+  function dateStyles(layout: TabLayout, sheetId: string, from: number, to: number) {
+    const styles: { ranges: string[]; style: Record<string, unknown> }[] = []
+    for (const [i, kind] of (layout.kinds ?? []).entries()) {
+      if (kind !== 'date' && kind !== 'datetime') continue
+      const ranges: string[] = []
+      for (let row = from; row <= to; row += maxRowsPerWrite)
+        ranges.push(range(sheetId, row, i + 1, Math.min(maxRowsPerWrite, to - row + 1), 1))
+      if (ranges.length > 0) styles.push({ ranges, style: { formatter: FORMATTER[kind] } })
+    }
+    return styles
+  }
+
   /** The tab's look: header style, date formats, widths, colours; written when this process has not written this layout yet. */
   async function layOut(layout: TabLayout, tab: TabInfo, rows: Cell[][], fresh: boolean): Promise<void> {
     const { sheetId } = tab
     const columns = layout.header.length
-    const styles: { ranges: string[]; style: Record<string, unknown> }[] = [
-      { ranges: [range(sheetId, 1, 1, 1, columns)], style: { font: { bold: true }, backColor: HEADER_FILL } },
-    ]
-    for (const [i, kind] of (layout.kinds ?? []).entries()) {
-      if (kind !== 'date' && kind !== 'datetime') continue
-      const ranges: string[] = []
-      for (let row = 2; row <= tab.rows; row += maxRowsPerWrite)
-        ranges.push(range(sheetId, row, i + 1, Math.min(maxRowsPerWrite, tab.rows - row + 1), 1))
-      if (ranges.length > 0) styles.push({ ranges, style: { formatter: FORMATTER[kind] } })
-    }
-    await write('PUT', '/styles_batch_update', { data: styles })
+    await write('PUT', '/styles_batch_update', {
+      data: [
+        { ranges: [range(sheetId, 1, 1, 1, columns)], style: { font: { bold: true }, backColor: HEADER_FILL } },
+        ...dateStyles(layout, sheetId, 2, tab.rows),
+      ],
+    })
     // equal widths side by side share one request
     const widths = fittedWidths(layout, rows).map((chars) => chars * PIXELS_PER_CHAR + CELL_PADDING_PX)
     for (let start = 0; start < widths.length; ) {
@@ -384,9 +392,12 @@ export function createFeishuSheetSink(options: FeishuSinkOptions): FeishuSheetSi
       }
       const laid = layouts.get(title)
       if (laid) {
-        const grew = tab.rows !== have.rows
-        if (batch.relayout || grew || laidOut.get(tab.sheetId) !== layoutHash(laid.layout)) {
+        if (batch.relayout || laidOut.get(tab.sheetId) !== layoutHash(laid.layout)) {
           await layOut(laid.layout, tab, rowsOf(batch, title), fresh.has(tab.sheetId))
+        } else if (tab.rows > have.rows) {
+          // the rows just added get the date formats too
+          const data = dateStyles(laid.layout, tab.sheetId, have.rows + 1, tab.rows)
+          if (data.length > 0) await write('PUT', '/styles_batch_update', { data })
         }
       }
       sized.set(title, tab)
