@@ -64,8 +64,10 @@ async function submit(formId: string, token: string, body: unknown): Promise<str
 }
 
 /** Emergency requests from a few units: each one is its own record. */
-async function emergencies(count: number, units = 10): Promise<string[]> {
-  const tokens = await Promise.all(Array.from({ length: units }, (_, i) => h.unit(`unit-${String(i).padStart(2, '0')}`, ['emergency'])))
+async function emergencies(count: number, units = 10, prefix = 'unit'): Promise<string[]> {
+  const tokens = await Promise.all(
+    Array.from({ length: units }, (_, i) => h.unit(`${prefix}-${String(i).padStart(2, '0')}`, ['emergency'])),
+  )
   const ids: string[] = []
   for (let start = 0; start < count; start += 25) {
     const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) => start + i)
@@ -297,6 +299,19 @@ describe('the Feishu sheet', () => {
     expect(failure).toMatchObject({ status: 401, fix: expect.stringContaining('FEISHU_APP_SECRET') })
     expect(server.requests.filter((r) => r.kind === 'token')).toHaveLength(1)
   })
+
+  it('formats the dates of rows past a new tab’s 200, once the grid has grown', async () => {
+    const deps = mirrorDeps()
+    await emergencies(5)
+    await mirrorAll(deps) // laid out with the new tab's 200 rows
+    await emergencies(205, 10, 'more')
+    await mirrorAll(deps) // grows the grid
+
+    const rows = server.displayed(EMERGENCY)
+    expect(rows).toHaveLength(211)
+    expect(server.tabs().find((t) => t.title === EMERGENCY)?.rowCount).toBeGreaterThan(211)
+    expect(rows[210]?.[5]).toMatch(/^2026-11-28 \d\d:\d\d:\d\d$/)
+  }, 60_000)
 
   it('keeps each write within 5,000 rows when a rebuild replaces a long tab', async () => {
     const ids = await emergencies(60)
