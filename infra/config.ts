@@ -7,6 +7,8 @@ import {
   alertLang,
   escalateAfterS,
   escalateMax,
+  feishuAppId,
+  feishuSheetToken,
   parseSettings,
   reminderLeadMinutes,
   sheetId,
@@ -21,6 +23,11 @@ const list = z
 export const DeployConfig = z.object({
   /** the leaders' spreadsheet id (from its URL); without it the mirror cannot start */
   sheetId: sheetId.optional(),
+  /** or the Feishu spreadsheet's token (mainland China), with the app's id; its secret goes into Secrets Manager */
+  feishuSheetToken: feishuSheetToken.optional(),
+  feishuAppId: feishuAppId.optional(),
+  /** the Feishu open platform's root: https://open.feishu.cn (default) or https://open.larksuite.com */
+  feishuApiUrl: z.url().optional(),
   timeZone: timeZone.default('Asia/Shanghai'),
   /** the emergency group's e-mail subscriptions to the alert topic */
   alertEmails: list.pipe(z.array(z.email())).default([]),
@@ -61,7 +68,13 @@ export class DeployConfigError extends Error {
 /** Reads each key of DeployConfig from the CDK context (`node.tryGetContext`). */
 export function deployConfigFrom(context: (key: string) => unknown): DeployConfig {
   const raw = Object.fromEntries(Object.keys(DeployConfig.shape).map((key) => [key, context(key)]))
-  return parseSettings(DeployConfig, raw, { source: 'CDK context', error: DeployConfigError })
+  const config = parseSettings(DeployConfig, raw, { source: 'CDK context', error: DeployConfigError })
+  // one sheet at a time, as for the local server
+  if (config.sheetId && config.feishuSheetToken)
+    throw new DeployConfigError("bad CDK context: sheetId and feishuSheetToken are both set; the leaders' sheet is one sink at a time")
+  if (config.feishuSheetToken && !config.feishuAppId)
+    throw new DeployConfigError("bad CDK context: feishuSheetToken needs the Feishu app's feishuAppId (-c feishuAppId=cli_…)")
+  return config
 }
 
 /**

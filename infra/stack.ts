@@ -139,15 +139,22 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms HMAC key of the one-tap acknowledge links in emergency alerts',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     })
-    const googleKey = new Secret(this, 'GoogleKey', {
-      description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
-    })
+    // The sheet's credentials: the Feishu app secret when the sheet is in Feishu, else the Google key.
+    const feishu = config.feishuSheetToken !== undefined
+    const sheetKey = feishu
+      ? new Secret(this, 'FeishuAppSecret', {
+          description:
+            'Sentinel Forms Feishu app secret (App Secret of the app FEISHU_APP_ID) for the leaders’ sheet: put it here after the deploy',
+        })
+      : new Secret(this, 'GoogleKey', {
+          description: 'Sentinel Forms Google service-account key (JSON) for the leaders’ sheet: put the key file here after the deploy',
+        })
     const webhooks = new Secret(this, 'Webhooks', {
       description:
         'Sentinel Forms chat webhooks, each a list type=url,…: {"ALERT_WEBHOOKS", "ESCALATION_WEBHOOKS", "OFFICE_WEBHOOKS", "LEADERS_WEBHOOKS", "APPROVER_WEBHOOKS"}',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
     })
-    for (const secret of [adminToken, linkKey, ackKey, googleKey, webhooks]) {
+    for (const secret of [adminToken, linkKey, ackKey, sheetKey, webhooks]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
@@ -178,22 +185,28 @@ export class SentinelStack extends Stack {
 
     const mirror = new SentinelFunction(this, 'Mirror', {
       name: 'mirror',
-      description: 'Mirrors the table to the leaders’ Google Sheet (stream, sweep, rebuild)',
+      description: `Mirrors the table to the leaders’ ${feishu ? 'Feishu' : 'Google'} sheet (stream, sweep, rebuild)`,
       memoryMiB: 512,
       timeout: Duration.minutes(5),
       environment: {
         ...withUrl,
-        ...(config.sheetId ? { SHEET_ID: config.sheetId } : {}),
-        GOOGLE_KEY_SECRET_ARN: googleKey.secretArn,
+        ...(config.feishuSheetToken
+          ? {
+              FEISHU_SHEET_TOKEN: config.feishuSheetToken,
+              FEISHU_APP_ID: config.feishuAppId ?? '',
+              FEISHU_SECRET_ARN: sheetKey.secretArn,
+              ...(config.feishuApiUrl ? { FEISHU_API_URL: config.feishuApiUrl } : {}),
+            }
+          : { ...(config.sheetId ? { SHEET_ID: config.sheetId } : {}), GOOGLE_KEY_SECRET_ARN: sheetKey.secretArn }),
       },
       logRetention,
       alarmAction,
       failureQueue: failures,
     })
-    if (!config.sheetId) {
+    if (!config.sheetId && !feishu) {
       Annotations.of(mirror).addWarningV2(
         'sentinel:noSheetId',
-        'no sheetId in the context: the mirror fails at start until it is set (-c sheetId=…)',
+        'no sheetId (or feishuSheetToken) in the context: the mirror fails at start until it is set (-c sheetId=…)',
       )
     }
     const api = new SentinelFunction(this, 'Api', {
@@ -273,7 +286,7 @@ export class SentinelStack extends Stack {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'publishing to the encrypted alert topic: GenerateDataKey* on the topic key only (CDK grantPublish)',
     })
-    googleKey.grantRead(mirror.role)
+    sheetKey.grantRead(mirror.role)
     webhooks.grantRead(schedule.role)
     linkKey.grantRead(schedule.role)
 
@@ -432,7 +445,7 @@ export class SentinelStack extends Stack {
       value: adminToken.secretName,
       description: 'aws secretsmanager get-secret-value --secret-id …',
     })
-    new CfnOutput(this, 'GoogleKeySecret', { value: googleKey.secretName })
+    new CfnOutput(this, feishu ? 'FeishuAppSecretName' : 'GoogleKeySecret', { value: sheetKey.secretName })
     new CfnOutput(this, 'WebhooksSecret', { value: webhooks.secretName })
     new CfnOutput(this, 'AlertTopicArn', { value: alertTopic.topicArn })
     new CfnOutput(this, 'FailuresQueueUrl', { value: failures.queueUrl })

@@ -18,6 +18,36 @@ export const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/)
 /** the leaders' spreadsheet id, as it appears in the sheet's URL */
 export const sheetId = z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'the id from the sheet URL (…/spreadsheets/d/ID/edit)')
 
+/** the Feishu spreadsheet's token, as it appears in the sheet's URL */
+export const feishuSheetToken = z.string().regex(/^[A-Za-z0-9]{10,64}$/, 'the token from the sheet URL (…/sheets/TOKEN)')
+
+/** a Feishu app id, from the open platform's 凭证与基础信息 page */
+export const feishuAppId = z.string().regex(/^cli_[A-Za-z0-9]{8,32}$/, 'the app id from the Feishu open platform (cli_…)')
+
+/** Where the leaders' sheet is: Google (SHEET_ID) or Feishu (FEISHU_SHEET_TOKEN), one at a time. */
+export type SheetTarget = { kind: 'google'; sheetId: string } | { kind: 'feishu'; token: string; appId: string }
+
+/**
+ * The one sheet the settings name, or none (the local workbook). Both named, or Feishu without its
+ * app, is a start-up error: `secretName` is the variable that holds the app secret here.
+ */
+export function sheetTarget(
+  settings: { SHEET_ID?: string | undefined; FEISHU_SHEET_TOKEN?: string | undefined; FEISHU_APP_ID?: string | undefined },
+  secret: { name: string; set: boolean },
+): SheetTarget | undefined {
+  const { SHEET_ID, FEISHU_SHEET_TOKEN, FEISHU_APP_ID } = settings
+  if (SHEET_ID && FEISHU_SHEET_TOKEN)
+    throw new SettingsError(
+      "bad configuration: SHEET_ID and FEISHU_SHEET_TOKEN are both set; the leaders' sheet is one sink at a time: unset one (Google outside mainland China, Feishu inside)",
+    )
+  if (FEISHU_SHEET_TOKEN) {
+    if (!FEISHU_APP_ID || !secret.set)
+      throw new SettingsError(`bad configuration: FEISHU_SHEET_TOKEN needs the Feishu app's FEISHU_APP_ID and ${secret.name}`)
+    return { kind: 'feishu', token: FEISHU_SHEET_TOKEN, appId: FEISHU_APP_ID }
+  }
+  return SHEET_ID ? { kind: 'google', sheetId: SHEET_ID } : undefined
+}
+
 export const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
 
 /** A webhook list (`type=url,…`), checked at start; errors name the entry, never its secret. */

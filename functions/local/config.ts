@@ -6,10 +6,13 @@ import * as z from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
 import {
   AlertSettings,
+  feishuAppId,
+  feishuSheetToken,
   mirrorAlertAfterS,
   parseSettings,
   reminderLeadMinutes,
   sheetId,
+  sheetTarget,
   snsTopicArn,
   tableName,
   timeZone,
@@ -80,6 +83,11 @@ export const LocalConfig = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
   GOOGLE_ACCESS_TOKEN: z.string().optional(),
   SHEETS_API_URL: z.url().optional(),
+  // Feishu Sheets (mainland China): FEISHU_SHEET_TOKEN with the app's id and secret, instead of SHEET_ID.
+  FEISHU_SHEET_TOKEN: feishuSheetToken.optional(),
+  FEISHU_APP_ID: feishuAppId.optional(),
+  FEISHU_APP_SECRET: z.string().min(8, 'the app secret from the Feishu open platform').optional(),
+  FEISHU_API_URL: z.url().default('https://open.feishu.cn'),
   // Emergency alerts: chat robots (`type=url,…`), the SNS topic, escalation, acknowledge links.
   ALERT_WEBHOOKS: webhookList('ALERT_WEBHOOKS'),
   ESCALATION_WEBHOOKS: webhookList('ESCALATION_WEBHOOKS'),
@@ -93,5 +101,8 @@ export const LocalConfig = z.object({
 export type LocalConfig = z.infer<typeof LocalConfig>
 
 export function parseLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
-  return parseSettings(LocalConfig, env)
+  const config = parseSettings(LocalConfig, env)
+  // one sheet at a time, and Feishu with its app: refused here, at start
+  sheetTarget(config, { name: 'FEISHU_APP_SECRET', set: config.FEISHU_APP_SECRET !== undefined })
+  return config
 }

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   const alertChannels = config.ALERT_WEBHOOKS.length > 0 || config.ALERT_TOPIC_ARN !== undefined
   console.log(`\nSentinel Forms is running at ${url}`)
   console.log(`  data folder:   ${config.DATA_DIR}   (readable by this user alone)`)
-  console.log(`  ${config.SHEET_ID ? 'Google Sheet: ' : 'workbook:     '} ${system.sink.path}`)
+  console.log(
+    `  ${config.FEISHU_SHEET_TOKEN ? 'Feishu sheet: ' : config.SHEET_ID ? 'Google Sheet: ' : 'workbook:     '} ${system.sink.path}`,
+  )
   console.log(`  office pages:  ${publicUrl}/office   (sign in with the admin token)`)
   if (system.adminTokenIsNew)
     console.log(`  admin token:   ${system.adminToken}   (shown this once; kept in ${join(config.DATA_DIR, 'admin-token')})`)

@@ -10,6 +10,7 @@ import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies
 import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
+import { createFeishuSheetSink } from '#commons/adapters/feishu-sheets.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
 import { type Clock, systemClock } from '#commons/clock.ts'
 import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
@@ -34,10 +35,19 @@ import { makePrivate } from './instance.ts'
 import { type Pump, startPump } from './pump.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 
-/** Where leaders read: the Google Sheet when SHEET_ID is set, else the local workbook. */
+/** Where leaders read: the Google Sheet when SHEET_ID is set, the Feishu sheet when FEISHU_SHEET_TOKEN is, else the local workbook. */
 type LocalSink = SheetSink & { readonly path: string; ready?: () => Promise<void> }
 
 async function createSink(config: LocalConfig, log: Logger): Promise<LocalSink> {
+  if (config.FEISHU_SHEET_TOKEN && config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
+    return createFeishuSheetSink({
+      spreadsheetToken: config.FEISHU_SHEET_TOKEN,
+      appId: config.FEISHU_APP_ID,
+      appSecret: config.FEISHU_APP_SECRET,
+      apiUrl: config.FEISHU_API_URL,
+      log,
+    })
+  }
   if (!config.SHEET_ID) return createWorkbookSink(join(config.DATA_DIR, 'leaders.xlsx'), log)
   const api = createSheetsClient({
     credentialsFile: config.GOOGLE_APPLICATION_CREDENTIALS,

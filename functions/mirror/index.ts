@@ -3,6 +3,7 @@
 // still marked, refreshes the computed tabs) or a refresh asked after an emergency changed, and
 // by the API for a whole-sheet rebuild.
 
+import { createFeishuSheetSink } from '#commons/adapters/feishu-sheets.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
 import { MirrorConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
@@ -11,18 +12,34 @@ import { isRebuildRequest } from '#commons/lambda/mirror-requests.ts'
 import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
 import { rebuiltOnChange, secretValue } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
+import { SettingsError, sheetTarget } from '#commons/settings.ts'
 import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import { mirrorDeps } from '#commons/wiring/mirror.ts'
 
 const config = parseLambdaConfig(MirrorConfig)
 const edge = await lambdaRuntime(config)
 const { clock, log, metrics } = edge
-// Built again when the Google key changes (read at most every SECRETS_MAX_AGE_S).
+// One sheet: Google's or Feishu's, as the stack set it (both, or neither, stops the start).
+const target = sheetTarget(config, { name: 'FEISHU_SECRET_ARN', set: config.FEISHU_SECRET_ARN !== undefined })
+const keySecret = target?.kind === 'feishu' ? config.FEISHU_SECRET_ARN : config.GOOGLE_KEY_SECRET_ARN
+if (!target || !keySecret)
+  throw new SettingsError('bad configuration: the mirror needs SHEET_ID and GOOGLE_KEY_SECRET_ARN, or FEISHU_SHEET_TOKEN')
+// Built again when the key (the Google key, the Feishu app secret) changes (read at most every SECRETS_MAX_AGE_S).
 const currentDeps = rebuiltOnChange(
-  () => secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN),
+  () => secretValue(edge.secrets, keySecret),
   (key) => {
+    if (target.kind === 'feishu') {
+      const sink = createFeishuSheetSink({
+        spreadsheetToken: target.token,
+        appId: target.appId,
+        appSecret: key.trim(),
+        ...(config.FEISHU_API_URL ? { apiUrl: config.FEISHU_API_URL } : {}),
+        log,
+      })
+      return mirrorDeps(edge, config, sink)
+    }
     const sheets = createSheetsClient(sheetsClientOptions(key, config.SHEETS_API_URL))
-    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: target.sheetId, log }))
   },
 )
 await currentDeps()

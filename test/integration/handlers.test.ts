@@ -18,7 +18,9 @@ import type { Stores } from '#commons/store.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/embedded-dynamodb.ts'
 import { buildBundle, bundleCacheDir, type FunctionName } from '../../infra/bundling.ts'
+import type { DeployConfig } from '../../infra/config.ts'
 import { SentinelStack } from '../../infra/stack.ts'
+import { startFeishuSheetsServer } from '../../testkit/feishu-sheets-server.ts'
 import { emergencyRequest, healthReport, newKey } from '../../testkit/fixtures.ts'
 import { fixedClock } from '../../testkit/harness.ts'
 import { type LambdaServer, startLambdaServer } from '../../testkit/lambda-server.ts'
@@ -135,11 +137,11 @@ interface DeployedFunction {
  * stack's own resources become the names these tests serve them under; a reference this does
  * not know fails, so a new setting in infra/stack.ts cannot go untested.
  */
-function deployedFunctions(): Record<FunctionName, DeployedFunction> {
+function deployedFunctions(config: Partial<DeployConfig> = { sheetId: SHEET_ID }): Record<FunctionName, DeployedFunction> {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
   const stack = new SentinelStack(app, 'SentinelForms', {
     env: { account: '123456789012', region: 'ap-east-1' },
-    config: { sheetId: SHEET_ID, publicUrl: PUBLIC_URL },
+    config: { ...config, publicUrl: PUBLIC_URL },
   })
   const served: [RegExp, string][] = [
     [/^AlertTopic[0-9A-F]{8}$/, ALERT_TOPIC_ARN],
@@ -149,7 +151,7 @@ function deployedFunctions(): Record<FunctionName, DeployedFunction> {
   const resolve = (name: string, value: unknown): string => {
     if (typeof value === 'string') return value
     const ref = (value as { Ref?: string }).Ref ?? ''
-    const secret = /^(AdminToken|LinkKey|AckKey|GoogleKey|Webhooks)[0-9A-F]{8}$/.exec(ref)?.[1]
+    const secret = /^(AdminToken|LinkKey|AckKey|GoogleKey|FeishuAppSecret|Webhooks)[0-9A-F]{8}$/.exec(ref)?.[1]
     if (secret) return SECRET(secret)
     const known = served.find(([pattern]) => pattern.test(ref))
     if (!known) throw new Error(`${name}: the template sets ${JSON.stringify(value)}, which these tests do not serve`)
@@ -186,10 +188,14 @@ const platformEnv = () => ({
 })
 
 /** Imports a bundle afresh (a new module instance is a new cold start) with its deployed environment, and `overrides`, during its init. */
-async function coldStart(name: FunctionName, overrides: Record<string, string | undefined> = {}): Promise<Handler> {
+async function coldStart(
+  name: FunctionName,
+  overrides: Record<string, string | undefined> = {},
+  as: Record<FunctionName, DeployedFunction> = deployed,
+): Promise<Handler> {
   const file = bundles.get(name) ?? (await buildBundle(name, join(bundleCacheDir, `test-${process.pid}-${name}.mjs`))).file
   bundles.set(name, file)
-  const { environment, memoryMiB } = deployed[name]
+  const { environment, memoryMiB } = as[name]
   process.env = { ...originalEnv, ...platformEnv(), ...environment, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMiB) }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete process.env[key]
@@ -402,6 +408,26 @@ describe('the API function behind the HTTP API', () => {
 })
 
 describe('the mirror function on the table stream', () => {
+  it('writes to a Feishu sheet when the stack is deployed with one, its app secret read from Secrets Manager', async () => {
+    const feishu = await startFeishuSheetsServer({ tabs: ['Sheet1'] })
+    try {
+      const FEISHU_TOKEN = feishu.spreadsheetToken
+      const asFeishu = deployedFunctions({ feishuSheetToken: FEISHU_TOKEN, feishuAppId: feishu.appId })
+      expect(asFeishu.mirror.environment).toMatchObject({ FEISHU_SHEET_TOKEN: FEISHU_TOKEN, FEISHU_SECRET_ARN: SECRET('FeishuAppSecret') })
+      secrets.put(SECRET('FeishuAppSecret'), `${feishu.appSecret}\n`)
+      const stored = await submitHealthReport({ onDuty: 27 })
+      const mirror = await coldStart('mirror', { FEISHU_API_URL: feishu.url }, asFeishu)
+
+      const result = await mirror(await streamBatchFor([stored]), contextFor('mirror'))
+
+      expect(result).toEqual({ batchItemFailures: [] })
+      expect(feishu.values(healthTab).some((row) => row.includes('东园公园') && row.includes(27))).toBe(true)
+      expect(feishu.tokensIssued()).toBe(1)
+    } finally {
+      await feishu.close()
+    }
+  }, 120_000)
+
   it('writes a stored report to the leaders’ sheet when the stream delivers it, reporting no failures', async () => {
     const stored = await submitHealthReport({ onDuty: 29 })
     const mirror = await coldStartOnce('mirror')

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { tableIndexes, ttlAttribute } from '#commons/adapters/dynamo/table.ts'
 import { metricUnits } from '#commons/lambda/metrics.ts'
 import { buildBundle, bundleCacheDir } from '../../infra/bundling.ts'
-import { type DeployConfig, stackNameFor } from '../../infra/config.ts'
+import { type DeployConfig, deployConfigFrom, stackNameFor } from '../../infra/config.ts'
 import { SentinelStack, TABLE_LOGICAL_ID } from '../../infra/stack.ts'
 
 const SHEET_ID = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
@@ -420,6 +420,42 @@ describe('the AWS stack', () => {
         }),
       },
     })
+  })
+})
+
+describe('the Feishu sheet (mainland China), chosen by context', () => {
+  const FEISHU = { sheetId: undefined, feishuSheetToken: 'shtcnAbCdEfGhIjKlMnOpQrSt', feishuAppId: 'cli_a1b2c3d4e5f6a7b8', alertPhones: [] }
+
+  it('gives the mirror the token and app id, and the app secret in Secrets Manager read by the mirror alone; no Google key', () => {
+    const template = Template.fromStack(stackWith(FEISHU, { region: 'cn-north-1' }).stack)
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          FEISHU_SHEET_TOKEN: FEISHU.feishuSheetToken,
+          FEISHU_APP_ID: FEISHU.feishuAppId,
+          FEISHU_SECRET_ARN: { Ref: Match.stringLikeRegexp('^FeishuAppSecret') },
+        }),
+      },
+    })
+    const secrets = template.findResources('AWS::SecretsManager::Secret')
+    expect(Object.keys(secrets).some((id) => id.startsWith('FeishuAppSecret'))).toBe(true)
+    expect(Object.keys(secrets).some((id) => id.startsWith('GoogleKey'))).toBe(false)
+    // no function's environment names a Google sheet
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toMatch(/SHEET_ID|GOOGLE_KEY_SECRET_ARN/)
+    const readers = functionIds.filter((fn) => JSON.stringify(statementsOf(template, fn)).includes('FeishuAppSecret'))
+    expect(readers).toEqual(['Mirror'])
+    template.hasOutput('FeishuAppSecretName', {})
+  })
+
+  it('refuses both sheets at once, and a Feishu sheet without its app', () => {
+    expect(() => deployConfigFrom((key) => ({ ...FEISHU, sheetId: SHEET_ID })[key])).toThrow(/one sink at a time/)
+    expect(() => deployConfigFrom((key) => ({ ...FEISHU, feishuAppId: undefined })[key])).toThrow(/feishuAppId/)
+  })
+
+  it('passes cdk-nag in cn-north-1', () => {
+    const built = stackWith(FEISHU, { region: 'cn-north-1' })
+    Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app), new ServerlessChecks(built.app))
+    expect(() => built.app.synth()).not.toThrow()
   })
 })
 

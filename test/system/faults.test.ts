@@ -17,6 +17,7 @@ import { recordRow } from '#commons/sheet/layout.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../../functions/local/config.ts'
 import { createLocalSystem, type LocalSystem } from '../../functions/local/system.ts'
+import { type FeishuSheetsServer, startFeishuSheetsServer } from '../../testkit/feishu-sheets-server.ts'
 import { emergencyRequest, healthReport, newKey, submission } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, readWorkbook } from '../../testkit/harness.ts'
 import { type SheetsServer, startSheetsServer } from '../../testkit/sheets-server.ts'
@@ -168,7 +169,7 @@ async function startDynalite(port: number, dir: string): Promise<{ process: Chil
   return { process: child, exited }
 }
 
-const sheetRows = (server: SheetsServer, tab: string) =>
+const sheetRows = (server: Pick<SheetsServer | FeishuSheetsServer, 'displayed'>, tab: string) =>
   server
     .displayed(tab)
     .slice(1)
@@ -259,6 +260,76 @@ describe.concurrent('faults, end to end through the local system', () => {
     } finally {
       await local.close()
       await sheets.close()
+    }
+  }, 60_000)
+
+  // ---------------------------------------------------------------------------------------------
+  it('Feishu sheet: 5xx, 429 with x-ogw-ratelimit-reset and a revoked token during a burst — nothing dropped, rows exact, pending back to zero', async ({
+    expect,
+  }) => {
+    const feishu = await startFeishuSheetsServer({ tabs: ['Sheet1'] })
+    const local = await startLocal({
+      FEISHU_SHEET_TOKEN: feishu.spreadsheetToken,
+      FEISHU_APP_ID: feishu.appId,
+      FEISHU_APP_SECRET: feishu.appSecret,
+      FEISHU_API_URL: feishu.url,
+      MIRROR_DEBOUNCE_MS: '100',
+      SWEEP_INTERVAL_S: '1',
+    })
+    try {
+      const ids = ['a', 'b', 'c', 'd', 'e', 'f']
+      const tokens = await Promise.all(ids.map((id) => local.unit(`sheet-${id}`, ['daily-health', 'emergency'])))
+
+      feishu.failNext(1, { status: 500, code: 90203, kind: 'metainfo' })
+      feishu.failNext(1, { status: 502, code: 90203, kind: 'sheets_batch_update' })
+      feishu.failNext(1, { resetS: 120, kind: 'values_batch_update' }) // longer than the batch may wait: the pass gives up, the sweep comes back
+      feishu.failNext(1, { status: 503, code: 90203, kind: 'values_batch_update' })
+      feishu.failNext(1, { resetS: 2, kind: 'values_batch_update' })
+
+      const started = Date.now()
+      const first = await Promise.all(
+        tokens.flatMap((token, i) => [
+          local.post(token, 'daily-health', healthReport({ onDuty: 30 })),
+          local.post(token, 'emergency', emergencyRequest({ description: `第一批 #${i}` })),
+        ]),
+      )
+      expect(first.map((r) => r.status)).toEqual(first.map(() => 201))
+      await sleep(1500)
+      feishu.revokeTokens() // as after the app secret was reset: the token in hand stops working
+      const second = await Promise.all(
+        tokens.flatMap((token, i) => [
+          ...(i % 2 === 0 ? [local.post(token, 'daily-health', healthReport({ onDuty: 20 + i }))] : []),
+          local.post(token, 'emergency', emergencyRequest({ description: `第二批 #${i}` })),
+        ]),
+      )
+      expect(second.map((r) => r.status)).toEqual(second.map(() => 201))
+
+      await until(
+        async () => (await local.system.stores.records.pendingMirror(1)).length === 0,
+        'the mirror to catch up on its own',
+        30_000,
+      )
+      const caughtUp = Date.now() - started
+
+      expect(await expectTabExact(expect, local.system, HEALTH, sheetRows(feishu, HEALTH))).toBe(ids.length)
+      expect(await expectTabExact(expect, local.system, EMERGENCY, sheetRows(feishu, EMERGENCY))).toBe(ids.length * 2)
+      const failed = feishu.requests.filter((r) => r.status >= 429)
+      for (const status of [500, 502, 503, 429])
+        expect(
+          failed.some((r) => r.status === status),
+          `HTTP ${status} met`,
+        ).toBe(true)
+      expect(feishu.requests.filter((r) => r.code === 99991663).length).toBeGreaterThan(0)
+      expect(feishu.tokensIssued()).toBe(2)
+      expect(local.log.count('mirror pass failed; the sweep retries')).toBeGreaterThan(0)
+      console.log(
+        `faults/feishu: ${first.length + second.length} submissions in two bursts; ${failed.length} failed sheet requests, ` +
+          `${local.log.count('sheet request retried')} retries with back-off; pending mirror back to 0 ${caughtUp} ms after the first burst; ` +
+          `${feishu.writeRequestCount()} write requests in all`,
+      )
+    } finally {
+      await local.close()
+      await feishu.close()
     }
   }, 60_000)
 

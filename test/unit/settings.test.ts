@@ -73,4 +73,18 @@ describe('the settings shared by the deployment, the functions and the local ser
     expect(() => parseLocalConfig({ ESCALATE_AFTER_S: '1.5' })).toThrow(SettingsError)
     expect(() => parseLocalConfig({ ESCALATE_AFTER_S: '1.5' })).toThrow(/ESCALATE_AFTER_S/)
   })
+
+  it('takes one leaders’ sheet at a time, and Feishu only with its app, saying so at start', () => {
+    const feishu = {
+      FEISHU_SHEET_TOKEN: 'shtcnAbCdEfGhIjKlMnOp',
+      FEISHU_APP_ID: 'cli_a1b2c3d4e5f6a7b8',
+      FEISHU_APP_SECRET: 'secret-0123456789',
+    }
+    expect(parseLocalConfig(feishu).FEISHU_API_URL).toBe('https://open.feishu.cn')
+    expect(() => parseLocalConfig({ ...feishu, SHEET_ID: '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' })).toThrow(
+      /SHEET_ID and FEISHU_SHEET_TOKEN are both set/,
+    )
+    expect(() => parseLocalConfig({ ...feishu, FEISHU_APP_SECRET: undefined })).toThrow(/FEISHU_APP_ID and FEISHU_APP_SECRET/)
+    expect(() => parseLocalConfig({ ...feishu, FEISHU_APP_ID: 'app-1' })).toThrow(/FEISHU_APP_ID/)
+  })
 })

@@ -13,10 +13,13 @@
 import { createHash, randomInt } from 'node:crypto'
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
 import type { Logger } from '../log.ts'
+import { type Failure, retrying, SheetWriteError } from '../sheet/retry.ts'
 import {
   type Cell,
   type ChartLayout,
   fittedWidths,
+  gridNeeds,
+  rowsOf,
   type SheetBatch,
   type SheetSink,
   type TabLayout,
@@ -83,22 +86,10 @@ export interface GoogleSheetSink extends SheetSink {
   ready(): Promise<void>
 }
 
-/** A batch the sheet did not take: the caller keeps its marks and retries later. */
-export class SheetWriteError extends Error {
-  override name = 'SheetWriteError'
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    options: { cause: unknown },
-  ) {
-    super(message, options)
-  }
-}
-
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** What a failed googleapis call tells us (gaxios errors; `response` is absent for timeouts and resets). */
-function failureOf(error: unknown): { status: number | undefined; retryAfterMs: number | undefined; transient: boolean } {
+function failureOf(error: unknown): Failure {
   const response = (error as { response?: { status?: number; headers?: unknown } } | null)?.response
   const status = typeof response?.status === 'number' ? response.status : undefined
   const headers = response?.headers
@@ -286,12 +277,6 @@ function layoutRequests(
   return requests
 }
 
-/** the rows a batch writes to one tab: what a new layout fits its widths to */
-const rowsOf = (batch: SheetBatch, tab: string): Cell[][] => [
-  ...(batch.replace ?? []).filter((r) => r.tab === tab).flatMap((r) => r.rows),
-  ...batch.rows.filter((w) => w.tab === tab).map((w) => w.cells),
-]
-
 /** grow in steps so that a steady trickle of new rows rarely costs a structure request */
 const GROW_ROWS = 1000
 
@@ -331,32 +316,6 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
     await ready()
     lastWriteAt = now()
     return send()
-  }
-
-  /** Runs `step` again on 429, 5xx and timeouts, with exponential backoff and jitter, within the batch's budget. */
-  function retrying(budget: { retries: number; spentMs: number }) {
-    return async <T>(what: string, step: () => Promise<T>): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        const started = now()
-        try {
-          return await step()
-        } catch (error) {
-          budget.spentMs += now() - started
-          const { status, retryAfterMs, transient } = failureOf(error)
-          const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** attempt)
-          const waitMs = Math.max(retryAfterMs ?? 0, exp / 2 + Math.random() * (exp / 2))
-          const fail = (why: string) =>
-            new SheetWriteError(`Google Sheet ${what} failed (${why}); the marks stay for the next pass`, status, { cause: error })
-          if (!transient) throw fail(`HTTP ${status ?? 'error'}`)
-          if (budget.retries <= 0 || budget.spentMs + waitMs > retryBudgetMs)
-            throw fail(`gave up after retries, last HTTP ${status ?? 'timeout'}`)
-          budget.retries--
-          budget.spentMs += waitMs
-          log.warn('sheet request retried', { what, status: status ?? 'timeout', attempt: attempt + 1, waitMs: Math.round(waitMs) })
-          await sleep(waitMs)
-        }
-      }
-    }
   }
 
   async function tabInfos(): Promise<Map<string, TabInfo>> {
@@ -518,22 +477,9 @@ export function createGoogleSheetSink(api: sheets_v4.Sheets, options: GoogleSink
     return result
   }
 
-  /** rows and columns each tab must have for this batch */
-  function needs(batch: SheetBatch): Map<string, { rows: number; columns: number }> {
-    const need = new Map<string, { rows: number; columns: number }>()
-    const grow = (tab: string, rows: number, columns: number) => {
-      const n = need.get(tab) ?? { rows: 1, columns: 1 }
-      need.set(tab, { rows: Math.max(n.rows, rows), columns: Math.max(n.columns, columns) })
-    }
-    for (const t of batch.tabs) grow(t.title, 2, t.header.length)
-    for (const r of batch.replace ?? []) grow(r.tab, r.rows.length + 1, Math.max(0, ...r.rows.map((x) => x.length)))
-    for (const w of batch.rows) grow(w.tab, w.row, w.cells.length)
-    return need
-  }
-
   async function applyNow(batch: SheetBatch): Promise<void> {
-    const attempt = retrying({ retries: maxRetries, spentMs: 0 })
-    const need = needs(batch)
+    const attempt = retrying({ sheet: 'Google Sheet', log, maxRetries, retryBudgetMs, baseBackoffMs, maxBackoffMs, sleep, now }, failureOf)
+    const need = gridNeeds(batch)
     // reads the tabs afresh on every try: a timed-out addSheet may have happened after all
     const layout = () => attempt('layout', () => ensureLayout(batch, need))
     // a 400 here is most likely another process adding the same tab first: look again, once

@@ -2,7 +2,17 @@
 // stack sets (infra/stack.ts). A bad or missing value fails the cold start with the variable's
 // name. The pieces shared with the local server and the CDK context come from settings.ts.
 import * as z from 'zod'
-import { AlertSettings, parseSettings, reminderLeadMinutes, sheetId, snsTopicArn, tableName, timeZone } from '../settings.ts'
+import {
+  AlertSettings,
+  feishuAppId,
+  feishuSheetToken,
+  parseSettings,
+  reminderLeadMinutes,
+  sheetId,
+  snsTopicArn,
+  tableName,
+  timeZone,
+} from '../settings.ts'
 
 const secretId = z.string().min(1)
 
@@ -39,11 +49,17 @@ export const AlertsConfig = BaseConfig.extend({
   ...EmergencyConfig,
 })
 
+/** The mirror writes to one sheet: Google's (SHEET_ID and its key) or Feishu's (the token, the app id and its secret); `sheetTarget` checks which. */
 export const MirrorConfig = BaseConfig.extend({
-  SHEET_ID: sheetId,
-  GOOGLE_KEY_SECRET_ARN: secretId,
+  SHEET_ID: sheetId.optional(),
+  GOOGLE_KEY_SECRET_ARN: secretId.optional(),
   /** the Sheets API root (tests and local API servers); Google's when unset */
   SHEETS_API_URL: z.url().optional(),
+  FEISHU_SHEET_TOKEN: feishuSheetToken.optional(),
+  FEISHU_APP_ID: feishuAppId.optional(),
+  /** the secret whose value is the Feishu app's secret */
+  FEISHU_SECRET_ARN: secretId.optional(),
+  FEISHU_API_URL: z.url().optional(),
 })
 
 export const ScheduleConfig = BaseConfig.extend({

@@ -19,6 +19,8 @@ interface LastError {
   message: string
   /** the HTTP status the sheet answered, if it answered */
   status?: number
+  /** what to do about it, when the sink said (the Feishu sink names its app and FEISHU_SHEET_TOKEN) */
+  fix?: string
 }
 
 /** What the pages show as a problem: a refused write, or a record waiting longer than MIRROR_ALERT_AFTER_S's default. */
@@ -38,11 +40,12 @@ export async function noteSheetWrite(settings: SettingsStore, at: Date): Promise
 }
 
 export async function noteSheetFailure(settings: SettingsStore, at: Date, error: unknown): Promise<void> {
-  const status = (error as { status?: unknown } | null)?.status
+  const { status, fix } = (error ?? {}) as { status?: unknown; fix?: unknown }
   const failure: LastError = {
     at: at.toISOString(),
     message: error instanceof Error ? error.message : String(error),
     ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof fix === 'string' ? { fix } : {}),
   }
   await settings.put(LAST_ERROR, JSON.stringify(failure))
 }
@@ -72,8 +75,9 @@ export async function sheetHealth(deps: { records: RecordStore; settings: Settin
   }
 }
 
-/** The status of the last failed write while no write has succeeded since. */
-export async function refusal(settings: SettingsStore): Promise<number | undefined> {
+/** The status (and the sink's fix, if it named one) of the last refused write while no write has succeeded since. */
+export async function refusal(settings: SettingsStore): Promise<{ status: number; fix?: string } | undefined> {
   const error = await lastError(settings)
-  return error?.status !== undefined && REFUSED.has(error.status) ? error.status : undefined
+  if (error?.status === undefined || !REFUSED.has(error.status)) return undefined
+  return { status: error.status, ...(error.fix ? { fix: error.fix } : {}) }
 }

@@ -53,6 +53,25 @@ export interface SheetBatch {
   relayout?: boolean
 }
 
+/** the rows a batch writes to one tab: what a layout fits its widths to */
+export const rowsOf = (batch: SheetBatch, tab: string): Cell[][] => [
+  ...(batch.replace ?? []).filter((r) => r.tab === tab).flatMap((r) => r.rows),
+  ...batch.rows.filter((w) => w.tab === tab).map((w) => w.cells),
+]
+
+/** rows and columns each tab must have for this batch */
+export function gridNeeds(batch: SheetBatch): Map<string, { rows: number; columns: number }> {
+  const need = new Map<string, { rows: number; columns: number }>()
+  const grow = (tab: string, rows: number, columns: number) => {
+    const n = need.get(tab) ?? { rows: 1, columns: 1 }
+    need.set(tab, { rows: Math.max(n.rows, rows), columns: Math.max(n.columns, columns) })
+  }
+  for (const t of batch.tabs) grow(t.title, 2, t.header.length)
+  for (const r of batch.replace ?? []) grow(r.tab, r.rows.length + 1, Math.max(0, ...r.rows.map((x) => x.length)))
+  for (const w of batch.rows) grow(w.tab, w.row, w.cells.length)
+  return need
+}
+
 export interface SheetSink {
   apply(batch: SheetBatch): Promise<void>
 }

@@ -20,8 +20,13 @@ export interface SheetWatchDeps {
 
 const PROBLEM = 'sheet.problemSince'
 
-function cause(deps: SheetWatchDeps, health: SheetHealth, refused: number | undefined): string[] {
+function cause(deps: SheetWatchDeps, health: SheetHealth, refusedWith: { status: number; fix?: string } | undefined): string[] {
   const waiting = `${health.pending} 条记录等待写入，最久 ${Math.round(health.oldestPendingS / 60)} 分钟`
+  const refused = refusedWith?.status
+  if (refused !== undefined && refusedWith?.fix) {
+    const what = refused === 404 ? `找不到表格 (HTTP ${refused})。` : `表格拒绝写入 (HTTP ${refused})。`
+    return [what, `处理：${refusedWith.fix}`, waiting]
+  }
   if (refused === 403 || refused === 401)
     return [
       `表格拒绝写入 (HTTP ${refused})：未共享给本系统的账号。`,
