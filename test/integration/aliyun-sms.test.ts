@@ -2,6 +2,9 @@
 // fetch) against a local SendSms server that recomputes every signature as the service does
 // (testkit/aliyun-sms-server.ts), and the real alert worker on dynalite. The service itself cannot
 // run here.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { aliyunSmsSender } from '#commons/adapters/aliyun-sms.ts'
 import { alertChannels } from '#commons/channels/alert-channels.ts'
@@ -12,9 +15,10 @@ import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy }
 import { type Logger, silentLogger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../../functions/local/config.ts'
+import { createLocalSystem } from '../../functions/local/system.ts'
 import { type AliyunSmsServer, startAliyunSmsServer } from '../../testkit/aliyun-sms-server.ts'
 import { emergencyRequest, submission } from '../../testkit/fixtures.ts'
-import { ACK_KEY, ACK_TTL_S, type Harness, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
+import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, type Harness, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 
 const KEY_ID = 'LTAI5tTestKeyId0001'
 const SECRET = 'TestSecret0123456789abcdefXYZ+/='
@@ -274,6 +278,50 @@ describe('alerts reach the emergency group’s phones', () => {
     const sms = (await (h as Harness).emergencies.list()).map((e) => e.deliveries.find((d) => d.channel === 'sms'))
     expect(sms.every((d) => d?.state === 'delivered')).toBe(true)
     expect(sms.filter((d) => d?.mergedInto)).toHaveLength(4)
+  })
+})
+
+describe('the local system as `npm start` wires it', () => {
+  it('sends an emergency by SMS with ALIYUN_SMS_* set, within seconds of the submission', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-sms-'))
+    const config = parseLocalConfig({
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN,
+      DEMO: 'off',
+      ALERT_TICK_S: '0.2',
+      DAILY_CYCLE_INTERVAL_S: '3600',
+      ALIYUN_SMS_ACCESS_KEY_ID: KEY_ID,
+      ALIYUN_SMS_ACCESS_KEY_SECRET: SECRET,
+      ALIYUN_SMS_SIGN_NAME: SIGN_NAME,
+      ALIYUN_SMS_TEMPLATE_CODE: TEMPLATE_CODE,
+      ALIYUN_SMS_PHONES: PHONES.join(','),
+      ALIYUN_SMS_API_URL: server.url,
+    })
+    const system = await createLocalSystem(config, { log: silentLogger, publicUrl: 'http://forms.test', workers: true })
+    try {
+      const { token } = await addUnit(
+        system.stores.units,
+        system.forms,
+        { now: () => new Date() },
+        { id: 'park-east', name: '东园', forms: ['emergency'] },
+      )
+      const started = Date.now()
+      const res = await system.app.request(
+        '/api/forms/emergency/submissions',
+        submission(token, emergencyRequest({ severity: 'critical' })),
+      )
+      expect(res.status).toBe(201)
+
+      const end = Date.now() + 10_000
+      while (server.sent.length === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
+
+      expect(server.sent).toHaveLength(1)
+      expect(server.sent[0]).toMatchObject({ phoneNumbers: PHONES, templateParam: { severity: '特急', unit: '东园' } })
+      console.log(`local system: submission → SMS accepted by the SendSms server ${Date.now() - started} ms`)
+    } finally {
+      await system.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })
 
