@@ -159,7 +159,7 @@ export class SentinelStack extends Stack {
       : undefined
     if (isChinaRegion(this.region))
       Annotations.of(this).addInfo(
-        `${this.region}: Lambda runtime release dates do not apply to the China regions (docs.amazonaws.cn, Lambda); the functions use Node.js 24 on arm64: if the deploy says nodejs24.x is not offered yet, deploy from another region or wait for it`,
+        `${this.region}: Lambda runtime release dates do not apply to the China regions (docs.amazonaws.cn, Lambda); the functions use Node.js 24 on arm64: if the deploy says nodejs24.x is not offered there yet, wait for it or set an earlier runtime in infra/function.ts (the handler tests then check that Node major)`,
       )
     if (!aliyunSms && isChinaRegion(this.region))
       Annotations.of(this).addWarningV2(

@@ -10,6 +10,7 @@ import { aliyunSmsSender } from '#commons/adapters/aliyun-sms.ts'
 import { alertChannels } from '#commons/channels/alert-channels.ts'
 import { SMS_VARIABLE_MAX_CHARS, type SmsSender } from '#commons/channels/sms.ts'
 import { type AliyunSmsConfig, aliyunSmsConfig } from '#commons/channels/sms-config.ts'
+import { alertedOf } from '#commons/emergencies/actions.ts'
 import type { Emergency } from '#commons/emergencies/emergency.ts'
 import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy } from '#commons/emergencies/worker.ts'
 import { type Logger, silentLogger } from '#commons/log.ts'
@@ -196,6 +197,8 @@ describe('alerts reach the emergency group’s phones', () => {
     })
     expect(server.sent[0]?.text).toMatch(/^【城区应急办】应急告警（特急）：单位 park-east报告防疫物资短缺：/)
     expect(e.deliveries.find((d) => d.channel === 'sms')).toMatchObject({ state: 'delivered', attempts: 1 })
+    // What the unit and the outbox page call it: never an address or a number.
+    expect(alertedOf(e, 'zh')).toContainEqual({ channel: 'sms', label: '应急工作组短信', delivered: true })
   })
 
   it('sends each escalation too, saying which one', async () => {
