@@ -183,6 +183,9 @@ export class SentinelStack extends Stack {
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Sentinel Forms: unit pages, JSON API, admin API',
       createDefaultStage: false,
+      // With a custom domain the execute-api address is switched off: one address for staff and
+      // links, and none that bypasses the domain (in China it would serve nobody anyway).
+      disableExecuteApiEndpoint: config.domainName !== undefined,
     })
     const publicUrl = config.publicUrl ?? (config.domainName ? `https://${config.domainName}` : httpApi.apiEndpoint)
     const withUrl = { ...common, PUBLIC_URL: publicUrl }

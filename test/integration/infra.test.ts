@@ -547,13 +547,19 @@ describe('cdk-nag on the synthesized app', () => {
     expect(warningsIn('us-east-1').join('\n')).not.toMatch(/custom domain|aliyunSms/)
   })
 
-  it('takes a custom domain anywhere, with https://domainName as the links’ address, and refuses a half or foreign one', () => {
+  it('takes a custom domain anywhere (cdk-nag clean in us-east-1), https://domainName the only address, and refuses a half or foreign one', () => {
     const template = Template.fromStack(stackWith(customDomain('us-east-1'), { region: 'us-east-1' }).stack)
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: Match.anyValue(), Stage: Match.anyValue() })
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PUBLIC_URL: 'https://forms.example.cn' }) },
     })
     template.resourceCountIs('AWS::SecretsManager::Secret', 5) // no SMS secret unless asked for
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true })
+    expect(
+      Template.fromStack(stackWith().stack).findResources('AWS::ApiGatewayV2::Api', { Properties: { DisableExecuteApiEndpoint: true } }),
+    ).toEqual({})
+    const nagged = checked({ aliyunSms: true, ...customDomain('us-east-1') }, { region: 'us-east-1' })
+    expect(() => nagged.app.synth()).not.toThrow()
 
     const context = (values: Record<string, string>) => () => deployConfigFrom((key) => values[key])
     expect(context({ domainName: 'forms.example.cn' })).toThrow(/certificateArn: domainName and certificateArn go together/)
