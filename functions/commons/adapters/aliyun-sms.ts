@@ -11,6 +11,7 @@
 // x-acs-date must be within 15 minutes of the service's clock and x-acs-signature-nonce new each
 // time (replays are refused), so every attempt is signed afresh. SendSms is not idempotent (the
 // service says so): a retry after a lost answer may send the SMS twice; OutId carries the alert id.
+// test/unit/aliyun-signature.test.ts reproduces the two signatures the documentation works out.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { type DeliveryResult, describeError, type FetchFn, readLimited } from '../channels/deliver.ts'
 import type { SmsSender, SmsTemplateParam } from '../channels/sms.ts'
@@ -38,7 +39,7 @@ interface UnsignedRequest {
 }
 
 /** The Authorization header of signature V3 for `request`, whose headers include x-acs-content-sha256. */
-function acs3Authorization(request: UnsignedRequest, accessKeyId: string, accessKeySecret: string): string {
+export function acs3Authorization(request: UnsignedRequest, accessKeyId: string, accessKeySecret: string): string {
   const signed = Object.keys(request.headers)
     .filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-'))
     .sort()
