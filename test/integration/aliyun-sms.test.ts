@@ -16,7 +16,7 @@ import { type AlertWorkerDeps, alertPass, createRateWindow, defaultRetryPolicy }
 import { type Logger, silentLogger } from '#commons/log.ts'
 import { addUnit } from '#commons/units/roster.ts'
 import { parseLocalConfig } from '../../functions/local/config.ts'
-import { createLocalSystem } from '../../functions/local/system.ts'
+import { createLocalSystem, type LocalSystem } from '../../functions/local/system.ts'
 import { type AliyunSmsServer, startAliyunSmsServer } from '../../testkit/aliyun-sms-server.ts'
 import { emergencyRequest, submission } from '../../testkit/fixtures.ts'
 import { ACK_KEY, ACK_TTL_S, ADMIN_TOKEN, type Harness, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
@@ -285,7 +285,7 @@ describe('alerts reach the emergency group’s phones', () => {
 })
 
 describe('the local system as `npm start` wires it', () => {
-  it('sends an emergency by SMS with ALIYUN_SMS_* set, within seconds of the submission', async () => {
+  async function withLocalSystem(env: Record<string, string>, run: (system: LocalSystem) => Promise<void>): Promise<void> {
     const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-sms-'))
     const config = parseLocalConfig({
       DATA_DIR: dataDir,
@@ -299,15 +299,32 @@ describe('the local system as `npm start` wires it', () => {
       ALIYUN_SMS_TEMPLATE_CODE: TEMPLATE_CODE,
       ALIYUN_SMS_PHONES: PHONES.join(','),
       ALIYUN_SMS_API_URL: server.url,
+      ...env,
     })
     const system = await createLocalSystem(config, { log: silentLogger, publicUrl: 'http://forms.test', workers: true })
     try {
-      const { token } = await addUnit(
-        system.stores.units,
-        system.forms,
-        { now: () => new Date() },
-        { id: 'park-east', name: '东园', forms: ['emergency'] },
-      )
+      await run(system)
+    } finally {
+      await system.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }
+
+  const addEastPark = async (system: LocalSystem) =>
+    (await addUnit(system.stores.units, system.forms, { now: () => new Date() }, { id: 'park-east', name: '东园', forms: ['emergency'] }))
+      .token
+
+  async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+    const end = Date.now() + 10_000
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it('sends an emergency by SMS with ALIYUN_SMS_* set, within seconds of the submission', async () => {
+    await withLocalSystem({}, async (system) => {
+      const token = await addEastPark(system)
       const started = Date.now()
       const res = await system.app.request(
         '/api/forms/emergency/submissions',
@@ -315,16 +332,39 @@ describe('the local system as `npm start` wires it', () => {
       )
       expect(res.status).toBe(201)
 
-      const end = Date.now() + 10_000
-      while (server.sent.length === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
+      await until(() => server.sent.length > 0, 'the SMS')
 
       expect(server.sent).toHaveLength(1)
       expect(server.sent[0]).toMatchObject({ phoneNumbers: PHONES, templateParam: { severity: '特急', unit: '东园' } })
       console.log(`local system: submission → SMS accepted by the SendSms server ${Date.now() - started} ms`)
-    } finally {
-      await system.close()
-      await rm(dataDir, { recursive: true, force: true })
-    }
+    })
+  })
+
+  it('keeps SMS to a unit’s alert rate: beyond it the unit’s reports reach the board only, never the phones', async () => {
+    await withLocalSystem({ UNIT_ALERT_LIMIT: '2' }, async (system) => {
+      const token = await addEastPark(system)
+      for (let i = 1; i <= 4; i++) {
+        const res = await system.app.request(
+          '/api/forms/emergency/submissions',
+          submission(token, emergencyRequest({ description: `第${i}起` })),
+        )
+        expect(res.status).toBe(201)
+      }
+
+      // The admin API's view of every emergency: each SMS delivery recorded (the held one as delivered to the board).
+      const smsStates = async () => {
+        const res = await system.app.request('/api/emergencies', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+        const list = (await res.json()) as { deliveries: { channel: string; state: string }[] }[]
+        return list.map((e) => e.deliveries.find((d) => d.channel === 'sms')?.state)
+      }
+      await until(async () => {
+        const states = await smsStates()
+        return states.length === 4 && states.every((state) => state === 'delivered')
+      }, 'every SMS delivery recorded')
+
+      // The first two, and the first over the rate (which tells the group); the fourth is on the board only.
+      expect(server.sent.map((m) => m.templateParam.summary).sort()).toEqual(['应急请求：第1起', '应急请求：第2起', '应急请求：第3起'])
+    })
   })
 })
 
