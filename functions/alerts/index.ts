@@ -3,7 +3,7 @@
 // escalations that fall due). Deliveries carry the same alert id on every retry.
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { SNSClient } from '@aws-sdk/client-sns'
-import { aliyunSmsSender } from '#commons/adapters/aliyun-sms.ts'
+import { aliyunSmsSenders } from '#commons/adapters/aliyun-sms.ts'
 import { snsPublisher } from '#commons/adapters/sns.ts'
 import { alertPass } from '#commons/emergencies/worker.ts'
 import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
@@ -32,7 +32,7 @@ const currentDeps = rebuiltOnChange(
     alertWorkerDeps(edge, config, {
       webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
       sns,
-      sms: sms ? aliyunSmsSender(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
+      sms: sms ? aliyunSmsSenders(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
       publicUrl: config.PUBLIC_URL,
       ackKey,
       onChanged,

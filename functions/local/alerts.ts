@@ -2,7 +2,7 @@
 // submission, and ticking every ALERT_TICK_S for retries and escalations (EventBridge and the
 // stream do this on AWS). Configured webhooks are called for real; the outbox logs every alert.
 import { SNSClient } from '@aws-sdk/client-sns'
-import { aliyunSmsSender } from '#commons/adapters/aliyun-sms.ts'
+import { aliyunSmsSenders } from '#commons/adapters/aliyun-sms.ts'
 import { snsPublisher } from '#commons/adapters/sns.ts'
 import { aliyunSmsConfig } from '#commons/channels/sms-config.ts'
 import { alertPass } from '#commons/emergencies/worker.ts'
@@ -36,7 +36,7 @@ export function startAlerts(
     sns: config.ALERT_TOPIC_ARN
       ? snsPublisher(new SNSClient({ region: config.ALERT_TOPIC_ARN.split(':')[3] }), config.ALERT_TOPIC_ARN)
       : undefined,
-    sms: sms ? aliyunSmsSender(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
+    sms: sms ? aliyunSmsSenders(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
     publicUrl: parts.publicUrl,
     ackKey: parts.ackKey,
     onChanged: parts.changed,

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { aliyunSmsSender } from '#commons/adapters/aliyun-sms.ts'
+import { aliyunSmsSender, aliyunSmsSenders } from '#commons/adapters/aliyun-sms.ts'
 import { alertChannels } from '#commons/channels/alert-channels.ts'
-import { SMS_VARIABLE_MAX_CHARS, type SmsSender } from '#commons/channels/sms.ts'
+import { SMS_VARIABLE_MAX_CHARS, type SmsSender, type SmsSenders } from '#commons/channels/sms.ts'
 import { type AliyunSmsConfig, aliyunSmsConfig } from '#commons/channels/sms-config.ts'
 import { alertedOf } from '#commons/emergencies/actions.ts'
 import type { Emergency } from '#commons/emergencies/emergency.ts'
@@ -139,7 +139,7 @@ describe('alerts reach the emergency group’s phones', () => {
     server.skewMs = h.clock.now().getTime() - Date.now()
   }
 
-  function workerDeps(sms: SmsSender, log: Logger = silentLogger): AlertWorkerDeps {
+  function workerDeps(sms: SmsSender | SmsSenders, log: Logger = silentLogger): AlertWorkerDeps {
     const harness = h as Harness
     return {
       ...harness.stores,
@@ -148,7 +148,7 @@ describe('alerts reach the emergency group’s phones', () => {
       channels: alertChannels({
         alertWebhooks: [],
         escalationWebhooks: [],
-        sms,
+        sms: 'alert' in sms ? sms : { alert: sms },
         fetch: (url, init) => fetch(url, init),
         clock: harness.clock,
         timeZone: TIME_ZONE,
@@ -214,6 +214,27 @@ describe('alerts reach the emergency group’s phones', () => {
       [`${e.id}.0`, '特急'],
       [`${e.id}.1`, '特急，第1次升级'],
     ])
+  })
+
+  it('sends escalations to ALIYUN_SMS_ESCALATION_PHONES (the leaders) when given, the first alert to the group', async () => {
+    await setUp({ alertPolicy: { afterS: 60, max: 1 } })
+    const leaders = ['13700003333']
+    const senders = aliyunSmsSenders(smsConfig({ escalationPhones: leaders }), {
+      fetch: (url, init) => fetch(url, init),
+      now: () => (h as Harness).clock.now(),
+    })
+    const deps = workerDeps(senders)
+    await raise('emergency', emergencyRequest({ severity: 'critical' }))
+    await alertPass(deps)
+    ;(h as Harness).clock.advance(61_000)
+    await alertPass(deps)
+
+    const e = await only()
+    expect(server.sent.map((s) => [s.outId, s.phoneNumbers])).toEqual([
+      [`${e.id}.0`, PHONES],
+      [`${e.id}.1`, leaders],
+    ])
+    expect(alertedOf(e, 'zh').map((a) => a.label)).toEqual(expect.arrayContaining(['应急工作组短信', '升级：短信']))
   })
 
   it('retries the service’s own fault and sends once; gives up a refused secret at once, logging no secret', async () => {
@@ -388,6 +409,14 @@ describe('ALIYUN_SMS_* configuration', () => {
       apiUrl: 'https://dysmsapi.aliyuncs.com',
     })
     expect(aliyunSmsConfig(parseLocalConfig(base))).toBeUndefined()
+    expect(aliyunSmsConfig(parseLocalConfig({ ...base, ...complete, ALIYUN_SMS_ESCALATION_PHONES: '13700003333' }))).toMatchObject({
+      phones: PHONES,
+      escalationPhones: ['13700003333'],
+    })
+    // The same numbers as the group: one channel, no escalationPhones.
+    expect(aliyunSmsConfig(parseLocalConfig({ ...base, ...complete, ALIYUN_SMS_ESCALATION_PHONES: PHONES.join(',') }))).not.toHaveProperty(
+      'escalationPhones',
+    )
   })
 
   it('stops the start naming what is missing or wrong, never printing the secret or a number', () => {

@@ -14,7 +14,7 @@
 // test/unit/aliyun-signature.test.ts reproduces the two signatures the documentation works out.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { type DeliveryResult, describeError, type FetchFn, readLimited } from '../channels/deliver.ts'
-import type { SmsSender, SmsTemplateParam } from '../channels/sms.ts'
+import type { SmsSender, SmsSenders, SmsTemplateParam } from '../channels/sms.ts'
 import type { AliyunSmsConfig } from '../channels/sms-config.ts'
 
 const ALGORITHM = 'ACS3-HMAC-SHA256'
@@ -87,6 +87,15 @@ function readAnswer(body: string): { code: string; message: string } | undefined
     return typeof Code === 'string' ? { code: Code, message: typeof Message === 'string' ? Message : '' } : undefined
   } catch {
     return undefined
+  }
+}
+
+/** The senders for `config`: its phones, and its escalation phones when it has them. */
+export function aliyunSmsSenders(config: AliyunSmsConfig, deps: { fetch: FetchFn; now: () => Date; timeoutMs?: number }): SmsSenders {
+  const { escalationPhones, ...alert } = config
+  return {
+    alert: aliyunSmsSender(alert, deps),
+    ...(escalationPhones ? { escalation: aliyunSmsSender({ ...alert, phones: escalationPhones }, deps) } : {}),
   }
 }
 

@@ -7,6 +7,7 @@
 //   ALIYUN_SMS_SIGN_NAME           the approved signature (签名), 2–12 characters, without 【】
 //   ALIYUN_SMS_TEMPLATE_CODE       the approved template (模板), e.g. SMS_154950909
 //   ALIYUN_SMS_PHONES              the emergency group's mainland mobiles, comma-separated
+//   ALIYUN_SMS_ESCALATION_PHONES   who gets escalations by SMS (the leaders); default ALIYUN_SMS_PHONES
 //   ALIYUN_SMS_API_URL             the API root; default https://dysmsapi.aliyuncs.com
 //
 // All or none: with some set and others missing the start stops, naming the missing ones.
@@ -24,6 +25,8 @@ export interface AliyunSmsConfig {
   templateCode: string
   /** 11-digit mainland mobile numbers */
   phones: string[]
+  /** who gets escalations, when not the same phones */
+  escalationPhones?: string[]
   apiUrl: string
 }
 
@@ -72,6 +75,7 @@ export const AliyunSmsFields = {
     .regex(/^SMS_\d{4,20}$/, 'the approved template code, e.g. SMS_154950909')
     .optional(),
   ALIYUN_SMS_PHONES: phoneList,
+  ALIYUN_SMS_ESCALATION_PHONES: phoneList,
   ALIYUN_SMS_API_URL: z.url().optional(),
 }
 
@@ -93,7 +97,7 @@ const given = (values: SmsFieldValues, key: (typeof REQUIRED)[number]) => {
 /** For `.superRefine`: some ALIYUN_SMS_* set and others not is an error naming the missing ones. */
 export function checkAliyunSmsComplete(values: SmsFieldValues, ctx: z.RefinementCtx): void {
   const set = REQUIRED.filter((key) => given(values, key))
-  if (set.length === 0 && values.ALIYUN_SMS_API_URL === undefined) return
+  if (set.length === 0 && values.ALIYUN_SMS_API_URL === undefined && values.ALIYUN_SMS_ESCALATION_PHONES.length === 0) return
   for (const key of REQUIRED.filter((k) => !given(values, k)))
     ctx.addIssue({ code: 'custom', path: [key], message: 'required with the other ALIYUN_SMS_* variables (SMS through Alibaba Cloud)' })
 }
@@ -104,12 +108,14 @@ export function aliyunSmsConfig(values: SmsFieldValues): AliyunSmsConfig | undef
     values
   if (!ALIYUN_SMS_ACCESS_KEY_ID || !ALIYUN_SMS_ACCESS_KEY_SECRET || !ALIYUN_SMS_SIGN_NAME || !ALIYUN_SMS_TEMPLATE_CODE) return undefined
   if (ALIYUN_SMS_PHONES.length === 0) return undefined
+  const escalation = values.ALIYUN_SMS_ESCALATION_PHONES
   return {
     accessKeyId: ALIYUN_SMS_ACCESS_KEY_ID,
     accessKeySecret: ALIYUN_SMS_ACCESS_KEY_SECRET,
     signName: ALIYUN_SMS_SIGN_NAME,
     templateCode: ALIYUN_SMS_TEMPLATE_CODE,
     phones: ALIYUN_SMS_PHONES,
+    ...(escalation.length > 0 && escalation.join() !== ALIYUN_SMS_PHONES.join() ? { escalationPhones: escalation } : {}),
     apiUrl: (values.ALIYUN_SMS_API_URL ?? ALIYUN_SMS_DEFAULT_API_URL).replace(/\/+$/, ''),
   }
 }

@@ -28,6 +28,12 @@ const SMS_PER_MINUTE = 5
 
 export type SmsTemplateParam = Record<'severity' | 'unit' | 'category' | 'summary', string>
 
+/** The SMS senders: to the emergency group, and to whom escalations go when they are other phones. */
+export interface SmsSenders {
+  alert: SmsSender
+  escalation?: SmsSender
+}
+
 /** What the SMS channel needs of a provider's client. */
 export interface SmsSender {
   /** safe to log: provider and host, never a key or a number */
@@ -51,9 +57,10 @@ function smsTemplateParam(message: AlertMessage): SmsTemplateParam {
   }
 }
 
-export function smsChannel(sender: SmsSender): AlertChannel {
+/** `sms` (alerts, and escalations unless they have phones of their own), `sms escalation`. */
+export function smsChannel(sender: SmsSender, name: 'sms' | 'sms escalation' = 'sms'): AlertChannel {
   return {
-    name: 'sms',
+    name,
     perMinute: SMS_PER_MINUTE,
     mergeable: true,
     everyAlert: false,
