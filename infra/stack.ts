@@ -316,6 +316,8 @@ export class SentinelStack extends Stack {
     })
     // A custom domain (regional, TLS 1.2): in Beijing and Ningxia the API's own endpoint does not
     // serve the public without ICP recordal, and every custom domain needs it (docs.amazonaws.cn).
+    if ((config.domainName === undefined) !== (config.certificateArn === undefined))
+      throw new DeployConfigError('certificateArn: domainName and certificateArn go together (the custom domain and its ACM certificate)')
     if (config.domainName && config.certificateArn) {
       const [, partition, , certRegion] = config.certificateArn.split(':')
       if (!Token.isUnresolved(this.region) && isChinaRegion(this.region) !== (partition === 'aws-cn'))

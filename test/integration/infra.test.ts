@@ -562,7 +562,7 @@ describe('cdk-nag on the synthesized app', () => {
     expect(() => nagged.app.synth()).not.toThrow()
 
     const context = (values: Record<string, string>) => () => deployConfigFrom((key) => values[key])
-    expect(context({ domainName: 'forms.example.cn' })).toThrow(/certificateArn: domainName and certificateArn go together/)
+    expect(() => stackWith({ domainName: 'forms.example.cn' })).toThrow(/certificateArn: domainName and certificateArn go together/)
     expect(context({ domainName: 'Forms_Example' })).toThrow(/domainName: a lower-case host name/)
     expect(context({ aliyunSms: 'true' })().aliyunSms).toBe(true)
     expect(() => stackWith({ alertPhones: [], ...customDomain('us-east-1') }, { region: 'cn-north-1' })).toThrow(
