@@ -12,7 +12,7 @@
 //
 // All or none: with some set and others missing the start stops, naming the missing ones.
 // Errors name the variable and what it takes, never a value (the secret above all).
-import { z } from 'zod'
+import * as z from 'zod'
 
 const ALIYUN_SMS_DEFAULT_API_URL = 'https://dysmsapi.aliyuncs.com'
 /** SendSms takes at most 1,000 numbers in one call (dysmsapi 2017-05-25, PhoneNumbers). */
