@@ -35,8 +35,22 @@ export const DeployConfig = z.object({
   alertPhones: list.pipe(z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164, e.g. +8613800000000'))).default([]),
   /** who receives the operational alarms */
   opsEmails: list.pipe(z.array(z.email())).default([]),
-  /** the address staff use, when a custom domain fronts the API; the HTTP API's URL otherwise */
+  /** the address staff use; default https://<domainName> with a custom domain, the HTTP API's URL otherwise */
   publicUrl: z.url().optional(),
+  /** a custom domain for the HTTP API (needed in the China regions, with ICP recordal), with its ACM certificate */
+  domainName: z
+    .string()
+    .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case host name, e.g. forms.example.cn')
+    .optional(),
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws(-cn)?:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, 'an ACM certificate ARN in the stack’s region')
+    .optional(),
+  /** SMS through Alibaba Cloud (mainland China): an AliyunSms secret the alert function reads */
+  aliyunSms: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true')
+    .default(false),
   /** HTTP API stage limits: steady requests per second and burst */
   throttleRate: z.coerce.number().min(1).max(10_000).default(50),
   throttleBurst: z.coerce.number().int().min(1).max(5_000).default(100),

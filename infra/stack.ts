@@ -2,8 +2,9 @@
 // indexes come from the definition the local server uses, so the two cannot drift apart.
 import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
+import { ApiMapping, DomainName, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager'
 import { Alarm, type AlarmProps, ComparisonOperator, Dashboard, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
@@ -154,7 +155,25 @@ export class SentinelStack extends Stack {
         'Sentinel Forms chat webhooks, each a list type=url,…: {"ALERT_WEBHOOKS", "ESCALATION_WEBHOOKS", "OFFICE_WEBHOOKS", "LEADERS_WEBHOOKS", "APPROVER_WEBHOOKS"}',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
     })
-    for (const secret of [adminToken, linkKey, ackKey, sheetKey, webhooks]) {
+    // Alibaba Cloud SMS, the SMS that reaches phones in mainland China (-c aliyunSms=true): the
+    // office puts {"ALIYUN_SMS_ACCESS_KEY_ID", …} here after the deploy, as the local variables.
+    const aliyunSms = config.aliyunSms
+      ? new Secret(this, 'AliyunSms', {
+          description:
+            'Sentinel Forms Alibaba Cloud SMS: {"ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_CODE", "ALIYUN_SMS_PHONES"}',
+          generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused' },
+        })
+      : undefined
+    if (isChinaRegion(this.region))
+      Annotations.of(this).addInfo(
+        `${this.region}: Lambda runtime release dates do not apply to the China regions (docs.amazonaws.cn, Lambda); the functions use Node.js 24 on arm64: if the deploy says nodejs24.x is not offered there yet, wait for it or set an earlier runtime in infra/function.ts (the handler tests then check that Node major)`,
+      )
+    if (!aliyunSms && isChinaRegion(this.region))
+      Annotations.of(this).addWarningV2(
+        'sentinel:noSmsInChina',
+        `no SMS reaches phones from ${this.region} (SNS sends none there): add -c aliyunSms=true for Alibaba Cloud SMS, or rely on the chat robots`,
+      )
+    for (const secret of [adminToken, linkKey, ackKey, sheetKey, webhooks, ...(aliyunSms ? [aliyunSms] : [])]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
@@ -171,8 +190,11 @@ export class SentinelStack extends Stack {
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Sentinel Forms: unit pages, JSON API, admin API',
       createDefaultStage: false,
+      // With a custom domain the execute-api address is switched off: one address for staff and
+      // links, and none that bypasses the domain (in China it would serve nobody anyway).
+      disableExecuteApiEndpoint: config.domainName !== undefined,
     })
-    const publicUrl = config.publicUrl ?? httpApi.apiEndpoint
+    const publicUrl = config.publicUrl ?? (config.domainName ? `https://${config.domainName}` : httpApi.apiEndpoint)
     const withUrl = { ...common, PUBLIC_URL: publicUrl }
     const alertSettings = {
       ACK_KEY_SECRET_ARN: ackKey.secretArn,
@@ -226,7 +248,7 @@ export class SentinelStack extends Stack {
     })
     const alerts = new SentinelFunction(this, 'Alerts', {
       name: 'alerts',
-      description: 'Delivers emergency alerts (SNS, chat webhooks) and escalates unacknowledged ones',
+      description: 'Delivers emergency alerts (SNS, chat webhooks, Alibaba Cloud SMS) and escalates unacknowledged ones',
       memoryMiB: 256,
       // A burst on the API cannot take the concurrency alerts need.
       reservedConcurrency: config.alertsConcurrency,
@@ -235,6 +257,7 @@ export class SentinelStack extends Stack {
         ...withUrl,
         ALERT_TOPIC_ARN: alertTopic.topicArn,
         WEBHOOKS_SECRET_ARN: webhooks.secretArn,
+        ...(aliyunSms ? { ALIYUN_SMS_SECRET_ARN: aliyunSms.secretArn } : {}),
         MIRROR_FUNCTION_NAME: mirror.fn.functionName,
         ...alertSettings,
       },
@@ -281,6 +304,7 @@ export class SentinelStack extends Stack {
       f.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mirror.fn.functionArn] }))
     }
     webhooks.grantRead(alerts.role)
+    aliyunSms?.grantRead(alerts.role)
     alertTopic.grantPublish(alerts.role)
     Validations.of(alerts.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -296,13 +320,38 @@ export class SentinelStack extends Stack {
       ...httpApi.addRoutes({ path: '/', integration: new HttpLambdaIntegration('Root', api.fn) }),
     ]
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY })
-    new HttpStage(this, 'Stage', {
+    const stage = new HttpStage(this, 'Stage', {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     })
+    // A custom domain (regional, TLS 1.2): in Beijing and Ningxia the API's own endpoint does not
+    // serve the public without ICP recordal, and every custom domain needs it (docs.amazonaws.cn).
+    if ((config.domainName === undefined) !== (config.certificateArn === undefined))
+      throw new DeployConfigError('certificateArn: domainName and certificateArn go together (the custom domain and its ACM certificate)')
+    if (config.domainName && config.certificateArn) {
+      const [, partition, , certRegion] = config.certificateArn.split(':')
+      if (!Token.isUnresolved(this.region) && isChinaRegion(this.region) !== (partition === 'aws-cn'))
+        throw new DeployConfigError(`certificateArn: a certificate of partition ${partition} cannot serve ${this.region}`)
+      if (!Token.isUnresolved(this.region) && certRegion !== this.region)
+        throw new DeployConfigError(`certificateArn: the certificate must be in ${this.region}, the API's region (got ${certRegion})`)
+      const domain = new DomainName(this, 'Domain', {
+        domainName: config.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn),
+      })
+      new ApiMapping(this, 'ApiMapping', { api: httpApi, domainName: domain, stage })
+      new CfnOutput(this, 'DomainTarget', {
+        value: domain.regionalDomainName,
+        description: `CNAME ${config.domainName} to this (API Gateway's regional domain)`,
+      })
+    } else if (isChinaRegion(this.region)) {
+      Annotations.of(this).addWarningV2(
+        'sentinel:noCustomDomain',
+        `no custom domain: in ${this.region} API Gateway's own endpoint does not serve the public without ICP recordal; add -c domainName=… -c certificateArn=… (docs/deploy-aws.md, "Mainland China")`,
+      )
+    }
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -447,6 +496,7 @@ export class SentinelStack extends Stack {
     })
     new CfnOutput(this, feishu ? 'FeishuAppSecretName' : 'GoogleKeySecret', { value: sheetKey.secretName })
     new CfnOutput(this, 'WebhooksSecret', { value: webhooks.secretName })
+    if (aliyunSms) new CfnOutput(this, 'AliyunSmsSecret', { value: aliyunSms.secretName })
     new CfnOutput(this, 'AlertTopicArn', { value: alertTopic.topicArn })
     new CfnOutput(this, 'FailuresQueueUrl', { value: failures.queueUrl })
   }

@@ -3,13 +3,14 @@
 // escalations that fall due). Deliveries carry the same alert id on every retry.
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { SNSClient } from '@aws-sdk/client-sns'
+import { aliyunSmsSenders } from '#commons/adapters/aliyun-sms.ts'
 import { snsPublisher } from '#commons/adapters/sns.ts'
 import { alertPass } from '#commons/emergencies/worker.ts'
 import { AlertsConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { drainPasses, remainingOf } from '#commons/lambda/drain.ts'
 import { requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { rebuiltOnChange, secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
+import { aliyunSmsSecret, rebuiltOnChange, secretValue, webhooksSecret } from '#commons/lambda/secrets.ts'
 import { type BatchResponse, batchResponse, isStreamEvent, markedRecords } from '#commons/lambda/stream.ts'
 import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
 
@@ -21,11 +22,17 @@ const onChanged = requestRefresh(new LambdaClient({}), config.MIRROR_FUNCTION_NA
 // Built again when a secret changes. Its rate window is per instance (and starts afresh then):
 // with one stream poller and a minute rule, one or two instances are warm.
 const currentDeps = rebuiltOnChange(
-  () => Promise.all([webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN), secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN)]),
-  ([hooks, ackKey]) =>
+  () =>
+    Promise.all([
+      webhooksSecret(edge.secrets, config.WEBHOOKS_SECRET_ARN),
+      secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
+      config.ALIYUN_SMS_SECRET_ARN ? aliyunSmsSecret(edge.secrets, config.ALIYUN_SMS_SECRET_ARN) : undefined,
+    ]),
+  ([hooks, ackKey, sms]) =>
     alertWorkerDeps(edge, config, {
       webhooks: { alert: hooks.ALERT_WEBHOOKS, escalation: hooks.ESCALATION_WEBHOOKS },
       sns,
+      sms: sms ? aliyunSmsSenders(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
       publicUrl: config.PUBLIC_URL,
       ackKey,
       onChanged,

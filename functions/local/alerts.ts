@@ -2,7 +2,9 @@
 // submission, and ticking every ALERT_TICK_S for retries and escalations (EventBridge and the
 // stream do this on AWS). Configured webhooks are called for real; the outbox logs every alert.
 import { SNSClient } from '@aws-sdk/client-sns'
+import { aliyunSmsSenders } from '#commons/adapters/aliyun-sms.ts'
 import { snsPublisher } from '#commons/adapters/sns.ts'
+import { aliyunSmsConfig } from '#commons/channels/sms-config.ts'
 import { alertPass } from '#commons/emergencies/worker.ts'
 import { alertWorkerDeps } from '#commons/wiring/alert-worker.ts'
 import type { Edge } from '#commons/wiring/edge.ts'
@@ -26,6 +28,7 @@ export function startAlerts(
   const { log } = edge
   // A pass waits this long for its channels; a slower one (a robot that does not answer) goes on
   // in the background while later passes reach the other channels. Its end asks for a pass.
+  const sms = aliyunSmsConfig(config)
   const lanes = createChannelLanes(LANE_WAIT_MS, () => pump.wake())
   const deps = alertWorkerDeps(edge, config, {
     webhooks: { alert: config.ALERT_WEBHOOKS, escalation: config.ESCALATION_WEBHOOKS },
@@ -33,6 +36,7 @@ export function startAlerts(
     sns: config.ALERT_TOPIC_ARN
       ? snsPublisher(new SNSClient({ region: config.ALERT_TOPIC_ARN.split(':')[3] }), config.ALERT_TOPIC_ARN)
       : undefined,
+    sms: sms ? aliyunSmsSenders(sms, { fetch: edge.fetch, now: () => edge.clock.now() }) : undefined,
     publicUrl: parts.publicUrl,
     ackKey: parts.ackKey,
     onChanged: parts.changed,

@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import * as z from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
+import { AliyunSmsFields, checkAliyunSmsComplete } from '#commons/channels/sms-config.ts'
 import {
   AlertSettings,
   feishuAppId,
@@ -45,7 +46,7 @@ const hostList = (name: string) =>
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1')
 
-export const LocalConfig = z.object({
+const LocalFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z
@@ -92,12 +93,15 @@ export const LocalConfig = z.object({
   ALERT_WEBHOOKS: webhookList('ALERT_WEBHOOKS'),
   ESCALATION_WEBHOOKS: webhookList('ESCALATION_WEBHOOKS'),
   ALERT_TOPIC_ARN: snsTopicArn.optional(),
+  // SMS that reaches phones in mainland China (Alibaba Cloud SMS): all of ALIYUN_SMS_* or none.
+  ...AliyunSmsFields,
   /** HMAC key of the one-tap acknowledge links (generated and kept in DATA_DIR when unset) */
   ACK_LINK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   ...AlertSettings.shape,
   /** how often the alert worker looks for retries and escalations due */
   ALERT_TICK_S: z.coerce.number().min(0.1).max(300).default(5),
 })
+export const LocalConfig = LocalFields.superRefine(checkAliyunSmsComplete)
 export type LocalConfig = z.infer<typeof LocalConfig>
 
 export function parseLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // Unit tokens are stored only as hashes: the demo links are known now, on the first start, and never again.
   const demo = config.DEMO ? await seedDemoUnits(system.stores.units, system.forms, systemClock) : []
 
-  const alertChannels = config.ALERT_WEBHOOKS.length > 0 || config.ALERT_TOPIC_ARN !== undefined
+  const alertChannels = config.ALERT_WEBHOOKS.length > 0 || config.ALERT_TOPIC_ARN !== undefined || config.ALIYUN_SMS_PHONES.length > 0
   console.log(`\nSentinel Forms is running at ${url}`)
   console.log(`  data folder:   ${config.DATA_DIR}   (readable by this user alone)`)
   console.log(

@@ -20,6 +20,7 @@ import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../functions/local/
 import { buildBundle, bundleCacheDir, type FunctionName } from '../../infra/bundling.ts'
 import type { DeployConfig } from '../../infra/config.ts'
 import { SentinelStack } from '../../infra/stack.ts'
+import { startAliyunSmsServer } from '../../testkit/aliyun-sms-server.ts'
 import { startFeishuSheetsServer } from '../../testkit/feishu-sheets-server.ts'
 import { emergencyRequest, healthReport, newKey } from '../../testkit/fixtures.ts'
 import { fixedClock } from '../../testkit/harness.ts'
@@ -545,6 +546,45 @@ describe('the alert function on the table stream', () => {
 
     expect(receiver.requests.length).toBe(before.hooks)
     expect(sns.published.length).toBe(before.sns)
+  })
+})
+
+describe('the alert function with Alibaba Cloud SMS (the stack with -c aliyunSms=true)', () => {
+  it('reads the AliyunSms secret and sends the emergency as one signed SendSms; a bad secret value stops its start naming the variable', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an SMS template's ${…} variables, as Alibaba Cloud writes them
+    const template = '应急告警（${severity}）：${unit}报告${category}：${summary}。请打开应急看板确认'
+    const aliyun = await startAliyunSmsServer({
+      accessKeys: { LTAI5tHandlerTest01: 'HandlerTestSecret0123456789abc' },
+      signName: '城区应急办',
+      templates: { SMS_465500123: template },
+    })
+    const smsSecret = SECRET('AliyunSms')
+    const value = {
+      ALIYUN_SMS_ACCESS_KEY_ID: 'LTAI5tHandlerTest01',
+      ALIYUN_SMS_ACCESS_KEY_SECRET: 'HandlerTestSecret0123456789abc',
+      ALIYUN_SMS_SIGN_NAME: '城区应急办',
+      ALIYUN_SMS_TEMPLATE_CODE: 'SMS_465500123',
+      ALIYUN_SMS_PHONES: '13800001111',
+      ALIYUN_SMS_API_URL: aliyun.url,
+    }
+    try {
+      secrets.put(smsSecret, JSON.stringify(value))
+      const stored = await submit('emergency', emergencyRequest({ severity: 'critical', description: '短信告警' }))
+      const alerts = await coldStart('alerts', { ALIYUN_SMS_SECRET_ARN: smsSecret })
+
+      const result = await alerts(await streamBatchFor([stored]), contextFor('alerts'))
+
+      expect(result).toEqual({ batchItemFailures: [] })
+      expect(aliyun.sent).toHaveLength(1)
+      expect(aliyun.sent[0]).toMatchObject({ phoneNumbers: ['13800001111'], templateParam: { severity: '特急', unit: '东园公园' } })
+      secrets.put(smsSecret, JSON.stringify({ ...value, ALIYUN_SMS_PHONES: '' }))
+      await expect(coldStart('alerts', { ALIYUN_SMS_SECRET_ARN: smsSecret })).rejects.toThrow(
+        /ALIYUN_SMS_PHONES: required with the other ALIYUN_SMS_\* variables/,
+      )
+    } finally {
+      secrets.remove(smsSecret)
+      await aliyun.close()
+    }
   })
 })
 

@@ -43,6 +43,12 @@ function stackWith(config: Partial<DeployConfig> = {}, where: { stage?: string; 
   return { app, stack }
 }
 
+/** A custom domain with its certificate in `region` (of that region's partition). */
+const customDomain = (region: string) => ({
+  domainName: 'forms.example.cn',
+  certificateArn: `arn:${region.startsWith('cn-') ? 'aws-cn' : 'aws'}:acm:${region}:123456789012:certificate/0f4c2d8e-6b1a-4e55-9c3d-7a2b1e0f9d64`,
+})
+
 /** Every IAM statement attached to the role of one function (by its construct id). */
 function statementsOf(template: Template, fn: FunctionId): { Action: string | string[]; Resource: unknown }[] {
   const policies = template.findResources('AWS::IAM::Policy')
@@ -513,8 +519,9 @@ describe('cdk-nag on the synthesized app', () => {
         .filter((d) => d.severity === 'ERROR' || d.severity === 'FATAL')
         .map((d) => `${d.ruleId} ${d.message}`)
     }
+    // With every optional resource (custom domain, SMS secret): a superset of the plain stack.
     for (const region of ['us-east-1', 'cn-north-1', 'cn-northwest-1']) {
-      const { stack } = stackWith({ alertPhones: [] }, { region })
+      const { stack } = stackWith({ alertPhones: [], aliyunSms: true, ...customDomain(region) }, { region })
       expect(problems(Template.fromStack(stack).toJSON(), region), region).toEqual([])
     }
     // The validator is live: a resource type Beijing does not offer is named there, not in us-east-1.
@@ -523,7 +530,85 @@ describe('cdk-nag on the synthesized app', () => {
     const withBedrock = Template.fromStack(stack).toJSON()
     expect(problems(withBedrock, 'cn-north-1').join('\n')).toMatch(/Bedrock/)
     expect(problems(withBedrock, 'us-east-1').filter((p) => /Bedrock/.test(p) && /region/i.test(p))).toEqual([])
-  }, 120_000) // three synths and four validations: tens of seconds on a busy machine
+  }, 240_000) // three synths and four validations: 80 s on this busy machine
+
+  it.each(['cn-north-1', 'cn-northwest-1'])(
+    'deploys in %s with Alibaba Cloud SMS and a custom domain: ARNs of aws-cn, the SMS secret read by the alert function alone',
+    (region) => {
+      const { app, stack } = checked({ alertPhones: [], aliyunSms: true, ...customDomain(region) }, { region })
+
+      expect(() => app.synth()).not.toThrow()
+      const template = Template.fromStack(stack)
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: 'forms.example.cn',
+        DomainNameConfigurations: [Match.objectLike({ CertificateArn: customDomain(region).certificateArn, EndpointType: 'REGIONAL' })],
+      })
+      template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1)
+      template.resourceCountIs('AWS::SNS::Subscription', 2) // the e-mails only: no SMS there
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Description: Match.stringLikeRegexp('Alibaba Cloud SMS'),
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{}' }),
+      })
+      const [smsSecret] = Object.keys(
+        template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('Alibaba') } }),
+      )
+      const alertsEnv = Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((f) => f.Properties.Environment.Variables as Record<string, unknown>)
+        .filter((env) => 'ALIYUN_SMS_SECRET_ARN' in env)
+      expect(alertsEnv).toHaveLength(1)
+      expect(alertsEnv[0]).toMatchObject({ ALIYUN_SMS_SECRET_ARN: { Ref: smsSecret }, PUBLIC_URL: 'https://forms.example.cn' })
+      for (const fn of functionIds) {
+        const reads = JSON.stringify(statementsOf(template, fn)).includes(`"Ref":"${smsSecret}"`)
+        expect(reads, fn).toBe(fn === 'Alerts')
+      }
+      // Every ARN the stack writes takes its partition from AWS::Partition (aws-cn there); none is spelled aws.
+      const json = JSON.stringify(template.toJSON())
+      expect(json).toContain(`"arn:",{"Ref":"AWS::Partition"},":cloudwatch:${region}:123456789012:alarm:`)
+      expect(json).not.toMatch(/arn:aws:/)
+      expect(json).toContain(`arn:aws-cn:acm:${region}:`)
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('sentinel:'))
+      expect(warnings.map((w) => String(w.entry.data))).toEqual([])
+    },
+  )
+
+  it('warns at synth in the China regions without a custom domain or SMS, and never elsewhere', () => {
+    const warningsIn = (region: string) =>
+      Annotations.fromStack(stackWith({ alertPhones: [] }, { region }).stack)
+        .findWarning('*', Match.stringLikeRegexp('.*'))
+        .map((w) => String(w.entry.data))
+    for (const region of ['cn-north-1', 'cn-northwest-1']) {
+      const said = warningsIn(region).join('\n')
+      expect(said).toMatch(/no custom domain: .*ICP recordal.*-c domainName=/)
+      expect(said).toMatch(/no SMS reaches phones .*-c aliyunSms=true/)
+    }
+    expect(warningsIn('us-east-1').join('\n')).not.toMatch(/custom domain|aliyunSms/)
+  })
+
+  it('takes a custom domain anywhere (cdk-nag clean in us-east-1), https://domainName the only address, and refuses a half or foreign one', () => {
+    const template = Template.fromStack(stackWith(customDomain('us-east-1'), { region: 'us-east-1' }).stack)
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: Match.anyValue(), Stage: Match.anyValue() })
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PUBLIC_URL: 'https://forms.example.cn' }) },
+    })
+    template.resourceCountIs('AWS::SecretsManager::Secret', 5) // no SMS secret unless asked for
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true })
+    expect(
+      Template.fromStack(stackWith().stack).findResources('AWS::ApiGatewayV2::Api', { Properties: { DisableExecuteApiEndpoint: true } }),
+    ).toEqual({})
+    const nagged = checked({ aliyunSms: true, ...customDomain('us-east-1') }, { region: 'us-east-1' })
+    expect(() => nagged.app.synth()).not.toThrow()
+
+    const context = (values: Record<string, string>) => () => deployConfigFrom((key) => values[key])
+    expect(() => stackWith({ domainName: 'forms.example.cn' })).toThrow(/certificateArn: domainName and certificateArn go together/)
+    expect(context({ domainName: 'Forms_Example' })).toThrow(/domainName: a lower-case host name/)
+    expect(context({ aliyunSms: 'true' })().aliyunSms).toBe(true)
+    expect(() => stackWith({ alertPhones: [], ...customDomain('us-east-1') }, { region: 'cn-north-1' })).toThrow(
+      /certificateArn: a certificate of partition aws cannot serve cn-north-1/,
+    )
+    expect(() => stackWith({ alertPhones: [], ...customDomain('cn-northwest-1') }, { region: 'cn-north-1' })).toThrow(
+      /certificateArn: the certificate must be in cn-north-1/,
+    )
+  })
 
   it('fails the synth when a resource breaks a rule', () => {
     const { app, stack } = checked()

@@ -101,7 +101,8 @@ async function attempt(
   }
 }
 
-async function readLimited(response: Response): Promise<string> {
+/** The body as text, at most 64 KiB of it (a proxy page or a broken server must not fill memory). */
+export async function readLimited(response: Response): Promise<string> {
   if (!response.body) return ''
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
@@ -162,7 +163,8 @@ function clip(text: string): string {
   return line.length <= MAX_ERROR_DETAIL_CHARS ? line : `${line.slice(0, MAX_ERROR_DETAIL_CHARS)}…`
 }
 
-function describeError(err: unknown): string {
+/** A network error in one line: undici puts the reason (ECONNREFUSED…) in `cause`. */
+export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return clip(String(err))
   // undici says "fetch failed" and puts the reason (ECONNREFUSED...) in `cause`
   const cause: unknown = err.cause

@@ -6,8 +6,8 @@
 // which the renderers add beside the text, never through these functions.
 import type { WebhookType } from './webhook-config.ts'
 
-/** Where text goes: a robot kind, or plain text (SNS e-mail and SMS, the outbox log). */
-export type TextKind = WebhookType | 'plain'
+/** Where text goes: a robot kind, plain text (SNS e-mail and SMS, the outbox log), or an SMS template variable. */
+export type TextKind = WebhookType | 'plain' | 'sms'
 
 // Line and paragraph breaks, the other control characters, and the invisible ones that reorder
 // or hide text (bidi overrides and isolates, zero-width spaces and joiners, BOM).
@@ -61,8 +61,14 @@ const slackMarkup = (text: string) =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
 
+// An SMS template variable (Alibaba Cloud SMS): the carrier shows the approved signature as 【签名】
+// at the start; a variable carrying 【…】 could forge a second one (【某某银行】), so those
+// brackets become full-width square ones.
+const smsMarkup = (text: string) => text.replace(/[【〖]/g, '［').replace(/[】〗]/g, '］')
+
 const MARKUP: Record<Exclude<TextKind, 'json'>, (text: string) => string> = {
   plain: (text) => text,
+  sms: smsMarkup,
   wecom: wecomMarkup,
   dingtalk: dingtalkMarkup,
   feishu: feishuMarkup,

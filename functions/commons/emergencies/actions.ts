@@ -84,10 +84,12 @@ const WEBHOOK_KIND: Record<string, { zh: string; en: string }> = {
   json: { zh: '值班系统', en: 'duty system' },
 }
 
-/** What a channel is, by its stable name (channels/targets.ts): `outbox`, `sns`, `<alert|escalation> <type>#<n> <host>`. */
+/** What a channel is, by its stable name (channels/targets.ts, sms.ts): `outbox`, `sns`, `sms`, `sms escalation`, `<alert|escalation> <type>#<n> <host>`. */
 export function channelOf(name: string, lang: Lang): { channel: string; label: string } {
   if (name === 'outbox') return { channel: 'board', label: { zh: '办公室应急看板', en: "the office's emergency board" }[lang] }
   if (name === 'sns') return { channel: 'sms_email', label: { zh: '应急工作组短信/邮件', en: 'the emergency group by SMS/e-mail' }[lang] }
+  if (name === 'sms') return { channel: 'sms', label: { zh: '应急工作组短信', en: 'the emergency group by SMS' }[lang] }
+  if (name === 'sms escalation') return { channel: 'escalation:sms', label: { zh: '升级：短信', en: 'escalation: SMS' }[lang] }
   const [role = '', kind = ''] = name.split(/[ #]/)
   const group = WEBHOOK_KIND[kind]?.[lang] ?? kind
   const label =

@@ -45,6 +45,8 @@ export const ApiConfig = BaseConfig.extend({
 export const AlertsConfig = BaseConfig.extend({
   ALERT_TOPIC_ARN: snsTopicArn,
   WEBHOOKS_SECRET_ARN: secretId,
+  /** SMS through Alibaba Cloud (mainland China), when the stack has the AliyunSms secret */
+  ALIYUN_SMS_SECRET_ARN: secretId.optional(),
   MIRROR_FUNCTION_NAME: mirrorFunction,
   ...EmergencyConfig,
 })

@@ -5,6 +5,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import * as z from 'zod'
+import { type AliyunSmsConfig, AliyunSmsSecret, aliyunSmsConfig } from '../channels/sms-config.ts'
 import type { Logger } from '../log.ts'
 import { webhookList } from '../settings.ts'
 
@@ -84,15 +85,18 @@ export const WebhooksSecret = z.object({
 })
 export type WebhooksSecret = z.infer<typeof WebhooksSecret>
 
-export async function webhooksSecret(reader: SecretsReader, secretId: string): Promise<WebhooksSecret> {
+/** The secret's value parsed as JSON; the error never quotes it (JSON.parse's message would). */
+async function jsonSecret(reader: SecretsReader, secretId: string, expected: string): Promise<unknown> {
   const text = await secretValue(reader, secretId)
-  let json: unknown
   try {
-    json = JSON.parse(text)
+    return JSON.parse(text)
   } catch {
-    // No cause: JSON.parse's message quotes the text, and the text is a credential.
-    throw new SecretUnsetError(`secret ${secretId} is not JSON: expected {"ALERT_WEBHOOKS": "type=url,…"}`)
+    throw new SecretUnsetError(`secret ${secretId} is not JSON: expected ${expected}`)
   }
+}
+
+export async function webhooksSecret(reader: SecretsReader, secretId: string): Promise<WebhooksSecret> {
+  const json = await jsonSecret(reader, secretId, '{"ALERT_WEBHOOKS": "type=url,…"}')
   const parsed = WebhooksSecret.safeParse(json)
   if (!parsed.success) {
     // The issues name the variable and the entry (type and host), never a key.
@@ -102,4 +106,18 @@ export async function webhooksSecret(reader: SecretsReader, secretId: string): P
     )
   }
   return parsed.data
+}
+
+/**
+ * The AliyunSms secret: {"ALIYUN_SMS_ACCESS_KEY_ID", …} as the local variables, or `{}` (no SMS
+ * yet). The error names the variables, never a value.
+ */
+export async function aliyunSmsSecret(reader: SecretsReader, secretId: string): Promise<AliyunSmsConfig | undefined> {
+  const json = await jsonSecret(reader, secretId, '{"ALIYUN_SMS_ACCESS_KEY_ID": "…", "ALIYUN_SMS_ACCESS_KEY_SECRET": "…", …}')
+  const parsed = AliyunSmsSecret.safeParse(json)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'secret'}: ${i.message}`).join('; ')
+    throw new SecretUnsetError(`secret ${secretId}: ${problems}`)
+  }
+  return aliyunSmsConfig(parsed.data)
 }

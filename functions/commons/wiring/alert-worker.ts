@@ -1,6 +1,7 @@
 // The alert worker's dependencies and the emergency parts of the app, built the same way by the
 // alert function, the API function and the local server.
 import { alertChannels } from '../channels/alert-channels.ts'
+import type { SmsSenders } from '../channels/sms.ts'
 import type { SnsPublisher } from '../channels/targets.ts'
 import type { WebhookTarget } from '../channels/webhook-config.ts'
 import type { EscalationPolicy } from '../emergencies/emergency.ts'
@@ -36,6 +37,8 @@ export interface AlertWorkerParts extends EmergencyParts {
   webhooks: { alert: WebhookTarget[]; escalation: WebhookTarget[] }
   /** the emergency group's SNS topic, when there is one */
   sns?: SnsPublisher
+  /** SMS to the emergency group's phones (Alibaba Cloud SMS), when configured */
+  sms?: SmsSenders
   /** the address staff reach, for the acknowledge links and the board */
   publicUrl: string
   /** a long-lived process's channel lanes (functions/local/channel-lanes.ts) */
@@ -56,6 +59,7 @@ export function alertWorkerDeps(edge: Edge, settings: SiteSettings & AlertSettin
       alertWebhooks: parts.webhooks.alert,
       escalationWebhooks: parts.webhooks.escalation,
       sns: parts.sns,
+      sms: parts.sms,
       fetch: edge.fetch,
       clock,
       timeZone,
