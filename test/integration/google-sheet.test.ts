@@ -231,7 +231,7 @@ describe('keyed rows', () => {
     expect(server.formatAt(HEALTH, 'B2')).toEqual({ numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } })
     expect(server.displayed(HEALTH)[1]?.slice(1, 2)).toEqual(['2026-11-28'])
     expect(server.displayed(HEALTH)[1]?.[5]).toMatch(/^2026-11-28 \d\d:\d\d:\d\d$/)
-    expect(rows[0]?.[7]).toBe(29)
+    expect(rows[0]?.[8]).toBe(29)
   })
 
   it('gives no duplicate and no lost row when two mirror passes race', async () => {
@@ -272,7 +272,7 @@ describe('keyed rows', () => {
     const rows = dataRowsOf(HEALTH)
     expect(rows).toHaveLength(1)
     expect(rows[0]?.[4]).toBe(2) // version
-    expect(rows[0]?.[7]).toBe(29)
+    expect(rows[0]?.[8]).toBe(29)
   })
 })
 

@@ -29,6 +29,7 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
   const approvalForm = edge.forms.approvalForm()
   return {
     forms: edge.forms,
+    catalog: edge.forms,
     stores: edge.stores,
     clock: edge.clock,
     log: edge.log,
