@@ -32,7 +32,7 @@ function fieldRow(workbook: ExcelJS.Workbook, fieldId: string): ExcelJS.Row {
   return found
 }
 function column(sheet: ExcelJS.Worksheet | undefined, name: string): number {
-  const header = (sheet?.getRow(1).values as unknown[]).slice(1)
+  const header = ((sheet?.getRow(1).values ?? []) as unknown[]).slice(1)
   const i = header.indexOf(name)
   if (i === -1) throw new Error(`no column ${name}`)
   return i + 1
