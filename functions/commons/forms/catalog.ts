@@ -32,6 +32,8 @@ export interface FormVersionStore {
 /** A version as `form versions` lists it (the definition left out). */
 export type VersionInfo = Omit<PublishedForm, 'definition'> & { builtIn: boolean }
 
+type Preview = { ok: true; form: FormDefinition; previous?: FormDefinition } | { ok: false; issues: DefinitionIssue[] }
+
 export type PublishOutcome = { ok: true; id: string; version: number } | { ok: false; issues: DefinitionIssue[] }
 
 export interface FormCatalog extends FormRegistry {
@@ -44,6 +46,8 @@ export interface FormCatalog extends FormRegistry {
    * that version was superseded less than the grace period ago, otherwise the current one.
    */
   opened(formId: string, opened: number | undefined): Promise<FormDefinition | undefined>
+  /** what publishing `input` would make: the new version and the one it follows, or every issue */
+  preview(input: unknown): Promise<Preview>
   /** checks and stores a new version (or a new form); nothing is stored when there are issues */
   publish(input: unknown, by: string): Promise<PublishOutcome>
   /** publishes an earlier version's definition again (by default the one before the current) */
@@ -115,7 +119,7 @@ export async function createFormCatalog(options: CatalogOptions): Promise<FormCa
     return all.length === 0 ? undefined : all
   }
 
-  async function publish(input: unknown, by: string, rolledBackTo?: number): Promise<PublishOutcome> {
+  async function preview(input: unknown): Promise<Preview> {
     const checked = checkDefinition(input)
     if (!checked.ok) return checked
     const id = checked.form.id
@@ -135,6 +139,14 @@ export async function createFormCatalog(options: CatalogOptions): Promise<FormCa
       if (error instanceof FormDefinitionError) return { ok: false, issues: [{ path: [], message: error.message }] }
       throw error
     }
+    return { ok: true, form: next, ...(previous ? { previous } : {}) }
+  }
+
+  async function publish(input: unknown, by: string, rolledBackTo?: number): Promise<PublishOutcome> {
+    const prepared = await preview(input)
+    if (!prepared.ok) return prepared
+    const next = prepared.form
+    const id = next.id
     const stored = await store.put({
       formId: id,
       version: next.version,
@@ -180,6 +192,7 @@ export async function createFormCatalog(options: CatalogOptions): Promise<FormCa
       const within = known.supersededAt !== undefined && clock.now().getTime() - Date.parse(known.supersededAt) <= GRACE_MS
       return within ? known.form : form
     },
+    preview,
     publish: (input, by) => publish(input, by),
     async rollback(formId, by, to) {
       const versions = await history(formId)

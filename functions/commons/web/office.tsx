@@ -14,6 +14,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
+import { createFormPages } from './office-forms.tsx'
 import { createApproverPages, createDeadlinePages } from './office-settings.tsx'
 import { createUnitPages } from './office-units.tsx'
 
@@ -285,6 +286,7 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
   })
   office.route('/units', createUnitPages(deps))
   office.route('/deadlines', createDeadlinePages(deps))
+  if (deps.catalog) office.route('/forms', createFormPages(deps, deps.catalog))
   if (deps.approvals) office.route('/approvers', createApproverPages(deps, deps.approvals))
   return office
 }
