@@ -35,9 +35,15 @@ describe('a form as a workbook', async () => {
     tables[0]!.rows.push({ row: 99, cells: { key: 'colour', value: 'red' } })
     const parsed = tablesToDefinition(tables)
     expect('issues' in parsed && parsed.issues).toEqual([
-      { sheet: 'form', row: 99, column: 'key', message: expect.stringMatching(/^unknown key "colour"/) },
-      { sheet: 'fields', row: 2, column: 'required', message: 'write yes or no (got "maybe")' },
-      { sheet: 'options', row: 2, column: 'field', message: 'no field "kind" on the fields sheet' },
+      {
+        sheet: 'form',
+        row: 99,
+        column: 'key',
+        message: expect.stringMatching(/^unknown key "colour"/),
+        zh: expect.stringMatching(/^未知的 key/),
+      },
+      { sheet: 'fields', row: 2, column: 'required', message: 'write yes or no (got "maybe")', zh: '请填 yes 或 no（现为 "maybe"）' },
+      { sheet: 'options', row: 2, column: 'field', message: 'no field "kind" on the fields sheet', zh: 'fields 表里没有字段 "kind"' },
     ])
   })
 })

@@ -25,6 +25,8 @@ export const defaultFormsDir = resolve(fileURLToPath(import.meta.url), '../../..
 export interface DefinitionIssue {
   path: (string | number)[]
   message: string
+  /** the message in Chinese, for the office's pages */
+  zh?: string
 }
 
 type Path = DefinitionIssue['path']
@@ -65,25 +67,35 @@ function definitionIssues(form: FormDefinition): DefinitionIssue[] {
   const issues: DefinitionIssue[] = []
   const ids = new Map<string, FormDefinition['fields'][number]>()
   form.fields.forEach((field, i) => {
-    if (ids.has(field.id)) issues.push({ path: ['fields', i, 'id'], message: `field "${field.id}" is defined twice` })
+    if (ids.has(field.id))
+      issues.push({ path: ['fields', i, 'id'], message: `field "${field.id}" is defined twice`, zh: `字段 "${field.id}" 重复` })
     ids.set(field.id, field)
     if (field.type === 'select' && field.options.every((o) => o.retired))
-      issues.push({ path: ['fields', i, 'options'], message: `field "${field.id}" has no option left that is not retired` })
+      issues.push({
+        path: ['fields', i, 'options'],
+        message: `field "${field.id}" has no option left that is not retired`,
+        zh: `字段 "${field.id}" 没有未停用的选项`,
+      })
     const values = new Set<string>()
     if (field.type === 'select')
       field.options.forEach((o, j) => {
         if (values.has(o.value))
-          issues.push({ path: ['fields', i, 'options', j, 'value'], message: `field "${field.id}": option "${o.value}" is defined twice` })
+          issues.push({
+            path: ['fields', i, 'options', j, 'value'],
+            message: `field "${field.id}": option "${o.value}" is defined twice`,
+            zh: `字段 "${field.id}" 的选项 "${o.value}" 重复`,
+          })
         values.add(o.value)
       })
   })
   for (const ref of references(form)) {
     const field = ids.get(ref.id)
-    if (!field) issues.push({ path: ref.path, message: `rule refers to unknown field "${ref.id}"` })
-    else if (ref.active && field.retired) issues.push({ path: ref.path, message: `rule refers to retired field "${ref.id}"` })
+    if (!field) issues.push({ path: ref.path, message: `rule refers to unknown field "${ref.id}"`, zh: `引用了不存在的字段 "${ref.id}"` })
+    else if (ref.active && field.retired)
+      issues.push({ path: ref.path, message: `rule refers to retired field "${ref.id}"`, zh: `引用了已停用的字段 "${ref.id}"` })
   }
   if (form.kind === 'on_demand' && form.recordKeyFields.length > 0) {
-    issues.push({ path: ['recordKeyFields'], message: 'only daily forms have record key fields' })
+    issues.push({ path: ['recordKeyFields'], message: 'only daily forms have record key fields', zh: '只有日报才有 record_key_fields' })
   }
   if (form.sheetColumns && [...form.sheetColumns].sort().join() !== [...ids.keys()].sort().join()) {
     issues.push({ path: ['sheetColumns'], message: 'the sheet columns must name every field once' })
@@ -130,22 +142,23 @@ function emergencyRequestIssues(form: FormDefinition): DefinitionIssue[] {
 }
 
 /** zod's message, said for the office where it is terse: an empty cell, an unknown type. */
-function plainMessage(issue: { code: string; message: string; minimum?: unknown; options?: unknown; values?: unknown }): string {
-  if (
-    (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) ||
-    (issue.code === 'too_small' && issue.minimum === 1)
-  )
-    return 'must not be empty'
-  if (issue.code === 'invalid_union' && Array.isArray(issue.options)) return `must be one of ${issue.options.join(', ')}`
-  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) return `must be one of ${issue.values.join(', ')}`
-  return issue.message
+function plainMessage(issue: { code: string; message: string; minimum?: unknown; options?: unknown; values?: unknown }): {
+  message: string
+  zh?: string
+} {
+  const empty =
+    issue.code === 'invalid_type' ? issue.message.endsWith('received undefined') : issue.code === 'too_small' && issue.minimum === 1
+  if (empty) return { message: 'must not be empty', zh: '不能为空' }
+  const allowed = issue.code === 'invalid_union' ? issue.options : issue.code === 'invalid_value' ? issue.values : undefined
+  if (Array.isArray(allowed)) return { message: `must be one of ${allowed.join(', ')}`, zh: `须为以下之一：${allowed.join(', ')}` }
+  return { message: issue.message }
 }
 
 /** One definition parsed and cross-checked: the form, or every issue found. */
 export function checkDefinition(input: unknown): { ok: true; form: FormDefinition } | { ok: false; issues: DefinitionIssue[] } {
   const parsed = FormDefinition.safeParse(input)
   if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path as Path, message: plainMessage(i) })) }
+    return { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path as Path, ...plainMessage(i) })) }
   }
   const issues = definitionIssues(parsed.data)
   return issues.length > 0 ? { ok: false, issues } : { ok: true, form: parsed.data }

@@ -19,6 +19,8 @@ export interface WorkbookIssue {
   row?: number
   column?: string
   message: string
+  /** the message in Chinese, for the office's pages */
+  zh?: string
 }
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -199,15 +201,16 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
   const sheet = (name: string) => tables.find((t) => t.name.trim().toLowerCase() === name)
   const formSheet = sheet('form')
   const fieldSheet = sheet('fields')
-  if (!formSheet) issues.push({ sheet: 'form', message: 'the workbook has no sheet "form"' })
-  if (!fieldSheet) issues.push({ sheet: 'fields', message: 'the workbook has no sheet "fields"' })
+  if (!formSheet) issues.push({ sheet: 'form', message: 'the workbook has no sheet "form"', zh: '表格里没有 "form" 工作表' })
+  if (!fieldSheet) issues.push({ sheet: 'fields', message: 'the workbook has no sheet "fields"', zh: '表格里没有 "fields" 工作表' })
   if (!formSheet || !fieldSheet) return { issues }
   for (const [t, needed] of [
     [formSheet, ['key', 'value']],
     [fieldSheet, ['id', 'type', 'label_zh', 'label_en']],
   ] as const) {
     for (const column of needed)
-      if (!t.columns.includes(column)) issues.push({ sheet: t.name, row: 1, column, message: `the header row has no column "${column}"` })
+      if (!t.columns.includes(column))
+        issues.push({ sheet: t.name, row: 1, column, message: `the header row has no column "${column}"`, zh: `标题行缺少 "${column}" 列` })
   }
   if (issues.length > 0) return { issues }
 
@@ -216,7 +219,7 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
     if (v === '') return undefined
     if (YES.has(v)) return true
     if (NO.has(v)) return false
-    issues.push({ sheet: sheetName, row, column, message: `write yes or no (got "${value}")` })
+    issues.push({ sheet: sheetName, row, column, message: `write yes or no (got "${value}")`, zh: `请填 yes 或 no（现为 "${value}"）` })
     return undefined
   }
   const label = (cells: Record<string, string>, prefix: string) => {
@@ -232,7 +235,13 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
     const key = cells.key?.trim()
     if (!key) continue
     if (!FORM_KEYS.includes(key)) {
-      issues.push({ sheet: formSheet.name, row, column: 'key', message: `unknown key "${key}": one of ${FORM_KEYS.join(', ')}` })
+      issues.push({
+        sheet: formSheet.name,
+        row,
+        column: 'key',
+        message: `unknown key "${key}": one of ${FORM_KEYS.join(', ')}`,
+        zh: `未知的 key "${key}"，可用：${FORM_KEYS.join(', ')}`,
+      })
       continue
     }
     keyRows.set(key, row)
@@ -240,7 +249,13 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
   }
   const order = kv.order ? Number(kv.order) : 100
   if (kv.order && !Number.isInteger(order))
-    issues.push({ sheet: formSheet.name, row: keyRows.get('order'), column: 'value', message: 'order is a whole number' })
+    issues.push({
+      sheet: formSheet.name,
+      row: keyRows.get('order'),
+      column: 'value',
+      message: 'order is a whole number',
+      zh: 'order 须为整数',
+    })
   const input: Record<string, unknown> = {
     id: kv.id ?? '',
     title: { zh: kv.title_zh ?? '', en: kv.title_en ?? '' },
@@ -309,6 +324,7 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
         message: field
           ? `"${fieldId}" is a ${String(field.type)} field: only select fields have options`
           : `no field "${fieldId}" on the fields sheet`,
+        zh: field ? `"${fieldId}" 是 ${String(field.type)} 字段：只有 select 字段有选项` : `fields 表里没有字段 "${fieldId}"`,
       })
       continue
     }
@@ -340,7 +356,13 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
   input.rules = rules.map(({ row, sheet: name, cells }) => {
     const kind = RULE_KINDS[cells.kind?.trim() ?? '']
     if (!kind)
-      issues.push({ sheet: name, row, column: 'kind', message: `the kind is required_when or sum_at_most (got "${cells.kind ?? ''}")` })
+      issues.push({
+        sheet: name,
+        row,
+        column: 'kind',
+        message: `the kind is required_when or sum_at_most (got "${cells.kind ?? ''}")`,
+        zh: `kind 须为 required_when 或 sum_at_most（现为 "${cells.kind ?? ''}"）`,
+      })
     return kind === 'sumAtMost'
       ? { kind, fields: list(cells.fields), max: cells.max?.trim() ?? '' }
       : { kind: kind ?? cells.kind, fields: list(cells.fields), when: condition(cells) }
@@ -367,45 +389,52 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
     alerts: alerts.map((r) => ({ sheet: r.sheet, row: r.row })),
     totals: totals.map((r) => ({ sheet: r.sheet, row: r.row })),
   }
+  const [formName, fieldName] = [formSheet.name, fieldSheet.name]
   return {
     input,
-    locate({ path, message }) {
-      const [head, index, ...rest] = path
-      if (head === 'fields' && typeof index === 'number') {
-        const field = fieldOrigins[index]
-        const [sub, optionIndex, ...optionRest] = rest
-        if (sub === 'options') {
-          const origin = typeof optionIndex === 'number' ? optionOrigins.get(String(fields[index]?.id))?.[optionIndex] : undefined
-          return origin
-            ? { ...origin, column: columnOf(optionRest) ?? 'value', message }
-            : { sheet: options?.name ?? 'options', column: 'field', message }
-        }
-        return { sheet: fieldSheet.name, ...(field ? { row: field.row } : {}), column: columnOf(rest) ?? 'id', message }
-      }
-      if (head === 'fields' || head === 'sheetColumns') return { sheet: fieldSheet.name, message }
-      const rowed = typeof head === 'string' ? rowSheets[head] : undefined
-      if (rowed) {
-        const origin = typeof index === 'number' ? rowed[index] : undefined
-        return origin ? { ...origin, column: columnOf(rest) ?? 'kind', message } : { sheet: head as string, message }
-      }
-      if (head === undefined) return { sheet: formSheet.name, message }
-      const key = columnOf(path) ?? ''
-      const row = keyRows.get(key)
-      return {
-        sheet: formSheet.name,
-        ...(row ? { row } : {}),
-        column: row ? 'value' : 'key',
-        message: row ? message : `${key}: ${message}`,
-      }
+    locate({ path, message, zh }) {
+      const where = at(path, message)
+      return zh ? { ...where, zh: at(path, zh).message } : where
     },
+  }
+
+  function at(path: DefinitionIssue['path'], message: string): WorkbookIssue {
+    const [head, index, ...rest] = path
+    if (head === 'fields' && typeof index === 'number') {
+      const field = fieldOrigins[index]
+      const [sub, optionIndex, ...optionRest] = rest
+      if (sub === 'options') {
+        const origin = typeof optionIndex === 'number' ? optionOrigins.get(String(fields[index]?.id))?.[optionIndex] : undefined
+        return origin
+          ? { ...origin, column: columnOf(optionRest) ?? 'value', message }
+          : { sheet: options?.name ?? 'options', column: 'field', message }
+      }
+      return { sheet: fieldName, ...(field ? { row: field.row } : {}), column: columnOf(rest) ?? 'id', message }
+    }
+    if (head === 'fields' || head === 'sheetColumns') return { sheet: fieldName, message }
+    const rowed = typeof head === 'string' ? rowSheets[head] : undefined
+    if (rowed) {
+      const origin = typeof index === 'number' ? rowed[index] : undefined
+      return origin ? { ...origin, column: columnOf(rest) ?? 'kind', message } : { sheet: head as string, message }
+    }
+    if (head === undefined) return { sheet: formName, message }
+    const key = columnOf(path) ?? ''
+    const row = keyRows.get(key)
+    return {
+      sheet: formName,
+      ...(row ? { row } : {}),
+      column: row ? 'value' : 'key',
+      message: row ? message : `${key}: ${message}`,
+    }
   }
 }
 
 /** An issue as one line: `sheet "fields", row 5, column "label_zh": must not be empty`. */
 export function describeIssue(issue: WorkbookIssue, lang: 'zh' | 'en' = 'en'): string {
+  const message = lang === 'zh' && issue.zh ? issue.zh : issue.message
   const parts =
     lang === 'zh'
       ? [`工作表 "${issue.sheet}"`, issue.row ? `第 ${issue.row} 行` : '', issue.column ? `"${issue.column}" 列` : '']
       : [`sheet "${issue.sheet}"`, issue.row ? `row ${issue.row}` : '', issue.column ? `column "${issue.column}"` : '']
-  return `${parts.filter(Boolean).join(lang === 'zh' ? ' ' : ', ')}: ${issue.message}`
+  return `${parts.filter(Boolean).join(lang === 'zh' ? ' ' : ', ')}${lang === 'zh' ? '：' : ': '}${message}`
 }

@@ -221,7 +221,11 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
   }
 
   const located = (issues: WorkbookIssue[], lang: Lang) => issues.map((i) => describeIssue(i, lang))
-  const plain = (issues: DefinitionIssue[]) => issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+  const plain = (issues: DefinitionIssue[], lang: Lang) =>
+    issues.map((i) => {
+      const message = lang === 'zh' && i.zh ? i.zh : i.message
+      return i.path.length > 0 ? `${i.path.join('.')}: ${message}` : message
+    })
 
   pages.get('/', (c) => list(c))
   pages.get('/:id/workbook.xlsx', async (c) => {
@@ -261,12 +265,12 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
     const name = checkName(body.by, lang)
     if (!name.ok) {
       const checked = await catalog.preview(input)
-      if (!checked.ok) return list(c, plain(checked.issues), 422)
+      if (!checked.ok) return list(c, plain(checked.issues, lang), 422)
       return preview(c, checked.form, checked.previous, name.message)
     }
     rememberName(c, name.name)
     const outcome = await catalog.publish(input, name.name)
-    if (!outcome.ok) return list(c, plain(outcome.issues), 422)
+    if (!outcome.ok) return list(c, plain(outcome.issues, lang), 422)
     return c.redirect(`/office/forms?published=${encodeURIComponent(`${outcome.id}@${outcome.version}`)}`, 303)
   })
   return pages

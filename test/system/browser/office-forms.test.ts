@@ -74,7 +74,7 @@ describe('the office publishes a form from a workbook', () => {
     await page.locator('#workbook').setInputFiles({ name: 'site-daily.xlsx', mimeType: 'application/octet-stream', buffer })
     await page.getByRole('button', { name: '上传并预览' }).click()
     const alert = page.getByRole('alert')
-    await expect.poll(() => alert.textContent()).toContain('工作表 "fields" 第 2 行 "type" 列')
+    await expect.poll(() => alert.textContent()).toContain('工作表 "fields" 第 2 行 "type" 列：须为以下之一：integer, text')
     expect(await seriousViolations(page)).toEqual([])
     await screenshot(page, 'office-forms-refused-zh')
     expect(app.h.forms.get('site-daily')?.version).toBe(1)
