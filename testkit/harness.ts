@@ -12,7 +12,7 @@ import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import type { Clock } from '#commons/clock.ts'
 import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/emergencies/emergency.ts'
-import { createFormCatalog, type FormCatalog } from '#commons/forms/catalog.ts'
+import { createFormCatalog, type FormCatalog, type FormVersionStore } from '#commons/forms/catalog.ts'
 import { loadFormInputs } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
 import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
@@ -48,6 +48,8 @@ export interface Harness {
   stores: Stores
   /** the forms: the files in `formsDir` and what the office published over them */
   forms: FormCatalog
+  /** the published form versions in the table (another instance's catalog reads them too) */
+  formVersions: FormVersionStore
   sink: WorkbookSink
   clock: ReturnType<typeof fixedClock>
   dataDir: string
@@ -79,9 +81,10 @@ export async function startHarness(
   const stores = createDynamoStores(doc, 'test')
   const emergencies = createDynamoEmergencyStore(doc, 'test')
   const alertPolicy = options.alertPolicy ?? { max: DEFAULT_MAX_ESCALATIONS }
+  const formVersions = createFormVersionStore(doc, 'test')
   const forms = await createFormCatalog({
     builtIn: await loadFormInputs(options.formsDir),
-    store: createFormVersionStore(doc, 'test'),
+    store: formVersions,
     clock,
     log: silentLogger,
   })
@@ -113,6 +116,7 @@ export async function startHarness(
     app,
     stores,
     forms,
+    formVersions,
     sink,
     clock,
     dataDir,

@@ -4,8 +4,11 @@
 import ExcelJS from 'exceljs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readFormWorkbook, writeFormWorkbook } from '#commons/adapters/form-workbook.ts'
+import { createFormCatalog } from '#commons/forms/catalog.ts'
 import { FormDefinition } from '#commons/forms/definition.ts'
+import { loadFormInputs } from '#commons/forms/registry.ts'
 import { definitionToTables, describeIssue, type Table, tablesToDefinition } from '#commons/forms/workbook.ts'
+import { silentLogger } from '#commons/log.ts'
 import { overviewTab } from '#commons/sheet/overview.ts'
 import { healthReport, newKey, submission } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, type Harness, readWorkbook, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
@@ -406,5 +409,36 @@ describe('publishing forms from a workbook', () => {
     const stale = await post('1')
     expect(stale.status).toBe(422)
     expect(await stale.text()).toContain('已接种人数')
+  })
+})
+
+describe('two instances (Lambda)', () => {
+  it('a publish on one reaches the other once its copy is older than the catalog lifetime, without a restart', async () => {
+    const h = await startHarness()
+    try {
+      // the harness's catalog stands for the instance that publishes; this one for another instance
+      const other = await createFormCatalog({
+        builtIn: await loadFormInputs(),
+        store: h.formVersions,
+        clock: h.clock,
+        log: silentLogger,
+        maxAgeMs: 200,
+      })
+      await other.fresh()
+      const health = h.forms.get('daily-health')!
+      const relabelled = { ...health, title: { zh: '人员健康日报（新）', en: 'Staff health daily (new)' } }
+      const published = await h.app.request('/api/admin/forms?by=a', { method: 'POST', headers: admin, body: JSON.stringify(relabelled) })
+      expect(published.status).toBe(201)
+      await other.fresh() // its copy is new: nothing read
+      expect(other.get('daily-health')?.version).toBe(1)
+      await expect
+        .poll(async () => {
+          await other.fresh()
+          return other.get('daily-health')?.title.zh
+        })
+        .toBe('人员健康日报（新）')
+    } finally {
+      await h.close()
+    }
   })
 })
