@@ -9,7 +9,11 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 export async function writeFormWorkbook(tables: Table[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook()
   for (const t of tables) {
-    const sheet = workbook.addWorksheet(t.name, { views: [{ state: 'frozen', ySplit: 1 }] })
+    const sheet = workbook.addWorksheet(t.name, {
+      views: [{ state: 'frozen', ySplit: 1 }],
+      // printed for a review meeting: across one page's width
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    })
     sheet.getRow(1).values = t.columns
     sheet.getRow(1).eachCell((cell) => {
       cell.font = { bold: true }
