@@ -1,6 +1,6 @@
 // The office's form publishing, as admin API routes under /api/admin/forms (forms/catalog.ts).
 import { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { FormCatalog, PublishOutcome } from '../forms/catalog.ts'
 import type { AppEnv } from './deps.ts'
 import { apiError } from './errors.tsx'

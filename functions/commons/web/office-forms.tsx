@@ -3,7 +3,6 @@
 // sees it on a phone, then publish it with a name. Nothing is published before that last step.
 import { type Context, Hono } from 'hono'
 import { csrf } from 'hono/csrf'
-import { readFormWorkbook, writeFormWorkbook } from '../adapters/form-workbook.ts'
 import { localDate } from '../clock.ts'
 import { checkName } from '../decided-by.ts'
 import type { FormCatalog } from '../forms/catalog.ts'
@@ -60,6 +59,12 @@ const w = wordsOf({
 
 /** Uploads beyond this are refused before they are read (the app refuses bodies over 64 KiB anyway). */
 const MAX_WORKBOOK_BYTES = 60 * 1024
+
+/**
+ * The .xlsx reader and writer (exceljs), loaded on first use: the API function's cold start does
+ * not evaluate them, only the office's first download or upload does.
+ */
+const workbooks = () => import('../adapters/form-workbook.ts')
 
 const listOf = (items: string[], lang: Lang) => items.join(lang === 'zh' ? '、' : ', ')
 
@@ -231,6 +236,7 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
   pages.get('/:id/workbook.xlsx', async (c) => {
     const form = catalog.get(c.req.param('id'))
     if (!form) return c.notFound()
+    const { writeFormWorkbook } = await workbooks()
     return c.body(new Uint8Array(await writeFormWorkbook(definitionToTables(form))), 200, {
       'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'content-disposition': `attachment; filename="${form.id}-v${form.version}.xlsx"`,
@@ -241,6 +247,7 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
     const file = (await c.req.parseBody()).workbook
     if (!(file instanceof File) || file.size === 0) return list(c, [w(lang, 'noFile')], 422)
     if (file.size > MAX_WORKBOOK_BYTES) return list(c, [w(lang, 'uploadHint')], 422)
+    const { readFormWorkbook } = await workbooks()
     let tables: Awaited<ReturnType<typeof readFormWorkbook>>
     try {
       tables = await readFormWorkbook(new Uint8Array(await file.arrayBuffer()))
