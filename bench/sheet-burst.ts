@@ -68,8 +68,22 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
 
     const receivedAt = new Map<string, number>()
     const started = performance.now()
+    // Watch the sheet while the burst runs: a record's lag is its receipt → its row visible.
+    const seenAt = new Map<string, number>()
+    let submitting = true
+    const watching = (async () => {
+      while (submitting || seenAt.size < receivedAt.size) {
+        const t = Date.now()
+        for (const row of server.values(TAB).slice(1)) {
+          const id = String(row[0] ?? '')
+          if (id !== '' && !seenAt.has(id)) seenAt.set(id, t)
+        }
+        if (performance.now() - started > 300_000) throw new Error(`only ${seenAt.size} of ${receivedAt.size} rows after 5 minutes`)
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+    })()
     let next = 0
-    await Promise.all(
+    const burst = Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let n = next++; n < COUNT; n = next++) {
           const res = await system.app.request('/api/forms/emergency/submissions', {
@@ -90,20 +104,12 @@ export async function benchSheetBurst(COUNT = 1000): Promise<SheetBurst> {
           receivedAt.set(receipt.id, Date.parse(receipt.receivedAt))
         }
       }),
-    )
+    ).finally(() => {
+      submitting = false
+    })
+    await burst
     const submittedMs = performance.now() - started
-
-    // watch the sheet: the lag of a record is receipt → its row visible
-    const seenAt = new Map<string, number>()
-    while (seenAt.size < receivedAt.size) {
-      const t = Date.now()
-      for (const row of server.values(TAB).slice(1)) {
-        const id = String(row[0] ?? '')
-        if (receivedAt.has(id) && !seenAt.has(id)) seenAt.set(id, t)
-      }
-      if (performance.now() - started > 300_000) throw new Error(`only ${seenAt.size} of ${receivedAt.size} rows after 5 minutes`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
+    await watching
     const mirroredMs = performance.now() - started
     const lags = [...seenAt].map(([id, t]) => t - (receivedAt.get(id) as number)).sort((a, b) => a - b)
     const writes = server.requests.slice().filter((r) => r.method !== 'GET')

@@ -1,7 +1,7 @@
 // Deployment configuration: cdk.json context, `-c key=value` on the command line, or stack
 // props. Everything here lands in the template, so it holds no secret: secret values go into
 // Secrets Manager after the deploy (README, "Deploy to AWS").
-import { z } from 'zod'
+import * as z from 'zod'
 import {
   ackLinkTtlS,
   alertLang,

@@ -32,7 +32,7 @@ export interface SentinelStackProps extends StackProps {
 }
 
 /** The item-level calls every function makes on the table (its indexes included). */
-const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']
+const itemActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
 const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })

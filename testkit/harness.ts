@@ -8,6 +8,7 @@ import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
 import { createFormVersionStore } from '#commons/adapters/dynamo/form-versions.ts'
+import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import type { Clock } from '#commons/clock.ts'
@@ -111,6 +112,7 @@ export async function startHarness(
       ...(options.onEmergencyChanged ? { onChanged: options.onEmergencyChanged } : {}),
     },
     ...(options.approvals && approvalForm ? { approvals: { store: createApprovalStore(doc, 'test'), form: approvalForm } } : {}),
+    leaders: createLinkHolderStore(doc, 'test', 'LEADER'),
   })
   return {
     app,

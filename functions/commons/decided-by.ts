@@ -1,7 +1,7 @@
 // Who made a decision (acknowledged, resolved, approved, rejected, reopened): a person's name,
 // typed on a page, sent as `by` to the API or given as `--by` to the CLI. The record says who: an
 // empty name is refused, never replaced by a placeholder such as "admin".
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Lang } from './i18n.ts'
 
 export const MAX_NAME_CHARS = 50

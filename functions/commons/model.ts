@@ -84,3 +84,13 @@ export const receiptOf = (v: RecordVersion): SubmissionReceipt => ({
   formVersion: v.formVersion ?? 1,
   receivedAt: v.receivedAt,
 })
+
+/** Keeps the highest version of each record. */
+export function latestPerRecord(versions: readonly RecordVersion[]): RecordVersion[] {
+  const latest = new Map<string, RecordVersion>()
+  for (const v of versions) {
+    const seen = latest.get(v.recordId)
+    if (!seen || seen.version < v.version) latest.set(v.recordId, v)
+  }
+  return [...latest.values()]
+}

@@ -3,7 +3,7 @@
 // and the CDK context (infra/config.ts) take their pieces from here, so a value one accepts the
 // others accept too. `parseSettings` is the one parser: an empty value counts as unset, and an
 // error names the variable.
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseWebhookList, WebhookConfigError } from './channels/webhook-config.ts'
 import { isTimeZone } from './clock.ts'
 

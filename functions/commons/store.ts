@@ -12,6 +12,8 @@ export interface VersionRef {
 export interface RecordStore {
   /** every version of one record, oldest first, read consistently */
   versions(recordId: string): Promise<RecordVersion[]>
+  /** the newest version of each of these records (those that exist), read consistently */
+  currentOf(recordIds: readonly string[]): Promise<RecordVersion[]>
   /** one conditional write; false when that version exists already (a concurrent write won) */
   putVersion(version: RecordVersion): Promise<boolean>
   /** the current version of every record of a form for one date */

@@ -41,6 +41,7 @@ const usage = `usage: npm run admin -- <command>
   leader add --id ID --name NAME [--json]     (a leader and their link to the read-only dashboard)
   leader list [--json]
   leader rotate --id ID [--json]              (new link; the old one stops working)
+  leader revoke --id ID [--json]              (their link stops working)
   sheet rebuild
   export --form ID --date YYYY-MM-DD          (CSV with a UTF-8 BOM on standard output)
   --help                                      this list
@@ -350,6 +351,11 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
       return values.json
         ? JSON.stringify({ id, name, token, link })
         : `${command === 'leader add' ? 'added' : 'new link for'} leader ${id} (${name})\nlink: ${link}`
+    }
+    case 'leader revoke': {
+      const id = need(values.id, 'id')
+      const result = await expectOk(await send(`/api/admin/leaders/${encodeURIComponent(id)}/revoke`, { method: 'POST' }))
+      return show(result, (r: { id: string; name: string }) => `revoked leader ${r.id} (${r.name}): their link no longer works`)
     }
     case 'leader list': {
       const result = await expectOk(await send('/api/admin/leaders'))

@@ -2,7 +2,7 @@
 // start with the variable's name.
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { defaultTableName } from '#commons/adapters/dynamo/table.ts'
 import {
   AlertSettings,

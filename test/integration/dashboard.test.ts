@@ -75,6 +75,11 @@ describe('leaders', () => {
     const rotated = (await (await admin('/api/admin/leaders/zhang/rotate', { method: 'POST' })).json()) as { token: string }
     expect((await system.app.request(`/l/${leader.token}`)).status).toBe(404)
     expect((await system.app.request(`/l/${rotated.token}`)).status).toBe(200)
+
+    const revoked = await admin('/api/admin/leaders/zhang/revoke', { method: 'POST' })
+    expect(await revoked.json()).toEqual({ id: 'zhang', name: '张组长', revokedAt: expect.any(String) })
+    expect((await system.app.request(`/l/${rotated.token}`)).status).toBe(404)
+    expect((await admin('/api/admin/leaders/nobody/revoke', { method: 'POST' })).status).toBe(404)
   })
 
   it('refuses a bad leader, an existing id, an unknown one, and anyone without the admin token', async () => {

@@ -1,4 +1,4 @@
-// The office's unit, approver and deadline pages as plain HTML form posts (no JavaScript, no
+// The office's unit, approver, leader and deadline pages as plain HTML form posts (no JavaScript, no
 // browser checks): sign-in required, same-origin only, refusals change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, type Harness, startHarness } from '../../testkit/harness.ts'
@@ -21,7 +21,7 @@ const post = (path: string, fields: Record<string, string>, headers: Record<stri
 
 describe('office pages', () => {
   it('send the signed-out to the sign-in, and refuse a post from another site', async () => {
-    for (const path of ['/office/units', '/office/units/new', '/office/approvers', '/office/deadlines']) {
+    for (const path of ['/office/units', '/office/units/new', '/office/approvers', '/office/leaders', '/office/deadlines']) {
       const res = await h.app.request(`${origin}${path}`)
       expect(res.status, path).toBe(303)
       expect(res.headers.get('location')).toContain('/admin/login')
@@ -70,6 +70,29 @@ describe('office pages', () => {
     const approver = await post('/office/approvers', { id: 'pr', name: '' })
     expect(approver.status).toBe(422)
     expect(await approver.text()).toContain('姓名：请填写 1–100 个字符')
+  })
+
+  it('give a leader a link shown once, and stop it at once on revoke', async () => {
+    const added = await post('/office/leaders', { id: 'zhang', name: '张组长' })
+    expect(added.status).toBe(201)
+    expect(added.headers.get('cache-control')).toBe('no-store')
+    const html = await added.text()
+    expect(html).toContain('张组长 的简报链接')
+    const token = /http:\/\/forms\.test\/l\/(leader\.zhang\.[A-Za-z0-9_-]+)/.exec(html)?.[1] ?? ''
+    expect((await h.app.request(`/l/${token}`)).status).toBe(200)
+
+    const listed = await (await h.app.request(`${origin}/office/leaders`, { headers: signedIn })).text()
+    expect(listed).toContain('张组长')
+    expect(listed).not.toContain(token)
+
+    const badId = await post('/office/leaders', { id: 'zhang', name: '另一位' })
+    expect(badId.status).toBe(422)
+    expect(await badId.text()).toContain('领导ID：只能用小写字母')
+
+    expect((await post('/office/leaders/zhang/revoke', {})).status).toBe(303)
+    expect((await h.app.request(`/l/${token}`)).status).toBe(404)
+    expect(await (await h.app.request(`${origin}/office/leaders`, { headers: signedIn })).text()).toMatch(/起撤销/)
+    expect((await post('/office/leaders/nobody/revoke', {})).status).toBe(404)
   })
 
   it('retire a unit when confirmed, and answer 404 for a unit that is not there', async () => {

@@ -91,6 +91,20 @@ describe('npm run admin', { timeout: 180_000 }, () => {
     expect(text.stdout).toMatch(/^works\t中心工程管理科\t.*\tretired \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(Asia\/Shanghai\)$/m)
   })
 
+  it('gives a leader a dashboard link and stops it on revoke, while the server runs', async () => {
+    server = await startServerProcess(env)
+    const added = await runAdmin(['leader', 'add', '--id', 'zhang', '--name', '张组长', '--json'], env)
+    expect(added.code, added.stderr).toBe(0)
+    const link = `${server.url}${new URL((JSON.parse(added.stdout) as { link: string }).link).pathname}`
+    expect((await fetch(link)).status).toBe(200)
+    const revoked = await runAdmin(['leader', 'revoke', '--id', 'zhang'], env)
+    expect(revoked.stdout).toContain('revoked leader zhang (张组长): their link no longer works')
+    expect((await fetch(link)).status).toBe(404)
+    expect(JSON.parse((await runAdmin(['leader', 'list', '--json'], env)).stdout)).toMatchObject([
+      { id: 'zhang', revokedAt: expect.any(String) },
+    ])
+  })
+
   it('prints a reopening in the organisation time zone and exports CSV with a BOM, while the server runs', async () => {
     server = await startServerProcess({ ...env, ORG_TIMEZONE: 'Asia/Shanghai' })
     const added = await runAdmin(['unit', 'add', '--id', 'park-north', '--name', '北园公园', '--forms', 'daily-health', '--json'], env)

@@ -1,6 +1,6 @@
 // The shape of a form definition in `forms/`. Definitions are data: every field has a stable
 // `id` (the stored attribute and the sheet column key) and labels for display only.
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const Lang = z.enum(['zh', 'en'])
 export type Lang = z.infer<typeof Lang>

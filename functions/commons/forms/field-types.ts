@@ -1,6 +1,6 @@
 // One entry per field type: everything a type must do, in one place. A new type in
 // `definition.ts` does not compile until it has an entry here (and a control in web/controls.tsx).
-import { z } from 'zod'
+import * as z from 'zod'
 import { t } from '../i18n.ts'
 import type { FieldOf, FieldType, Lang } from './definition.ts'
 

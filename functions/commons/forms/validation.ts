@@ -1,6 +1,6 @@
 // Server-side allow-list validation of a submission: per-field zod schemas first, then the
 // form's cross-field rules on values that are already well-formed.
-import { z } from 'zod'
+import * as z from 'zod'
 import { t } from '../i18n.ts'
 import { activeFields, type Condition, type FormDefinition, type Lang, type Rule } from './definition.ts'
 import { specOf } from './field-types.ts'

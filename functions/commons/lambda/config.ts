@@ -1,7 +1,7 @@
 // Configuration of the Lambda functions, parsed once at cold start from the environment the
 // stack sets (infra/stack.ts). A bad or missing value fails the cold start with the variable's
 // name. The pieces shared with the local server and the CDK context come from settings.ts.
-import { z } from 'zod'
+import * as z from 'zod'
 import { AlertSettings, parseSettings, reminderLeadMinutes, sheetId, snsTopicArn, tableName, timeZone } from '../settings.ts'
 
 const secretId = z.string().min(1)

@@ -2,7 +2,7 @@
 // (what Google's console downloads), or, for a local Sheets API server only, {"access_token": …}
 // like GOOGLE_ACCESS_TOKEN. The key stays in memory: it is handed to the Sheets client, never
 // written to a file.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { SheetsClientOptions } from '../adapters/google-sheets.ts'
 
 export class GoogleKeyError extends Error {

@@ -1,7 +1,7 @@
 // On AWS the API and the alert worker ask the mirror function for sheet work: only the mirror
 // holds the Google key and client, which keeps the other bundles small.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Logger } from '../log.ts'
 import type { InFlight } from './in-flight.ts'
 

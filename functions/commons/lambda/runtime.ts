@@ -3,7 +3,7 @@
 // (AWS_ENDPOINT_URL_DYNAMODB, …), which is how the handler tests point them at local servers.
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '../adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'

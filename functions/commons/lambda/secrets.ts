@@ -4,7 +4,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Logger } from '../log.ts'
 import { webhookList } from '../settings.ts'
 

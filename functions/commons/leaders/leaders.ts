@@ -22,5 +22,6 @@ const leaders = linkHolders('leader', {
 
 export const addLeader = leaders.add
 export const rotateLeader = leaders.rotate
+export const revokeLeader = leaders.revoke
 /** The leader a token belongs to; undefined for any other token. */
 export const leaderForToken = leaders.forToken

@@ -3,7 +3,7 @@
 // exactly-once rows.
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Logger } from '../log.ts'
-import type { RecordVersion } from '../model.ts'
+import { latestPerRecord, type RecordVersion } from '../model.ts'
 import type { RecordStore, RowStore, SettingsStore, UnitStore } from '../store.ts'
 import { noteSheetFailure, noteSheetWrite } from './health.ts'
 import { allFormTabs, formTabLayout, recordRow } from './layout.ts'
@@ -88,23 +88,25 @@ async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNul
   return Promise.all((deps.computedTabs ?? []).map(async (tab) => ({ tab: tab.layout.title, rows: await tab.rows(now) })))
 }
 
-const newestOf = async (deps: MirrorDeps, recordIds: string[]) =>
-  (await Promise.all(recordIds.map(async (id) => (await deps.records.versions(id)).at(-1)))).filter(
-    (v): v is RecordVersion => v !== undefined,
-  )
-
 /**
  * A slower concurrent writer (another pass, a rebuild) may have landed an older version over a
  * newer row whose mark is already cleared. Looking again after our own write and rewriting what
  * moved on settles it: whichever write lands last was checked after it landed.
  */
-async function settle(deps: MirrorDeps, written: Map<string, number>, reread: (ids: string[]) => Promise<RecordVersion[]>): Promise<void> {
+async function settle(
+  deps: MirrorDeps,
+  written: Map<string, number>,
+  reread: (ids: string[]) => Promise<RecordVersion[]>,
+): Promise<RecordVersion[]> {
+  const rewritten: RecordVersion[] = []
   for (let round = 0; round < 3 && written.size > 0; round++) {
     const moved = (await reread([...written.keys()])).filter((v) => v.version > (written.get(v.recordId) ?? Infinity))
-    if (moved.length === 0) return
+    if (moved.length === 0) break
     await deps.sink.apply({ tabs: layouts(deps), rows: await rowWrites(deps, moved) })
+    rewritten.push(...moved)
     written = new Map(moved.map((v) => [v.recordId, v.version]))
   }
+  return rewritten
 }
 
 /**
@@ -120,14 +122,15 @@ export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = 
     await deps.ready()
     pending = await marked()
   }
-  const recordIds = [...new Set(pending.map((v) => v.recordId))]
-  // The row shows the newest version, even if a newer one arrived after the marks were read.
-  const current = await newestOf(deps, recordIds)
+  // The newest marked version of each record; one that arrived after the marks were read is
+  // caught by settle(), which looks again after the write (one read per record, not two).
+  const current = latestPerRecord(pending)
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
   const batch = { tabs: layouts(deps), rows: await rowWrites(deps, current), replace: await computedReplacements(deps, now) }
   await noted(deps, now, async () => {
     await deps.sink.apply(batch)
-    await settle(deps, newest, (ids) => newestOf(deps, ids))
+    const settled = await settle(deps, newest, (ids) => deps.records.currentOf(ids))
+    for (const v of settled) newest.set(v.recordId, v.version)
   })
   const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
   await deps.records.clearMirror(written)

@@ -1,7 +1,7 @@
 // The JSON API of DESIGN §4. Handlers only translate HTTP to the domain functions.
 
 import { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseWebhookList } from '../channels/webhook-config.ts'
 import { isIsoDate, localDate } from '../clock.ts'
 import { setDeadline } from '../daily/deadlines.ts'

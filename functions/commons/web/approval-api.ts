@@ -15,7 +15,7 @@
 //   POST /api/admin/approvers/{id}/rotate    (admin token) → {"id","name","token","link"}: the old link stops working
 //   POST /api/admin/approvers/{id}/revoke    (admin token) → {"id","name","revokedAt"}: the link and token stop working
 import { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import {
   type ApprovalDeps,
   addApprover,

@@ -2,16 +2,17 @@
 // daily meeting (每日简报). Reached by a leader's own link /l/<token> or, for the office, at
 // /dashboard behind the office sign-in. Also the admin API that hands out the leaders' links:
 //   POST /api/admin/leaders {"id","name"}   → 201 {"id","name","token","link"}
-//   GET  /api/admin/leaders                 → [{"id","name","createdAt","rotatedAt"?}]
+//   GET  /api/admin/leaders                 → [{"id","name","createdAt","rotatedAt"?,"revokedAt"?}]
 //   POST /api/admin/leaders/{id}/rotate     → 200 {"id","name","token","link"}; 404
+//   POST /api/admin/leaders/{id}/revoke     → 200 {"id","name","revokedAt"}: the link stops working; 404
 import { Hono } from 'hono'
 import { raw } from 'hono/html'
-import { z } from 'zod'
+import * as z from 'zod'
 import { localDateTime } from '../clock.ts'
 import { categoryLabel } from '../emergencies/compose.ts'
 import { SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { type Dashboard, dashboard } from '../leaders/dashboard.ts'
-import { addLeader, type LeaderStore, rotateLeader } from '../leaders/leaders.ts'
+import { addLeader, type LeaderStore, revokeLeader, rotateLeader } from '../leaders/leaders.ts'
 import { sheetNeedsAttention } from '../sheet/health.ts'
 import { adminBearer, leaderLinkPage, officeSession } from './auth.tsx'
 import { chartCss, RateChart, TotalChart } from './charts.tsx'
@@ -237,6 +238,10 @@ export function createLeaderApi(deps: AppDeps, leaders: LeaderStore): Hono<AppEn
   api.post('/:id/rotate', async (c) => {
     const { holder, token } = await rotateLeader(leaders, deps.clock, c.req.param('id'))
     return c.json(answer(holder, token))
+  })
+  api.post('/:id/revoke', async (c) => {
+    const { id, name, revokedAt } = await revokeLeader(leaders, deps.clock, c.req.param('id'))
+    return c.json({ id, name, revokedAt })
   })
   return api
 }

@@ -2,7 +2,7 @@
 // emergency; a unit's token: that unit's own), POST /api/emergencies/{id}/ack and /resolve with
 // {"by": "<name>"} (admin token). Handlers only translate HTTP to emergencies/actions.ts.
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { BY_HINT, PersonName } from '../decided-by.ts'
 import { actOnEmergency, type EmergencyAction, emergenciesOfUnit, unitNamesOf, unitViewOf, viewOf } from '../emergencies/actions.ts'
 import type { EmergencyStatus } from '../emergencies/emergency.ts'

@@ -2,7 +2,7 @@
 // knows their shape (a handler then reads `c.req.valid('json')`).
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { validator } from 'hono/validator'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { overRateMessage } from '../emergencies/unit-rate.ts'
 import type { Lang } from '../i18n.ts'
 import type { SubmissionOutcome } from '../records/submissions.ts'

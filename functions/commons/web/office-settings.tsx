@@ -1,29 +1,21 @@
-// The office's settings pages: information-release approvers (/office/approvers; a new approver's
-// link is shown once, with its QR code) and the daily forms' deadlines (/office/deadlines).
+// The office's settings pages: the holders of their own links — information-release approvers
+// (/office/approvers) and leaders (/office/leaders); a new link is shown once, with its QR
+// code — and the daily forms' deadlines (/office/deadlines).
 import { type Context, Hono } from 'hono'
 import { csrf } from 'hono/csrf'
 import { raw } from 'hono/html'
 import { renderSVG } from 'uqr'
-import { ApprovalInputError, addApprover, revokeApprover, rotateApprover } from '../approvals/requests.ts'
 import { localDateTime } from '../clock.ts'
 import { DeadlineInputError, deadlineOf, isDeadlineTime, setDeadline } from '../daily/deadlines.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
-import type { IssuedLink } from '../link-holders.ts'
-import type { AppDeps, AppEnv, Approvals } from './deps.ts'
+import type { IssuedLink, LinkHolderStore } from '../link-holders.ts'
+import type { AppDeps, AppEnv } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { Page } from './layout.tsx'
 
 const w = wordsOf({
-  approvers: { zh: '审批人', en: 'Approvers' },
-  approversIntro: {
-    zh: '审批人用自己的链接审批各单位的信息发布申请。',
-    en: "Approvers decide the units' information-release requests from their own link.",
-  },
-  noApprovers: { zh: '还没有审批人。', en: 'There is no approver yet.' },
-  addApprover: { zh: '添加审批人', en: 'Add an approver' },
-  id: { zh: '审批人ID', en: 'Approver id' },
-  idHint: { zh: '小写字母、数字和“-”，最多 40 个', en: 'Lowercase letters, digits and "-", at most 40' },
   name: { zh: '姓名', en: 'Name' },
+  idHint: { zh: '小写字母、数字和“-”，最多 40 个', en: 'Lowercase letters, digits and "-", at most 40' },
   added: { zh: '添加时间', en: 'Added' },
   status: { zh: '状态', en: 'Status' },
   active: { zh: '在用', en: 'Active' },
@@ -32,16 +24,8 @@ const w = wordsOf({
   rotate: { zh: '生成新链接', en: 'New link' },
   rotateLabel: { zh: '为 {name} 生成新链接（旧链接立即失效）', en: 'New link for {name} (the old one stops working)' },
   revoke: { zh: '撤销', en: 'Revoke' },
-  revokeLabel: { zh: '撤销 {name} 的审批权限（链接立即失效）', en: "Revoke {name}'s link (it stops working at once)" },
   add: { zh: '添加并生成链接', en: 'Add and make the link' },
   errors: { zh: '请更正以下问题', en: 'There is a problem' },
-  onceTitle: { zh: '{name} 的审批链接', en: 'Approval link of {name}' },
-  onceNotice: {
-    zh: '链接只显示这一次，系统不保存。请现在复制或扫码，交给审批人本人。',
-    en: 'The link is shown this once and not kept. Copy it or scan it now and give it to the approver in person.',
-  },
-  qr: { zh: '二维码：{name} 的审批链接', en: 'QR code: approval link of {name}' },
-  back: { zh: '返回审批人列表', en: 'Back to the approvers' },
   deadlines: { zh: '截止时间', en: 'Deadlines' },
   deadlinesIntro: {
     zh: '每天各日报的截止时间（24 小时制，{zone}）。截止前未报的单位会收到提醒。',
@@ -50,12 +34,71 @@ const w = wordsOf({
   save: { zh: '保存', en: 'Save' },
   saved: { zh: '已保存。', en: 'Saved.' },
   badTime: { zh: '请填写 24 小时制时间，如 09:30', en: 'Enter a 24-hour time such as 09:30' },
-  badId: {
-    zh: '只能用小写字母、数字和“-”，最多 40 个；且不能与已有审批人重复',
-    en: 'Lowercase letters, digits and "-", at most 40, not used by another approver',
-  },
   badName: { zh: '请填写 1–100 个字符', en: 'Enter 1 to 100 characters' },
 } satisfies Record<string, Record<Lang, string>>)
+
+/** What the office calls each kind of link holder, and what their link opens. */
+const holderWords = {
+  approver: wordsOf({
+    title: { zh: '审批人', en: 'Approvers' },
+    intro: {
+      zh: '审批人用自己的链接审批各单位的信息发布申请。',
+      en: "Approvers decide the units' information-release requests from their own link.",
+    },
+    none: { zh: '还没有审批人。', en: 'There is no approver yet.' },
+    addTitle: { zh: '添加审批人', en: 'Add an approver' },
+    id: { zh: '审批人ID', en: 'Approver id' },
+    revokeLabel: { zh: '撤销 {name} 的审批权限（链接立即失效）', en: "Revoke {name}'s link (it stops working at once)" },
+    onceTitle: { zh: '{name} 的审批链接', en: 'Approval link of {name}' },
+    onceNotice: {
+      zh: '链接只显示这一次，系统不保存。请现在复制或扫码，交给审批人本人。',
+      en: 'The link is shown this once and not kept. Copy it or scan it now and give it to the approver in person.',
+    },
+    qr: { zh: '二维码：{name} 的审批链接', en: 'QR code: approval link of {name}' },
+    back: { zh: '返回审批人列表', en: 'Back to the approvers' },
+    badId: {
+      zh: '只能用小写字母、数字和“-”，最多 40 个；且不能与已有审批人重复',
+      en: 'Lowercase letters, digits and "-", at most 40, not used by another approver',
+    },
+  } satisfies Record<string, Record<Lang, string>>),
+  leader: wordsOf({
+    title: { zh: '领导', en: 'Leaders' },
+    intro: {
+      zh: '领导用自己的链接查看只读的领导简报：今日报送、应急请求、待审批的信息发布和两周趋势。',
+      en: "Leaders open the read-only dashboard from their own link: today's reports, emergencies, pending releases and two weeks' trends.",
+    },
+    none: { zh: '还没有领导链接。', en: 'There is no leader yet.' },
+    addTitle: { zh: '添加领导', en: 'Add a leader' },
+    id: { zh: '领导ID', en: 'Leader id' },
+    revokeLabel: { zh: '撤销 {name} 的简报链接（立即失效）', en: "Revoke {name}'s link (it stops working at once)" },
+    onceTitle: { zh: '{name} 的简报链接', en: 'Dashboard link of {name}' },
+    onceNotice: {
+      zh: '链接只显示这一次，系统不保存。请现在复制或扫码，交给领导本人。',
+      en: 'The link is shown this once and not kept. Copy it or scan it now and give it to the leader in person.',
+    },
+    qr: { zh: '二维码：{name} 的简报链接', en: 'QR code: dashboard link of {name}' },
+    back: { zh: '返回领导列表', en: 'Back to the leaders' },
+    badId: {
+      zh: '只能用小写字母、数字和“-”，最多 40 个；且不能与已有领导重复',
+      en: 'Lowercase letters, digits and "-", at most 40, not used by another leader',
+    },
+  } satisfies Record<string, Record<Lang, string>>),
+}
+
+/** One kind of link holder as the office's pages manage it (approvers, leaders). */
+export interface LinkHolderKind {
+  kind: keyof typeof holderWords
+  /** where the pages live, e.g. /office/approvers */
+  path: string
+  /** where a holder's link opens: `${linkPath}/${token}` */
+  linkPath: string
+  store: LinkHolderStore
+  add(input: { id: string; name: string }): Promise<IssuedLink>
+  rotate(id: string): Promise<IssuedLink>
+  revoke(id: string): Promise<unknown>
+  /** the error `add` throws for input the office got wrong (its message starts with the field) */
+  isInputError(error: unknown): boolean
+}
 
 function Summary({ lang, problems }: { lang: Lang; problems: { anchor: string; text: string }[] }) {
   if (problems.length === 0) return null
@@ -75,25 +118,30 @@ function Summary({ lang, problems }: { lang: Lang; problems: { anchor: string; t
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
-export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<AppEnv> {
+export function createLinkHolderPages(deps: AppDeps, holders: LinkHolderKind): Hono<AppEnv> {
   const pages = new Hono<AppEnv>()
   pages.use(csrf())
+  const h = holderWords[holders.kind]
 
   async function list(c: Context<AppEnv>, values = { id: '', name: '' }, problem?: 'id' | 'name') {
     const lang = c.get('lang')
-    const approvers = (await approvals.store.approvers.list()).sort((a, b) => a.id.localeCompare(b.id))
+    const listed = (await holders.store.list()).sort((a, b) => a.id.localeCompare(b.id))
     const fieldClass = (f: 'id' | 'name') => (problem === f ? 'field invalid' : 'field')
-    const message = problem === 'name' ? w(lang, 'badName') : w(lang, 'badId')
+    const message = problem === 'name' ? w(lang, 'badName') : h(lang, 'badId')
     return c.html(
-      <Page title={w(lang, 'approvers')} lang={lang} path="/office/approvers" office>
-        <h1>{w(lang, 'approvers')}</h1>
+      <Page title={h(lang, 'title')} lang={lang} path={holders.path} office>
+        <h1>{h(lang, 'title')}</h1>
         <Summary
           lang={lang}
-          problems={problem ? [{ anchor: problem, text: `${w(lang, problem)}${lang === 'zh' ? '：' : ': '}${message}` }] : []}
+          problems={
+            problem
+              ? [{ anchor: problem, text: `${problem === 'id' ? h(lang, 'id') : w(lang, 'name')}${lang === 'zh' ? '：' : ': '}${message}` }]
+              : []
+          }
         />
-        <p>{w(lang, 'approversIntro')}</p>
-        {approvers.length === 0 ? (
-          <p>{w(lang, 'noApprovers')}</p>
+        <p>{h(lang, 'intro')}</p>
+        {listed.length === 0 ? (
+          <p>{h(lang, 'none')}</p>
         ) : (
           <table>
             <thead>
@@ -104,7 +152,7 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
               </tr>
             </thead>
             <tbody>
-              {approvers.map((a) => (
+              {listed.map((a) => (
                 <tr>
                   <td>
                     {a.name}
@@ -122,15 +170,15 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
                     )}
                   </td>
                   <td>
-                    {/* a rotation also lets a revoked approver in again */}
-                    <form method="post" action={`/office/approvers/${a.id}/rotate`}>
+                    {/* a rotation also lets a revoked holder in again */}
+                    <form method="post" action={`${holders.path}/${a.id}/rotate`}>
                       <button class="button" type="submit" aria-label={w(lang, 'rotateLabel', { name: a.name })}>
                         {w(lang, 'rotate')}
                       </button>
                     </form>
                     {!a.revokedAt && (
-                      <form method="post" action={`/office/approvers/${a.id}/revoke`} style="margin-top:.4rem">
-                        <button class="button button-danger" type="submit" aria-label={w(lang, 'revokeLabel', { name: a.name })}>
+                      <form method="post" action={`${holders.path}/${a.id}/revoke`} style="margin-top:.4rem">
+                        <button class="button button-danger" type="submit" aria-label={h(lang, 'revokeLabel', { name: a.name })}>
                           {w(lang, 'revoke')}
                         </button>
                       </form>
@@ -141,11 +189,11 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
             </tbody>
           </table>
         )}
-        <h2>{w(lang, 'addApprover')}</h2>
-        <form method="post" action="/office/approvers" novalidate>
+        <h2>{h(lang, 'addTitle')}</h2>
+        <form method="post" action={holders.path} novalidate>
           <div class={fieldClass('id')}>
             <label class="label" for="id">
-              {w(lang, 'id')}
+              {h(lang, 'id')}
             </label>
             <p class="hint" id="id-hint">
               {w(lang, 'idHint')}
@@ -195,25 +243,25 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
   }
 
   /** The link shown once, with its QR code: it is not kept anywhere. */
-  function onceAnswer(c: Context<AppEnv>, { holder: approver, token }: IssuedLink, status: 200 | 201) {
+  function onceAnswer(c: Context<AppEnv>, { holder, token }: IssuedLink, status: 200 | 201) {
     const lang = c.get('lang')
-    const link = `${deps.publicUrl}/a/${token}`
+    const link = `${deps.publicUrl}${holders.linkPath}/${token}`
     c.header('cache-control', 'no-store')
     c.header('referrer-policy', 'no-referrer')
     return c.html(
-      <Page title={w(lang, 'onceTitle', { name: approver.name })} lang={lang} path="/office/approvers" office>
-        <h1>{w(lang, 'onceTitle', { name: approver.name })}</h1>
+      <Page title={h(lang, 'onceTitle', { name: holder.name })} lang={lang} path={holders.path} office>
+        <h1>{h(lang, 'onceTitle', { name: holder.name })}</h1>
         <div class="panel" role="status">
-          <p>{w(lang, 'onceNotice')}</p>
+          <p>{h(lang, 'onceNotice')}</p>
         </div>
-        <p id="approver-link" style="word-break:break-all;font-family:ui-monospace,monospace;background:#f3f2f1;padding:.5rem">
+        <p id="holder-link" style="word-break:break-all;font-family:ui-monospace,monospace;background:#f3f2f1;padding:.5rem">
           {link}
         </p>
-        <div style="max-width:16rem" role="img" aria-label={w(lang, 'qr', { name: approver.name })}>
+        <div style="max-width:16rem" role="img" aria-label={h(lang, 'qr', { name: holder.name })}>
           {raw(renderSVG(link, { ecc: 'M', border: 2, pixelSize: 8 }).replace('<svg ', '<svg style="width:100%;height:auto" '))}
         </div>
         <p>
-          <a href="/office/approvers">{w(lang, 'back')}</a>
+          <a href={holders.path}>{h(lang, 'back')}</a>
         </p>
       </Page>,
       status,
@@ -221,21 +269,19 @@ export function createApproverPages(deps: AppDeps, approvals: Approvals): Hono<A
   }
 
   pages.get('/', (c) => list(c))
-  pages.post('/:id/rotate', limitBody(4096), async (c) =>
-    onceAnswer(c, await rotateApprover(approvals.store, deps.clock, c.req.param('id')), 200),
-  )
+  pages.post('/:id/rotate', limitBody(4096), async (c) => onceAnswer(c, await holders.rotate(c.req.param('id')), 200))
   pages.post('/:id/revoke', limitBody(4096), async (c) => {
-    await revokeApprover(approvals.store, deps.clock, c.req.param('id'))
-    return c.redirect('/office/approvers', 303)
+    await holders.revoke(c.req.param('id'))
+    return c.redirect(holders.path, 303)
   })
   pages.post('/', limitBody(4096), async (c) => {
     const body = await c.req.parseBody()
     const values = { id: text(body.id), name: text(body.name) }
     try {
-      return onceAnswer(c, await addApprover(approvals.store, deps.clock, values), 201)
+      return onceAnswer(c, await holders.add(values), 201)
     } catch (error) {
-      // addApprover's messages start with the field they are about.
-      if (error instanceof ApprovalInputError) return list(c, values, error.message.startsWith('approver name') ? 'name' : 'id')
+      // the input errors' messages start with the field they are about
+      if (holders.isInputError(error)) return list(c, values, (error as Error).message.startsWith(`${holders.kind} name`) ? 'name' : 'id')
       throw error
     }
   })

@@ -2,20 +2,21 @@
 // waiting for approval, and who reported each daily form (the missing units with whom to call),
 // with the rates of the last 14 days. The daily part is the same code as GET /api/status.
 import { Hono } from 'hono'
-import { listRequests } from '../approvals/requests.ts'
+import { ApprovalInputError, addApprover, listRequests, revokeApprover, rotateApprover } from '../approvals/requests.ts'
 import { addDays, isIsoDate, localDate, localDateTime } from '../clock.ts'
 import { rates } from '../daily/cycle.ts'
 import { type DayStatus, dayStatus, type ReportStatus } from '../daily/status.ts'
 import { categoryLabel } from '../emergencies/compose.ts'
 import { type Emergency, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import { addLeader, LeaderInputError, revokeLeader, rotateLeader } from '../leaders/leaders.ts'
 import { sheetHealth, sheetNeedsAttention } from '../sheet/health.ts'
 import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
 import { createFormPages } from './office-forms.tsx'
-import { createApproverPages, createDeadlinePages } from './office-settings.tsx'
+import { createDeadlinePages, createLinkHolderPages } from './office-settings.tsx'
 import { createUnitPages } from './office-units.tsx'
 
 const HISTORY_DAYS = 14
@@ -287,6 +288,37 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
   office.route('/units', createUnitPages(deps))
   office.route('/deadlines', createDeadlinePages(deps))
   if (deps.catalog) office.route('/forms', createFormPages(deps, deps.catalog))
-  if (deps.approvals) office.route('/approvers', createApproverPages(deps, deps.approvals))
+  const { approvals, leaders, clock } = deps
+  if (approvals) {
+    const store = approvals.store
+    office.route(
+      '/approvers',
+      createLinkHolderPages(deps, {
+        kind: 'approver',
+        path: '/office/approvers',
+        linkPath: '/a',
+        store: store.approvers,
+        add: (input) => addApprover(store, clock, input),
+        rotate: (id) => rotateApprover(store, clock, id),
+        revoke: (id) => revokeApprover(store, clock, id),
+        isInputError: (error) => error instanceof ApprovalInputError,
+      }),
+    )
+  }
+  if (leaders) {
+    office.route(
+      '/leaders',
+      createLinkHolderPages(deps, {
+        kind: 'leader',
+        path: '/office/leaders',
+        linkPath: '/l',
+        store: leaders,
+        add: (input) => addLeader(leaders, clock, input),
+        rotate: (id) => rotateLeader(leaders, clock, id),
+        revoke: (id) => revokeLeader(leaders, clock, id),
+        isInputError: (error) => error instanceof LeaderInputError,
+      }),
+    )
+  }
   return office
 }

@@ -85,6 +85,7 @@ describe.each(['zh', 'en'] as const)('office pages (%s)', (lang) => {
       '/office/info-releases',
       '/office/units',
       '/office/approvers',
+      '/office/leaders',
       '/office/deadlines',
       '/emergencies/outbox',
     ]) {
@@ -195,7 +196,7 @@ describe.each(['zh', 'en'] as const)('office pages (%s)', (lang) => {
     await expect.poll(() => page.locator('main').textContent()).toContain(`/a/approver.pr-${lang}.`)
     expect(await page.locator('main svg').count()).toBe(1)
     await check(page, 'approver-link', lang)
-    const linkPath = async () => new URL(((await page.locator('#approver-link').textContent()) ?? '').trim()).pathname
+    const linkPath = async () => new URL(((await page.locator('#holder-link').textContent()) ?? '').trim()).pathname
     const first = await linkPath()
     expect(first).toMatch(new RegExp(`^/a/approver\\.pr-${lang}\\.[A-Za-z0-9_-]{32}$`))
 
@@ -223,6 +224,28 @@ describe.each(['zh', 'en'] as const)('office pages (%s)', (lang) => {
     await page.waitForURL(/\/office\/approvers$/)
     await check(page, 'approvers-revoked', lang)
     expect((await approverPage.goto(`${app.url}${second}`))?.status()).toBe(404)
+
+    // a leader's link, made and stopped from the same kind of page
+    await page
+      .getByRole('navigation')
+      .getByRole('link', { name: lang === 'zh' ? '领导' : 'Leaders', exact: true })
+      .click()
+    await page.locator('#id').fill(`zhang-${lang}`)
+    await page.locator('#name').fill('张组长')
+    await page.getByRole('button', { name: lang === 'zh' ? '添加并生成链接' : 'Add and make the link' }).click()
+    await expect.poll(() => page.locator('main').textContent()).toContain(`/l/leader.zhang-${lang}.`)
+    await check(page, 'leader-link', lang)
+    const leaderLink = await linkPath()
+    expect((await approverPage.goto(`${app.url}${leaderLink}`))?.status()).toBe(200)
+    await page.goto(`${app.url}/office/leaders`)
+    await page
+      .getByRole('button', {
+        name: lang === 'zh' ? '撤销 张组长 的简报链接（立即失效）' : "Revoke 张组长's link (it stops working at once)",
+      })
+      .click()
+    await page.waitForURL(/\/office\/leaders$/)
+    await check(page, 'leaders-revoked', lang)
+    expect((await approverPage.goto(`${app.url}${leaderLink}`))?.status()).toBe(404)
 
     await page
       .getByRole('navigation')

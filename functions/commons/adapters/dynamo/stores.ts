@@ -16,13 +16,13 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import type { RecordVersion, Unit } from '../../model.ts'
+import { latestPerRecord, type RecordVersion, type Unit } from '../../model.ts'
 import type { RecordStore, RowStore, SettingsStore, Stores, UnitStore, VersionRef } from '../../store.ts'
 import { createRefusalCounter, createSessionStore } from './access.ts'
 import { createAlertRateStore } from './alert-rates.ts'
 import { conditional } from './conditional.ts'
 import { createNoticeStore } from './notices.ts'
-import { type Item, queryItems, scanItems } from './paging.ts'
+import { getItems, type Item, mapBounded, queryItems, scanItems } from './paging.ts'
 
 const MIRROR_QUEUE = 'mirror'
 /** the unit attributes an edit replaces (`name` and `type` are reserved words: always by placeholder) */
@@ -76,35 +76,35 @@ export function recordVersionOf(item: Item): RecordVersion {
   }
 }
 
-/** Keeps the highest version of each record. */
-function latestPerRecord(versions: RecordVersion[]): RecordVersion[] {
-  const latest = new Map<string, RecordVersion>()
-  for (const v of versions) {
-    const seen = latest.get(v.recordId)
-    if (!seen || seen.version < v.version) latest.set(v.recordId, v)
-  }
-  return [...latest.values()]
-}
-
 export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: string): Stores {
   const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
     queryItems(doc, { ...input, TableName: tableName }, limit)
 
   const scanAll = (input: Omit<ScanCommandInput, 'TableName'>) => scanItems(doc, { ...input, TableName: tableName })
 
-  const pendingOn = async (index: string, attribute: string, queue: string, limit: number) =>
-    (
-      await queryAll(
-        {
-          IndexName: index,
-          KeyConditionExpression: '#q = :q',
-          ExpressionAttributeNames: { '#q': attribute },
-          ExpressionAttributeValues: { ':q': queue },
-          Limit: Math.min(limit, 1000),
-        },
-        limit,
-      )
-    ).map(recordVersionOf)
+  /**
+   * Versions marked on a queue, oldest first, as the items themselves hold them: an index entry
+   * may be stale (DynamoDB's indexes are eventually consistent; dynalite can leave an entry behind
+   * when killed mid-put), so the index only says where to look and the items are read by key.
+   */
+  const pendingOn = async (index: string, attribute: string, queue: string, limit: number) => {
+    const entries = await queryAll(
+      {
+        IndexName: index,
+        KeyConditionExpression: '#q = :q',
+        ExpressionAttributeNames: { '#q': attribute },
+        ExpressionAttributeValues: { ':q': queue },
+        Limit: Math.min(limit, 1000),
+      },
+      limit,
+    )
+    const keys = [...new Map(entries.map((e) => [`${e.pk}\n${e.sk}`, { pk: e.pk, sk: e.sk }])).values()]
+    const items = new Map((await getItems(doc, tableName, keys)).map((item) => [`${item.pk}\n${item.sk}`, item]))
+    return keys.flatMap((key) => {
+      const item = items.get(`${key.pk}\n${key.sk}`)
+      return item && item[attribute] === queue ? [recordVersionOf(item)] : []
+    })
+  }
 
   const removeMark = (ref: VersionRef, attribute: string) =>
     doc.send(
@@ -125,6 +125,22 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         ConsistentRead: true,
       })
       return items.map(recordVersionOf)
+    },
+    async currentOf(recordIds) {
+      const newest = await mapBounded(recordIds, async (recordId) => {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+            ExpressionAttributeValues: { ':pk': `REC#${recordId}`, ':v': 'V#' },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        )
+        return out.Items?.[0]
+      })
+      return newest.filter((item) => item !== undefined).map(recordVersionOf)
     },
     putVersion(version) {
       return conditional(
@@ -154,7 +170,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
     },
     pendingMirror: (limit) => pendingOn('mirrorOutbox', 'mirrorQ', MIRROR_QUEUE, limit),
     async clearMirror(refs) {
-      await Promise.all(refs.map((ref) => conditional(removeMark(ref, 'mirrorQ'))))
+      await mapBounded(refs, (ref) => conditional(removeMark(ref, 'mirrorQ')))
     },
     async reopen(reopening) {
       await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `REOPEN#${reopening.recordId}`, sk: reopening.at, ...reopening } }))
@@ -275,16 +291,14 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
 
   const rows: RowStore = {
     async rowsFor(tab, recordIds) {
-      const found = new Map<string, number>()
-      const existing = await Promise.all(
-        recordIds.map((id) => doc.send(new GetCommand({ TableName: tableName, Key: claimKey(tab, id), ConsistentRead: true }))),
+      const idOfKey = new Map(recordIds.map((id) => [claimKey(tab, id).pk, id]))
+      const claimed = await getItems(
+        doc,
+        tableName,
+        recordIds.map((id) => claimKey(tab, id)),
       )
-      let missing: string[] = []
-      existing.forEach((out, i) => {
-        const id = recordIds[i] as string
-        if (out.Item) found.set(id, out.Item.row as number)
-        else missing.push(id)
-      })
+      const found = new Map(claimed.map((item) => [idOfKey.get(item.pk as string) as string, item.row as number]))
+      let missing = recordIds.filter((id) => !found.has(id))
       if (missing.length === 0) return found
       // The last block reserved keeps its records' ids on the counter. A pass that died between
       // reserving and claiming left them there: they take up the rows reserved for them (no one
@@ -295,7 +309,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
         const offsets = new Map(blockIds.map((id, i) => [id, i]))
         const blockFirst = (counter?.lastRow as number) - blockIds.length + 2
         const resumed = missing.filter((id) => offsets.has(id))
-        await Promise.all(resumed.map(async (id) => found.set(id, await claimRow(tab, id, blockFirst + (offsets.get(id) as number)))))
+        await mapBounded(resumed, async (id) => found.set(id, await claimRow(tab, id, blockFirst + (offsets.get(id) as number))))
         missing = missing.filter((id) => !offsets.has(id))
         if (missing.length === 0) return found
       }
@@ -313,7 +327,7 @@ export function createDynamoStores(doc: DynamoDBDocumentClient, tableName: strin
       )
       // Data rows start below the header row (row 1).
       const firstRow = (bumped.Attributes?.lastRow as number) - missing.length + 2
-      await Promise.all(missing.map(async (id, i) => found.set(id, await claimRow(tab, id, firstRow + i))))
+      await mapBounded(missing, async (id, i) => found.set(id, await claimRow(tab, id, firstRow + i)))
       return found
     },
   }
