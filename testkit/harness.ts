@@ -7,12 +7,14 @@ import ExcelJS from 'exceljs'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { createFormVersionStore } from '#commons/adapters/dynamo/form-versions.ts'
 import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import type { Clock } from '#commons/clock.ts'
 import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/emergencies/emergency.ts'
-import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
+import { createFormCatalog, type FormCatalog, type FormVersionStore } from '#commons/forms/catalog.ts'
+import { loadFormInputs } from '#commons/forms/registry.ts'
 import { silentLogger } from '#commons/log.ts'
 import { type MirrorDeps, mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import type { EmergencyStore, Stores } from '#commons/store.ts'
@@ -45,7 +47,10 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
 export interface Harness {
   app: ReturnType<typeof createApp>
   stores: Stores
-  forms: FormRegistry
+  /** the forms: the files in `formsDir` and what the office published over them */
+  forms: FormCatalog
+  /** the published form versions in the table (another instance's catalog reads them too) */
+  formVersions: FormVersionStore
   sink: WorkbookSink
   clock: ReturnType<typeof fixedClock>
   dataDir: string
@@ -70,19 +75,26 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
+  const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
   const dynamo = await startEmbeddedDynamo()
   const { client, doc } = createDynamoClients(dynamo.endpoint)
   await ensureTable(client, 'test')
   const stores = createDynamoStores(doc, 'test')
   const emergencies = createDynamoEmergencyStore(doc, 'test')
   const alertPolicy = options.alertPolicy ?? { max: DEFAULT_MAX_ESCALATIONS }
-  const forms = await loadForms(options.formsDir)
+  const formVersions = createFormVersionStore(doc, 'test')
+  const forms = await createFormCatalog({
+    builtIn: await loadFormInputs(options.formsDir),
+    store: formVersions,
+    clock,
+    log: silentLogger,
+  })
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
-  const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
   const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
   const approvalForm = forms.approvalForm()
   const app = createApp({
     forms,
+    catalog: forms,
     stores,
     clock,
     timeZone: TIME_ZONE,
@@ -106,6 +118,7 @@ export async function startHarness(
     app,
     stores,
     forms,
+    formVersions,
     sink,
     clock,
     dataDir,

@@ -49,6 +49,8 @@ export interface RecordVersion {
   /** the organisation-local date the record is for (YYYY-MM-DD) */
   date: string
   version: number
+  /** the version of the form definition it was validated against (absent before versioned forms: 1) */
+  formVersion?: number
   values: Values
   receivedAt: string
   /** when version 1 arrived: on-time status is judged by the first submission */
@@ -68,6 +70,8 @@ export interface SubmissionReceipt {
   unitId: string
   date: string
   version: number
+  /** the form definition's version the submission was checked against */
+  formVersion: number
   receivedAt: string
 }
 
@@ -77,6 +81,7 @@ export const receiptOf = (v: RecordVersion): SubmissionReceipt => ({
   unitId: v.unitId,
   date: v.date,
   version: v.version,
+  formVersion: v.formVersion ?? 1,
   receivedAt: v.receivedAt,
 })
 

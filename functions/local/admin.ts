@@ -2,11 +2,16 @@
 // server (LevelDB allows one process); with no server running it builds the system in-process
 // and calls the same API without a network.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderUnicodeCompact } from 'uqr'
+import { readFormWorkbook, writeFormWorkbook } from '#commons/adapters/form-workbook.ts'
 import { localDateTime } from '#commons/clock.ts'
+import type { VersionInfo } from '#commons/forms/catalog.ts'
+import { FormDefinition } from '#commons/forms/definition.ts'
+import type { DefinitionIssue } from '#commons/forms/registry.ts'
+import { definitionToTables, describeIssue, tablesToDefinition, type WorkbookIssue } from '#commons/forms/workbook.ts'
 import { silentLogger } from '#commons/log.ts'
 import { parseLocalConfig } from './config.ts'
 import { runningServer } from './instance.ts'
@@ -21,6 +26,11 @@ const usage = `usage: npm run admin -- <command>
   unit list [--json]
   unit rotate --id ID [--json]
   form deadline --id FORM --time HH:MM
+  form list [--json]                          (every form with its current version)
+  form versions --id FORM [--json]            (who published each version, when)
+  form export --id FORM --out FILE.xlsx       (the form as a workbook to edit in Excel or WPS)
+  form publish --file FILE.xlsx|FILE.json --by NAME [--json]   (a new version, or a new form)
+  form rollback --id FORM --by NAME [--to VERSION] [--json]    (publishes an earlier version again)
   record reopen --id RECORD_ID --by NAME       (a closed daily report may be corrected until midnight)
   emergency ack|resolve --id EMERGENCY_ID --by NAME [--json]
   release approve|reject --id RECORD_ID --by NAME [--comment TEXT] [--json]   (rejecting needs --comment)
@@ -150,6 +160,9 @@ function parse(argv: string[]) {
         form: { type: 'string' },
         date: { type: 'string' },
         comment: { type: 'string' },
+        file: { type: 'string' },
+        out: { type: 'string' },
+        to: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -239,6 +252,49 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
       )
       return show(result, (r: { formId: string; deadline: string }) => `deadline of ${r.formId}: ${r.deadline}`)
     }
+    case 'form list': {
+      const result = await expectOk(await send('/api/admin/forms'))
+      return show(result, (forms: { id: string; version: number; title: { zh: string }; kind: string }[]) =>
+        forms.map((f) => `${f.id}\tversion ${f.version}\t${f.kind}\t${f.title.zh}`).join('\n'),
+      )
+    }
+    case 'form versions': {
+      const result = await expectOk(await send(`/api/admin/forms/${encodeURIComponent(need(values.id, 'id'))}/versions`))
+      return show(result, (versions: VersionInfo[]) =>
+        versions
+          .map((v) =>
+            [
+              `version ${v.version}`,
+              v.builtIn ? 'built in (forms/)' : `${v.publishedBy}\t${time(v.publishedAt)}`,
+              v.rolledBackTo ? `rollback to version ${v.rolledBackTo}` : '',
+            ]
+              .filter(Boolean)
+              .join('\t'),
+          )
+          .join('\n'),
+      )
+    }
+    case 'form export': {
+      const id = need(values.id, 'id')
+      const out = need(values.out, 'out')
+      const form = FormDefinition.parse(await expectOk(await send(`/api/admin/forms/${encodeURIComponent(id)}`)))
+      await writeFile(out, await writeFormWorkbook(definitionToTables(form)))
+      return `wrote ${form.id} version ${form.version} to ${out}`
+    }
+    case 'form publish':
+      return publishForm(send, need(values.file, 'file'), need(values.by, 'by'), values.json)
+    case 'form rollback': {
+      const id = need(values.id, 'id')
+      const to = values.to === undefined ? undefined : Number(values.to)
+      if (to !== undefined && !Number.isInteger(to)) throw new UsageError('--to: a version number')
+      const response = await send(`/api/admin/forms/${encodeURIComponent(id)}/rollback`, json({ by: need(values.by, 'by'), to }))
+      if (response.status === 422) throw new Error(issueLines(await response.json()).join('\n'))
+      const result = (await expectOk(response)) as { id: string; version: number }
+      return show(
+        result,
+        (r: { id: string; version: number }) => `${r.id}: version ${r.version} published, with the definition of the version asked for`,
+      )
+    }
     case 'record reopen': {
       const id = need(values.id, 'id')
       const result = await expectOk(await send(`/api/admin/records/${encodeURIComponent(id)}/reopen`, json({ by: need(values.by, 'by') })))
@@ -316,6 +372,42 @@ async function run(argv: string[], { send, timeZone }: Connection): Promise<stri
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command')
   }
+}
+
+type Refusal = { issues?: { path: string; message: string }[] }
+const issueLines = (refusal: Refusal) => (refusal.issues ?? []).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+
+/** Publishes a workbook or a JSON definition; a refusal names each problem's sheet, row and column (or path). */
+async function publishForm(send: Send, file: string, by: string, asJson: boolean): Promise<string> {
+  const data = await readFile(file)
+  let input: unknown
+  let locate: ((issue: DefinitionIssue) => WorkbookIssue) | undefined
+  if (/\.xlsx$/i.test(file)) {
+    const parsed = tablesToDefinition(await readFormWorkbook(data))
+    if ('issues' in parsed) throw new Error(`${file} was not published:\n${parsed.issues.map((i) => `  ${describeIssue(i)}`).join('\n')}`)
+    input = parsed.input
+    locate = parsed.locate
+  } else {
+    try {
+      input = JSON.parse(data.toString('utf8'))
+    } catch {
+      throw new Error(`${file}: not JSON (publish a .xlsx workbook or a .json definition)`)
+    }
+  }
+  const response = await send(`/api/admin/forms?${new URLSearchParams({ by })}`, json(input))
+  if (response.status === 422) {
+    const refusal = (await response.json()) as Refusal
+    const lines = locate
+      ? (refusal.issues ?? []).map((i) =>
+          describeIssue(
+            locate({ path: i.path ? i.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [], message: i.message }),
+          ),
+        )
+      : issueLines(refusal)
+    throw new Error(`${file} was not published:\n${lines.map((l) => `  ${l}`).join('\n')}`)
+  }
+  const result = (await expectOk(response)) as { id: string; version: number }
+  return asJson ? JSON.stringify(result) : `published ${result.id} version ${result.version}`
 }
 
 async function main(): Promise<void> {

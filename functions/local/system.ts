@@ -7,13 +7,15 @@ import { join } from 'node:path'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { createFormVersionStore } from '#commons/adapters/dynamo/form-versions.ts'
 import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createFeishuSheetSink } from '#commons/adapters/feishu-sheets.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
 import { type Clock, systemClock } from '#commons/clock.ts'
-import { type FormRegistry, loadForms } from '#commons/forms/registry.ts'
+import { createFormCatalog, type FormCatalog } from '#commons/forms/catalog.ts'
+import { loadFormInputs } from '#commons/forms/registry.ts'
 import type { Logger } from '#commons/log.ts'
 import { mirrorPass, rebuildSheet } from '#commons/sheet/mirror.ts'
 import type { SheetSink } from '#commons/sheet/sink.ts'
@@ -60,7 +62,7 @@ async function createSink(config: LocalConfig, log: Logger): Promise<LocalSink> 
 export interface LocalSystem {
   app: ReturnType<typeof createApp>
   stores: Stores
-  forms: FormRegistry
+  forms: FormCatalog
   sink: LocalSink
   mirror: Pump
   adminToken: string
@@ -101,7 +103,13 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const { client, doc } = createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded?.endpoint, embedded?.socketPath)
   await ensureTable(client, config.TABLE_NAME)
   const stores = withUnitCache(createDynamoStores(doc, config.TABLE_NAME))
-  const forms = await loadForms(options.formsDir)
+  const forms = await createFormCatalog({
+    builtIn: await loadFormInputs(options.formsDir),
+    store: createFormVersionStore(doc, config.TABLE_NAME),
+    clock,
+    log,
+  })
+  await forms.refresh()
   const edge: Edge = {
     stores,
     approvals: createApprovalStore(doc, config.TABLE_NAME),

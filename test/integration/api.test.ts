@@ -48,7 +48,7 @@ describe('POST /api/forms/{formId}/submissions', () => {
       expect(res.status, formId).toBe(201)
       const receipt = (await res.json()) as Record<string, unknown>
       expect(receipt).toMatchObject({ formId, version: 1, date: '2026-11-28' })
-      expect(Object.keys(receipt).sort()).toEqual(['date', 'formId', 'id', 'receivedAt', 'unitId', 'version'])
+      expect(Object.keys(receipt).sort()).toEqual(['date', 'formId', 'formVersion', 'id', 'receivedAt', 'unitId', 'version'])
       const stored = await h.stores.records.versions(receipt.id as string)
       expect(stored.at(-1)?.values).toEqual(body)
     }

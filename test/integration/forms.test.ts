@@ -52,7 +52,7 @@ export default defineForm({
     expect(ok.status).toBe(201)
     await h.mirror()
     expect(await dataRows(h.sink.path, '来访登记')).toEqual([
-      [expect.stringMatching(/^visitor-check\.gate\./), '2026-11-28', '单位 gate', 'gate', 1, '2026-11-28 10:00:00', '周杰', '是'],
+      [expect.stringMatching(/^visitor-check\.gate\./), '2026-11-28', '单位 gate', 'gate', 1, '2026-11-28 10:00:00', 1, '周杰', '是'],
     ])
   })
 })

@@ -279,7 +279,7 @@ describe('the Feishu sheet', () => {
     await submit('daily-health', token, healthReport({ onDuty: 29 }))
     await mirrorAll(deps)
 
-    expect(dataRowsOf(HEALTH)[0]?.[7]).toBe(29)
+    expect(dataRowsOf(HEALTH)[0]?.[8]).toBe(29)
     expect(server.tokensIssued()).toBe(2)
     expect(server.requests.filter((r) => r.code === 99991663)).toHaveLength(1)
   })
@@ -355,7 +355,7 @@ describe.each(sheetsUnderTest)('the $name sheet, as the mirror writes it', ({ st
       expect(rows[0]?.slice(0, 5)).toEqual([id, dateSerial('2026-11-28'), '单位 office', 'office', 2])
       expect(sheet.displayed(HEALTH)[1]?.slice(1, 2)).toEqual(['2026-11-28'])
       expect(sheet.displayed(HEALTH)[1]?.[5]).toMatch(/^2026-11-28 \d\d:\d\d:\d\d$/)
-      expect(rows[0]?.[7]).toBe(29)
+      expect(rows[0]?.[8]).toBe(29)
     })
 
     it('gives no duplicate and no lost row when two mirror passes race', async () => {
@@ -396,7 +396,7 @@ describe.each(sheetsUnderTest)('the $name sheet, as the mirror writes it', ({ st
       const rows = dataRowsOf(HEALTH)
       expect(rows).toHaveLength(1)
       expect(rows[0]?.[4]).toBe(2) // version
-      expect(rows[0]?.[7]).toBe(29)
+      expect(rows[0]?.[8]).toBe(29)
     })
   })
 

@@ -20,10 +20,10 @@ describe('the form definitions', () => {
     const health = (await loadForms()).get('daily-health')
     if (!health) throw new Error('daily-health missing')
     const { header, keys } = formTabLayout(health)
-    expect(keys.slice(0, 6)).toEqual(['recordId', 'date', 'unitName', 'unitId', 'version', 'receivedAt'])
-    expect(header.slice(0, 6)).toEqual(['记录ID', '日期', '单位', '单位ID', '版本', '提交时间'])
+    expect(keys.slice(0, 7)).toEqual(['recordId', 'date', 'unitName', 'unitId', 'version', 'receivedAt', 'formVersion'])
+    expect(header.slice(0, 7)).toEqual(['记录ID', '日期', '单位', '单位ID', '版本', '提交时间', '表单版本'])
     expect(header[keys.indexOf('staffTotal')]).toBe('在册人数')
-    expect(keys).toEqual([...keys.slice(0, 6), ...health.fields.map((f) => f.id)])
+    expect(keys).toEqual([...keys.slice(0, 7), ...health.fields.map((f) => f.id)])
     expect(header).toHaveLength(keys.length)
   })
 

@@ -15,6 +15,8 @@ const fieldBase = {
   label: Label,
   hint: Label.optional(),
   required: z.boolean().default(true),
+  /** kept for its column and data, left off the page and refused in new submissions (never delete a field) */
+  retired: z.boolean().default(false),
 }
 
 const IntegerField = z.object({
@@ -39,7 +41,8 @@ const BooleanField = z.object({ ...fieldBase, type: z.literal('boolean') })
 const SelectField = z.object({
   ...fieldBase,
   type: z.literal('select'),
-  options: z.array(z.object({ value: z.string().regex(/^[a-z][a-z0-9_]*$/), label: Label })).min(1),
+  // a retired option is left off the page and refused in new submissions; records keep its label
+  options: z.array(z.object({ value: z.string().regex(/^[a-z][a-z0-9_]*$/), label: Label, retired: z.boolean().optional() })).min(1),
 })
 const PhoneField = z.object({ ...fieldBase, type: z.literal('phone') })
 const ItemListField = z.object({
@@ -138,6 +141,13 @@ export const FormDefinition = z.object({
    * and severity fields (an `alerts` entry with `categoryField`/`severityField`).
    */
   emergencyRequest: z.boolean().default(false),
+  /** the published version (forms/catalog.ts); the files in `forms/` are version 1 */
+  version: z.number().int().positive().default(1),
+  /**
+   * The fields' column order on the sheet, set by a publish: the previous version's columns, then
+   * the new fields. Absent: the fields' order. Keeps columns in place when the office reorders the page.
+   */
+  sheetColumns: z.array(fieldId).optional(),
 })
 export type FormDefinitionInput = z.input<typeof FormDefinition>
 export type FormDefinition = z.infer<typeof FormDefinition>
@@ -148,3 +158,6 @@ export type ApprovalFormDefinition = FormDefinition & { approval: ApprovalDeclar
 export function defineForm(definition: FormDefinitionInput): FormDefinitionInput {
   return definition
 }
+
+/** The fields a unit fills in: every field not retired. */
+export const activeFields = (form: FormDefinition): Field[] => form.fields.filter((f) => !f.retired)

@@ -53,6 +53,9 @@ function parseInteger(s: string | undefined): unknown {
   return /^-?\d{1,15}$/.test(normalized) ? Number(normalized) : s
 }
 
+/** The options a unit may choose: retired ones stay only to label the records that hold them. */
+export const activeOptions = (f: FieldOf<'select'>) => f.options.filter((o) => !o.retired)
+
 const PHONE = /^\+?[0-9][0-9 \-()]{4,19}$/
 
 export const fieldTypes: FieldTypeTable = {
@@ -88,11 +91,11 @@ export const fieldTypes: FieldTypeTable = {
     describe: () => ({}),
   },
   select: {
-    schema: (f, lang) => z.enum(f.options.map((o) => o.value) as [string, ...string[]], { error: t(lang, 'choose') }),
+    schema: (f, lang) => z.enum(activeOptions(f).map((o) => o.value) as [string, ...string[]], { error: t(lang, 'choose') }),
     fromForm: (f, raw) => blankToUndefined(first(raw, f.id)),
     toForm: (f, v) => ({ [f.id]: [asString(v)] }),
     cell: (f, v, lang) => f.options.find((o) => o.value === v)?.label[lang] ?? asString(v),
-    describe: (f) => ({ options: f.options }),
+    describe: (f) => ({ options: activeOptions(f).map(({ value, label }) => ({ value, label })) }),
   },
   phone: {
     schema: (_f, lang) =>

@@ -2,7 +2,7 @@
 // form's cross-field rules on values that are already well-formed.
 import * as z from 'zod'
 import { t } from '../i18n.ts'
-import type { Condition, FormDefinition, Lang, Rule } from './definition.ts'
+import { activeFields, type Condition, type FormDefinition, type Lang, type Rule } from './definition.ts'
 import { specOf } from './field-types.ts'
 
 export type Values = Record<string, unknown>
@@ -19,7 +19,7 @@ function formSchema(form: FormDefinition, lang: Lang): z.ZodType<Values> {
   if (cached) return cached
   // Every field optional here: missing required fields are reported by `missingRequired`,
   // with one clear message instead of a type error.
-  const shape = Object.fromEntries(form.fields.map((f) => [f.id, specOf(f).schema(f, lang).optional()]))
+  const shape = Object.fromEntries(activeFields(form).map((f) => [f.id, specOf(f).schema(f, lang).optional()]))
   const schema = z.strictObject(shape, { error: t(lang, 'unknownField') }) as unknown as z.ZodType<Values>
   schemaCache.set(form, { ...schemaCache.get(form), [lang]: schema })
   return schema
@@ -29,7 +29,9 @@ function formSchema(form: FormDefinition, lang: Lang): z.ZodType<Values> {
 const isMissing = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0)
 
 function missingRequired(form: FormDefinition, input: Record<string, unknown>, lang: Lang): Issue[] {
-  return form.fields.filter((f) => f.required && isMissing(input[f.id])).map((f) => ({ path: f.id, message: t(lang, 'required') }))
+  return activeFields(form)
+    .filter((f) => f.required && isMissing(input[f.id]))
+    .map((f) => ({ path: f.id, message: t(lang, 'required') }))
 }
 
 function toIssues(error: z.ZodError, lang: Lang): Issue[] {

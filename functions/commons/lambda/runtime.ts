@@ -7,10 +7,12 @@ import type * as z from 'zod'
 import { createApprovalStore } from '../adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '../adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '../adapters/dynamo/emergencies.ts'
+import { createFormVersionStore } from '../adapters/dynamo/form-versions.ts'
 import { createLinkHolderStore } from '../adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '../adapters/dynamo/stores.ts'
 import { systemClock } from '../clock.ts'
-import { loadBundledForms } from '../forms/bundled.ts'
+import { loadBundledFormInputs } from '../forms/bundled.ts'
+import { createFormCatalog } from '../forms/catalog.ts'
 import { lambdaLogger } from '../log.ts'
 import { withUnitCache } from '../units/cached-units.ts'
 import type { Edge } from '../wiring/edge.ts'
@@ -37,7 +39,12 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
     approvals: createApprovalStore(doc, config.TABLE_NAME),
     emergencies: createDynamoEmergencyStore(doc, config.TABLE_NAME),
     leaders: createLinkHolderStore(doc, config.TABLE_NAME, 'LEADER'),
-    forms: await loadBundledForms(),
+    forms: await createFormCatalog({
+      builtIn: await loadBundledFormInputs(),
+      store: createFormVersionStore(doc, config.TABLE_NAME),
+      clock: systemClock,
+      log,
+    }),
     clock: systemClock,
     log,
     powertools,
@@ -54,12 +61,14 @@ export async function lambdaRuntime(config: z.infer<typeof BaseConfig>): Promise
  * requests it started have left.
  */
 export function lambdaHandler<E, C, R>(
-  runtime: Pick<LambdaRuntime, 'powertools' | 'log' | 'inFlight'>,
+  runtime: Pick<LambdaRuntime, 'powertools' | 'log' | 'inFlight' | 'forms'>,
   handler: (event: E, context: C) => Promise<R>,
 ): (event: E, context: C) => Promise<R> {
   return async (event, context) => {
     if (context) runtime.powertools.addContext(context as never)
     try {
+      // a form the office published reaches this instance within the catalog's lifetime
+      await runtime.forms.fresh()
       return await handler(event, context)
     } catch (error) {
       runtime.log.error('invocation failed', { error })

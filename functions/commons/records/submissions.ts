@@ -252,6 +252,7 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
       unitId: unit.id,
       date,
       version: (state?.latest ?? 0) + 1,
+      formVersion: form.version,
       values: validated.values,
       receivedAt,
       firstReceivedAt: state?.firstReceivedAt ?? receivedAt,

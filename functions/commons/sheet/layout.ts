@@ -3,7 +3,7 @@
 import { localDateTime } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
-import type { FormRegistry } from '../forms/registry.ts'
+import { columnOrder, type FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { type Cell, type ColumnKind, neutralize, type TabLayout } from './sink.ts'
 
@@ -18,14 +18,22 @@ const fixedColumns: { id: string; zh: string; kind?: ColumnKind }[] = [
   { id: 'unitId', zh: '单位ID' },
   { id: 'version', zh: '版本', kind: 'number' },
   { id: 'receivedAt', zh: '提交时间', kind: 'datetime' },
+  { id: 'formVersion', zh: '表单版本', kind: 'number' },
 ]
 
+/** The form's fields in their sheet columns' order: a publish never moves a column (forms/catalog.ts). */
+function columnFields(form: FormDefinition) {
+  const byId = new Map(form.fields.map((f) => [f.id, f]))
+  return columnOrder(form).flatMap((id) => byId.get(id) ?? [])
+}
+
 export function formTabLayout(form: FormDefinition): TabLayout {
+  const fields = columnFields(form)
   return {
     title: form.tab,
-    header: [...fixedColumns.map((c) => c.zh), ...form.fields.map((f) => f.label.zh)],
-    keys: [...fixedColumns.map((c) => c.id), ...form.fields.map((f) => f.id)],
-    kinds: [...fixedColumns.map((c) => c.kind), ...form.fields.map((f): ColumnKind => (f.type === 'integer' ? 'number' : 'text'))],
+    header: [...fixedColumns.map((c) => c.zh), ...fields.map((f) => f.label.zh)],
+    keys: [...fixedColumns.map((c) => c.id), ...fields.map((f) => f.id)],
+    kinds: [...fixedColumns.map((c) => c.kind), ...fields.map((f): ColumnKind => (f.type === 'integer' ? 'number' : 'text'))],
   }
 }
 
@@ -48,8 +56,9 @@ export function recordRow(form: FormDefinition, record: RecordVersion, unitName:
     record.unitId,
     record.version,
     localDateTime(new Date(record.receivedAt), timeZone),
+    record.formVersion ?? 1,
   ]
-  const fields = form.fields.map((field) =>
+  const fields = columnFields(form).map((field) =>
     record.values[field.id] === undefined ? '' : specOf(field).cell(field, record.values[field.id], 'zh'),
   )
   return [...fixed, ...fields].map(safeCell)

@@ -6,6 +6,7 @@ import { parseWebhookList } from '../channels/webhook-config.ts'
 import { isIsoDate, localDate } from '../clock.ts'
 import { setDeadline } from '../daily/deadlines.ts'
 import { dayStatus } from '../daily/status.ts'
+import { activeFields } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
 import type { Unit, UnitType } from '../model.ts'
 import { exportCsv } from '../records/export.ts'
@@ -15,6 +16,8 @@ import { addUnit, editUnit, retireUnit, rotateUnitToken } from '../units/roster.
 import { adminBearer, unitBearer } from './auth.tsx'
 import { type AppDeps, type AppEnv, unitLink } from './deps.ts'
 import { apiError } from './errors.tsx'
+import { versionOf } from './form-post.ts'
+import { formsAdmin } from './forms-admin.ts'
 import { jsonBody, readSubmission, submissionAnswer } from './json-body.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -81,7 +84,8 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
           id: form.id,
           title: form.title,
           kind: form.kind,
-          fields: form.fields.map((field) => ({
+          version: form.version,
+          fields: activeFields(form).map((field) => ({
             id: field.id,
             type: field.type,
             required: field.required,
@@ -95,9 +99,11 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
 
   api.post('/forms/:formId/submissions', unitAuth, async (c) => {
     const unit = c.get('unit')
-    const form = deps.forms.get(c.req.param('formId'))
-    if (!form) return apiError(c, 404, 'not_found', 'no such form')
-    if (!unit.forms.includes(form.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
+    const current = deps.forms.get(c.req.param('formId'))
+    if (!current) return apiError(c, 404, 'not_found', 'no such form')
+    if (!unit.forms.includes(current.id)) return apiError(c, 403, 'forbidden', 'this unit may not submit this form')
+    // a client that queued the submission on an older version says which (GET /api/forms gave it)
+    const form = (await deps.catalog?.opened(current.id, versionOf(c.req.header('form-version')))) ?? current
     const sent = await readSubmission(c)
     if (sent instanceof Response) return sent
     const outcome = await submit(
@@ -181,6 +187,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
   admin.get('/sheet/health', async (c) => c.json(await sheetHealth(stores, deps.clock.now())))
 
+  if (deps.catalog) admin.route('/forms', formsAdmin(deps.catalog))
   api.route('/admin', admin)
   return api
 }

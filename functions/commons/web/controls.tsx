@@ -2,7 +2,7 @@
 // a new type does not compile until it has a control here.
 import type { Child } from 'hono/jsx'
 import type { FieldOf, FieldType } from '../forms/definition.ts'
-import { type FormRaw, first } from '../forms/field-types.ts'
+import { activeOptions, type FormRaw, first } from '../forms/field-types.ts'
 import { type Lang, t } from '../i18n.ts'
 
 interface ControlProps<T extends FieldType> {
@@ -91,7 +91,7 @@ const controls: { [T in FieldType]: ControlSpec<T> } = {
     grouped: true,
     Control: (p) => (
       <div class="choices">
-        {p.field.options.map((option, i) => (
+        {activeOptions(p.field).map((option, i) => (
           <label class="choice">
             <input
               type="radio"

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { Clock } from '../clock.ts'
 import type { EscalationPolicy } from '../emergencies/emergency.ts'
 import type { AlertRate } from '../emergencies/unit-rate.ts'
+import type { FormCatalog } from '../forms/catalog.ts'
 import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
@@ -14,6 +15,8 @@ import type { GuessingGuard } from './guessing-guard.ts'
 
 export interface AppDeps {
   forms: FormRegistry
+  /** publishing forms (forms/catalog.ts); its admin routes and office page are mounted only when given */
+  catalog?: FormCatalog
   stores: Stores
   clock: Clock
   timeZone: string

@@ -2,7 +2,7 @@
 // takes, and the idempotency key, for the API and the pages alike.
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'hono'
-import type { FormDefinition } from '../forms/definition.ts'
+import { activeFields, type FormDefinition } from '../forms/definition.ts'
 import { type FormRaw, specOf } from '../forms/field-types.ts'
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
@@ -17,9 +17,9 @@ export function idempotencyKeyOf(sent: string | undefined): string | undefined {
 }
 
 /** The JSON-shaped body of a form from its posted strings: the fields left empty are left out. */
-function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
+export function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
   const body: Record<string, unknown> = {}
-  for (const field of form.fields) {
+  for (const field of activeFields(form)) {
     const value = specOf(field).fromForm(field, raw)
     if (value !== undefined) body[field.id] = value
   }
@@ -30,6 +30,11 @@ function formBody(form: FormDefinition, raw: FormRaw): Record<string, unknown> {
 /** A stored record's values as the strings its form is pre-filled with (a correction, a resubmission). */
 export function prefilled(form: FormDefinition, values: Record<string, unknown>): FormRaw {
   return Object.assign({}, ...form.fields.map((f) => specOf(f).toForm(f, values[f.id])))
+}
+
+/** A form version a client names (a header, a page's hidden field); undefined when it names none or no number. */
+export function versionOf(sent: string | undefined): number | undefined {
+  return sent && /^[1-9]\d{0,5}$/.test(sent) ? Number(sent) : undefined
 }
 
 export interface FormPost {

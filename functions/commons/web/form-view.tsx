@@ -1,7 +1,7 @@
 // The one view of a form: its field blocks, the error summary and the page around them, for every
 // page that renders a form (a unit's report, the resubmission of a rejected request).
 import type { Child } from 'hono/jsx'
-import type { Field, FormDefinition } from '../forms/definition.ts'
+import { activeFields, type Field, type FormDefinition } from '../forms/definition.ts'
 import type { FormRaw } from '../forms/field-types.ts'
 import type { Issue } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
@@ -147,8 +147,10 @@ export function FormPage(props: FormPageProps) {
       {intro}
       <form method="post" action={path} id="form" novalidate>
         <input type="hidden" name="_key" value={idempotencyKey} />
+        {/* the version this page shows: a draft sent after a publish is checked against it (forms/catalog.ts) */}
+        <input type="hidden" name="_formVersion" value={String(form.version)} />
         {leading}
-        {form.fields.map((field) => (
+        {activeFields(form).map((field) => (
           <FieldBlock field={field} raw={raw} issue={fieldIssue(field.id)} lang={lang} />
         ))}
         <button class="button" type="submit">

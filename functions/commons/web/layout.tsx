@@ -82,6 +82,7 @@ const OFFICE_PAGES: { href: string; label: Record<Lang, string> }[] = [
   { href: '/office/approvers', label: { zh: '审批人', en: 'Approvers' } },
   { href: '/office/leaders', label: { zh: '领导', en: 'Leaders' } },
   { href: '/office/deadlines', label: { zh: '截止时间', en: 'Deadlines' } },
+  { href: '/office/forms', label: { zh: '表单', en: 'Forms' } },
   { href: '/emergencies/outbox', label: { zh: '告警发送记录', en: 'Alert outbox' } },
   { href: '/dashboard', label: { zh: '领导简报', en: 'Leaders’ dashboard' } },
 ]

@@ -15,6 +15,7 @@ import { approvalDepsOf } from './approval-api.ts'
 import { officeSession } from './auth.tsx'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { Page } from './layout.tsx'
+import { createFormPages } from './office-forms.tsx'
 import { createDeadlinePages, createLinkHolderPages } from './office-settings.tsx'
 import { createUnitPages } from './office-units.tsx'
 
@@ -286,6 +287,7 @@ export function createOfficePages(deps: AppDeps): Hono<AppEnv> {
   })
   office.route('/units', createUnitPages(deps))
   office.route('/deadlines', createDeadlinePages(deps))
+  if (deps.catalog) office.route('/forms', createFormPages(deps, deps.catalog))
   const { approvals, leaders, clock } = deps
   if (approvals) {
     const store = approvals.store

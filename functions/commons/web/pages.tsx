@@ -16,7 +16,7 @@ import type { UnitPageEnv } from './auth.tsx'
 import { clientScript } from './client-bundle.ts'
 import type { AppDeps } from './deps.ts'
 import { AlertedNotice, UnitEmergencies } from './emergencies.tsx'
-import { prefilled, readFormPost } from './form-post.ts'
+import { formBody, prefilled, readFormPost, versionOf } from './form-post.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
 import { ErrorPage, Page, StoredValues } from './layout.tsx'
 
@@ -265,14 +265,17 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     if (!form) return notFound(c)
     const unit = c.get('unit')
     const lang = c.get('lang')
-    const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
+    const { raw, idempotencyKey: key } = await readFormPost(c, form)
+    // a draft opened on an earlier version (sent late, or from the offline queue) is checked against that version
+    const opened = (await deps.catalog?.opened(form.id, versionOf(raw._formVersion?.[0]))) ?? form
+    const body = formBody(opened, raw)
     const outcome = await submit(
       { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
-      { unit, form, body, idempotencyKey: key, lang },
+      { unit, form: opened, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
       const date = typeof body.date === 'string' ? body.date : localDate(deps.clock.now(), deps.timeZone)
-      return c.html(formPage(c, form, { raw, issues: outcome.issues, date, idempotencyKey: key }), 422)
+      return c.html(formPage(c, opened, { raw, issues: outcome.issues, date, idempotencyKey: key }), 422)
     }
     return c.redirect(`${c.get('base')}/records/${outcome.receipt.id}?v=${outcome.receipt.version}`, 303)
   })

@@ -29,6 +29,7 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
   const approvalForm = edge.forms.approvalForm()
   return {
     forms: edge.forms,
+    catalog: edge.forms,
     stores: edge.stores,
     clock: edge.clock,
     log: edge.log,
@@ -40,7 +41,18 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     ...(parts.allowedHosts ? { allowedHosts: parts.allowedHosts } : {}),
     onStored: parts.onStored,
     rebuildSheet: parts.rebuildSheet,
-    ...(approvalForm ? { approvals: { store: edge.approvals, form: approvalForm, changed: parts.approvalsChanged } } : {}),
+    ...(approvalForm
+      ? {
+          approvals: {
+            store: edge.approvals,
+            // the current version: the office may publish a new one (forms/catalog.ts)
+            get form() {
+              return edge.forms.approvalForm() ?? approvalForm
+            },
+            changed: parts.approvalsChanged,
+          },
+        }
+      : {}),
     alerts: emergencyAppDeps(edge, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
     leaders: edge.leaders,
     alertRate: unitAlertRate(edge.stores.alertRates, settings.UNIT_ALERT_LIMIT, edge.log),

@@ -3,7 +3,7 @@
 // builders import no adapter: what talks to AWS is created at the edge and passed in.
 import type { FetchFn } from '../channels/deliver.ts'
 import type { Clock } from '../clock.ts'
-import type { FormRegistry } from '../forms/registry.ts'
+import type { FormCatalog } from '../forms/catalog.ts'
 import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
@@ -14,7 +14,8 @@ export interface Edge {
   emergencies: EmergencyStore
   /** the leaders and their dashboard links */
   leaders: LeaderStore
-  forms: FormRegistry
+  /** the current forms, and their published versions */
+  forms: FormCatalog
   clock: Clock
   log: Logger
   /** outgoing HTTP, for chat robots and JSON endpoints */
