@@ -11,6 +11,7 @@ export const repoRoot = resolve(fileURLToPath(import.meta.url), '../..')
 /** One thin entry per Lambda function. */
 export const functionEntries = {
   api: 'functions/api/index.ts',
+  workbooks: 'functions/workbooks/index.ts',
   mirror: 'functions/mirror/index.ts',
   alerts: 'functions/alerts/index.ts',
   schedule: 'functions/schedule/index.ts',
@@ -53,8 +54,8 @@ function clientScriptInject(): string {
   return file
 }
 
-/** Files injected into a function's bundle: the API serves the pages' script. */
-export const injectsFor = (name: FunctionName): string[] => (name === 'api' ? [clientScriptInject()] : [])
+/** Files injected into a function's bundle: the web app's functions serve the pages' script. */
+export const injectsFor = (name: FunctionName): string[] => (name === 'api' || name === 'workbooks' ? [clientScriptInject()] : [])
 
 /** esbuild settings shared by CDK (as BundlingOptions) and by `esbuildOptions` below. */
 export const bundleSettings = {

@@ -2,7 +2,7 @@
 // indexes come from the definition the local server uses, so the two cannot drift apart.
 import { Annotations, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
-import { ApiMapping, DomainName, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
+import { ApiMapping, DomainName, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager'
 import { Alarm, type AlarmProps, ComparisonOperator, Dashboard, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
@@ -231,18 +231,30 @@ export class SentinelStack extends Stack {
         'no sheetId (or feishuSheetToken) in the context: the mirror fails at start until it is set (-c sheetId=…)',
       )
     }
+    const webAppEnvironment = {
+      ...withUrl,
+      ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn,
+      LINK_KEY_SECRET_ARN: linkKey.secretArn,
+      MIRROR_FUNCTION_NAME: mirror.fn.functionName,
+      ...alertSettings,
+    }
     const api = new SentinelFunction(this, 'Api', {
       name: 'api',
       description: 'Sentinel Forms web app and JSON API (Hono)',
       memoryMiB: 512,
       timeout: Duration.seconds(29),
-      environment: {
-        ...withUrl,
-        ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn,
-        LINK_KEY_SECRET_ARN: linkKey.secretArn,
-        MIRROR_FUNCTION_NAME: mirror.fn.functionName,
-        ...alertSettings,
-      },
+      environment: webAppEnvironment,
+      logRetention,
+      alarmAction,
+    })
+    // The same web app with the .xlsx library, for the forms page's two workbook routes only
+    // (routes below): the API function's bundle, loaded at every cold start, stays small.
+    const workbooks = new SentinelFunction(this, 'Workbooks', {
+      name: 'workbooks',
+      description: 'Sentinel Forms: the forms page’s Excel workbooks (download, upload and preview)',
+      memoryMiB: 1024,
+      timeout: Duration.seconds(29),
+      environment: webAppEnvironment,
       logRetention,
       alarmAction,
     })
@@ -288,17 +300,20 @@ export class SentinelStack extends Stack {
     const extraActions = new Map([
       [mirror, ['dynamodb:Scan']],
       [api, ['dynamodb:DeleteItem']],
+      [workbooks, ['dynamodb:DeleteItem']],
     ])
-    for (const f of [api, mirror, alerts, schedule]) {
+    for (const f of [api, workbooks, mirror, alerts, schedule]) {
       table.grant(f.role, ...itemActions, ...(extraActions.get(f) ?? []))
       Validations.of(f.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as never)}.Arn>/index/*]`,
         reason: 'the app queries its own table’s indexes (outboxes, by day, idempotency keys); nothing outside this table',
       })
     }
-    adminToken.grantRead(api.role)
-    linkKey.grantRead(api.role)
-    for (const f of [api, alerts]) {
+    for (const f of [api, workbooks]) {
+      adminToken.grantRead(f.role)
+      linkKey.grantRead(f.role)
+    }
+    for (const f of [api, workbooks, alerts]) {
       ackKey.grantRead(f.role)
       // Rebuild and refresh requests. The function itself, not its versions: grantInvoke would add "<arn>:*".
       f.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mirror.fn.functionArn] }))
@@ -318,6 +333,16 @@ export class SentinelStack extends Stack {
     const routes = [
       ...httpApi.addRoutes({ path: '/{proxy+}', integration: new HttpLambdaIntegration('App', api.fn) }),
       ...httpApi.addRoutes({ path: '/', integration: new HttpLambdaIntegration('Root', api.fn) }),
+      ...httpApi.addRoutes({
+        path: '/office/forms/{id}/workbook.xlsx',
+        methods: [HttpMethod.GET],
+        integration: new HttpLambdaIntegration('WorkbookDownload', workbooks.fn),
+      }),
+      ...httpApi.addRoutes({
+        path: '/office/forms/preview',
+        methods: [HttpMethod.POST],
+        integration: new HttpLambdaIntegration('WorkbookUpload', workbooks.fn),
+      }),
     ]
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY })
     const stage = new HttpStage(this, 'Stage', {
@@ -486,7 +511,7 @@ export class SentinelStack extends Stack {
     new Dashboard(this, 'Dashboard', {
       dashboardName: this.stackName,
       defaultInterval: Duration.days(1),
-      widgets: dashboardWidgets({ httpApi, failures, alertTopic, functions: { api, mirror, alerts, schedule } }),
+      widgets: dashboardWidgets({ httpApi, failures, alertTopic, functions: { api, workbooks, mirror, alerts, schedule } }),
     })
 
     new CfnOutput(this, 'Url', { value: publicUrl, description: 'the address staff and the office use' })

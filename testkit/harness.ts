@@ -11,6 +11,7 @@ import { createFormVersionStore } from '#commons/adapters/dynamo/form-versions.t
 import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
+import { formWorkbookFiles } from '#commons/adapters/form-workbook.ts'
 import type { Clock } from '#commons/clock.ts'
 import { DEFAULT_MAX_ESCALATIONS, type EscalationPolicy } from '#commons/emergencies/emergency.ts'
 import { createFormCatalog, type FormCatalog, type FormVersionStore } from '#commons/forms/catalog.ts'
@@ -95,6 +96,7 @@ export async function startHarness(
   const app = createApp({
     forms,
     catalog: forms,
+    workbooks: formWorkbookFiles,
     stores,
     clock,
     timeZone: TIME_ZONE,

@@ -1,50 +1,5 @@
-// The API function: the same Hono app as the local server, behind API Gateway's HTTP API.
-// Everything is built at the cold start (top-level await), and the app again when a secret
-// changes (read at most every SECRETS_MAX_AGE_S). Writes reach the mirror and the
-// alert worker through the table stream, so there is no in-process wake-up here; changes the
-// sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
-import { LambdaClient } from '@aws-sdk/client-lambda'
-import { getConnInfo, handle } from 'hono/aws-lambda'
-import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
-import { invokeRebuild, requestRefresh } from '#commons/lambda/mirror-requests.ts'
-import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
-import { rebuiltOnChange, secretValue } from '#commons/lambda/secrets.ts'
-import { createApp } from '#commons/web/app.tsx'
-import { appDeps } from '#commons/wiring/app.ts'
+// The API function: the web app and JSON API (commons/lambda/web-app.ts), without the .xlsx
+// library: the forms page's workbook routes are the workbook function's.
+import { webAppHandler } from '#commons/lambda/web-app.ts'
 
-const config = parseLambdaConfig(ApiConfig)
-const edge = await lambdaRuntime(config)
-const lambda = new LambdaClient({})
-const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log, edge.inFlight)
-
-const currentApp = rebuiltOnChange(
-  () =>
-    Promise.all([
-      secretValue(edge.secrets, config.ADMIN_TOKEN_SECRET_ARN),
-      secretValue(edge.secrets, config.LINK_KEY_SECRET_ARN),
-      secretValue(edge.secrets, config.ACK_KEY_SECRET_ARN),
-    ]),
-  ([adminToken, linkKey, ackKey]) =>
-    handle(
-      createApp(
-        appDeps(edge, config, {
-          adminToken,
-          linkKey,
-          ackKey,
-          publicUrl: config.PUBLIC_URL,
-          // API Gateway sets the source address itself and serves only HTTPS.
-          client: (c) => ({ address: getConnInfo(c).remote.address, tls: true }),
-          rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
-          approvalsChanged: refreshSheet,
-          emergenciesChanged: refreshSheet,
-        }),
-      ),
-    ),
-)
-// The cold start reads the secrets: a missing one fails it, naming the secret.
-await currentApp()
-
-type App = Awaited<ReturnType<typeof currentApp>>
-export const handler = lambdaHandler(edge, async (event: Parameters<App>[0], context: Parameters<App>[1]) =>
-  (await currentApp())(event, context),
-)
+export const handler = await webAppHandler()

@@ -12,6 +12,7 @@ import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import { createFeishuSheetSink } from '#commons/adapters/feishu-sheets.ts'
+import { formWorkbookFiles } from '#commons/adapters/form-workbook.ts'
 import { createGoogleSheetSink, createSheetsClient } from '#commons/adapters/google-sheets.ts'
 import { type Clock, systemClock } from '#commons/clock.ts'
 import { createFormCatalog, type FormCatalog } from '#commons/forms/catalog.ts'
@@ -180,6 +181,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
           }
         : undefined,
       rebuildSheet: () => rebuildSheet(mirrorPassDeps, clock.now()),
+      workbooks: formWorkbookFiles,
       // a decision reaches the 信息发布 tab on the next pass, not at the next sweep
       approvalsChanged: () => {
         approvals.changed()

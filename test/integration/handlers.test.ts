@@ -161,7 +161,7 @@ function deployedFunctions(config: Partial<DeployConfig> = { sheetId: SHEET_ID }
   const functions = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
   return Object.fromEntries(
     functions.map(([id, fn]) => {
-      const name = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase() as FunctionName
+      const name = id.match(/^(Api|Workbooks|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase() as FunctionName
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>
       const environment = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, resolve(key, value)]))
       return [name, { environment, runtime: fn.Properties.Runtime, memoryMiB: fn.Properties.MemorySize, timeoutS: fn.Properties.Timeout }]
@@ -260,12 +260,13 @@ afterAll(async () => {
 
 describe('the functions as the stack deploys them', () => {
   it('start from the synthesized template’s environment, each with only its own secrets', () => {
-    expect(Object.keys(deployed).sort()).toEqual(['alerts', 'api', 'mirror', 'schedule'])
+    expect(Object.keys(deployed).sort()).toEqual(['alerts', 'api', 'mirror', 'schedule', 'workbooks'])
     const secretsOf = (name: FunctionName) =>
       Object.keys(deployed[name].environment)
         .filter((k) => k.endsWith('_SECRET_ARN'))
         .sort()
     expect(secretsOf('api')).toEqual(['ACK_KEY_SECRET_ARN', 'ADMIN_TOKEN_SECRET_ARN', 'LINK_KEY_SECRET_ARN'])
+    expect(secretsOf('workbooks')).toEqual(secretsOf('api'))
     expect(secretsOf('mirror')).toEqual(['GOOGLE_KEY_SECRET_ARN'])
     expect(secretsOf('alerts')).toEqual(['ACK_KEY_SECRET_ARN', 'WEBHOOKS_SECRET_ARN'])
     expect(secretsOf('schedule')).toEqual(['LINK_KEY_SECRET_ARN', 'WEBHOOKS_SECRET_ARN'])
@@ -405,6 +406,19 @@ describe('the API function behind the HTTP API', () => {
 
   it('fails its cold start naming the variable that is missing', async () => {
     await expect(coldStart('api', { TABLE_NAME: undefined })).rejects.toThrow(/TABLE_NAME/)
+  })
+})
+
+describe('the workbook function behind the forms page’s two workbook routes', () => {
+  it('sends the office a form as an .xlsx workbook, which the API function, without the library, does not serve', async () => {
+    const download = apiEvent('GET', '/office/forms/daily-health/workbook.xlsx', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    const workbook = (await (await coldStartOnce('workbooks'))(download, contextFor('workbooks'))) as ApiResult
+
+    expect(workbook.statusCode).toBe(200)
+    expect(workbook.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    expect(workbook.isBase64Encoded).toBe(true)
+    expect(Buffer.from(workbook.body, 'base64').subarray(0, 2).toString()).toBe('PK') // a zip, as every .xlsx
+    expect((await call(download)).statusCode).toBe(404)
   })
 })
 

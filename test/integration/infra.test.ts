@@ -56,8 +56,8 @@ function statementsOf(template: Template, fn: FunctionId): { Action: string | st
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(`${fn}Role`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
 }
-type FunctionId = 'Api' | 'Mirror' | 'Alerts' | 'Schedule'
-const functionIds: FunctionId[] = ['Api', 'Mirror', 'Alerts', 'Schedule']
+type FunctionId = 'Api' | 'Workbooks' | 'Mirror' | 'Alerts' | 'Schedule'
+const functionIds: FunctionId[] = ['Api', 'Workbooks', 'Mirror', 'Alerts', 'Schedule']
 const actionsOf = (statements: { Action: string | string[] }[]) => statements.flatMap((s) => [s.Action].flat())
 
 describe('the AWS stack', () => {
@@ -91,13 +91,13 @@ describe('the AWS stack', () => {
 
   it('runs every function on Node 24 on arm64 with its own log group and retention, untraced', () => {
     const functions = template.findResources('AWS::Lambda::Function')
-    expect(Object.keys(functions)).toHaveLength(4)
+    expect(Object.keys(functions)).toHaveLength(5)
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] })
       expect(fn.Properties.TracingConfig).toBeUndefined()
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined()
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5)
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 6)
     // X-Ray is off (docs/deploy-aws.md, "Tracing"): no role may write traces.
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toMatch(/xray:/)
   })
@@ -106,6 +106,15 @@ describe('the AWS stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /{proxy+}' })
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /' })
+    // the forms page's two workbook routes go to the function that carries the .xlsx library
+    const targetOf = (routeKey: string) =>
+      JSON.stringify(
+        Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find((r) => r.Properties.RouteKey === routeKey)?.Properties
+          .Target,
+      )
+    expect(targetOf('GET /office/forms/{id}/workbook.xlsx')).toContain('WorkbookDownload')
+    expect(targetOf('POST /office/forms/preview')).toContain('WorkbookUpload')
+    expect(targetOf('ANY /{proxy+}')).toContain('App')
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -217,7 +226,7 @@ describe('the AWS stack', () => {
       ['Mirror', 300_000],
     ])
     for (const metric of ['Errors', 'Throttles']) {
-      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric, OKActions: Match.anyValue() }, 4)
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: metric, OKActions: Match.anyValue() }, 5)
     }
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: opsTopic.map(() => Match.objectLike({ Ref: Match.stringLikeRegexp('^OpsTopic') })),
@@ -233,7 +242,7 @@ describe('the AWS stack', () => {
     expect(dimensions('AlertsGivenUp')).toEqual([{ Name: 'service', Value: 'alerts' }])
     expect(dimensions('NoticesFailed')).toEqual([{ Name: 'service', Value: 'schedule' }])
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
-      const service = id.match(/^(Api|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase()
+      const service = id.match(/^(Api|Workbooks|Mirror|Alerts|Schedule)Function/)?.[1]?.toLowerCase()
       expect(fn.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: 'SentinelForms',
@@ -340,6 +349,9 @@ describe('the AWS stack', () => {
         .map((s) => JSON.stringify(s.Resource).match(/"(AdminToken|LinkKey|AckKey|GoogleKey|Webhooks)[0-9A-F]{8}"/)?.[1])
         .sort()
     expect(secretReads('Api')).toEqual(['AckKey', 'AdminToken', 'LinkKey'])
+    // the workbook function is the same web app: the same secrets and calls, no stream, no SNS
+    expect(secretReads('Workbooks')).toEqual(secretReads('Api'))
+    expect(actionsOf(statementsOf(template, 'Workbooks')).sort()).toEqual([...api].sort())
     expect(secretReads('Alerts')).toEqual(['AckKey', 'Webhooks'])
     expect(secretReads('Mirror')).toEqual(['GoogleKey'])
     expect(secretReads('Schedule')).toEqual(['LinkKey', 'Webhooks'])
@@ -356,6 +368,7 @@ describe('the AWS stack', () => {
         .sort()
     const items = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']
     expect(tableActions('Api')).toEqual([...items, 'dynamodb:DeleteItem'].sort())
+    expect(tableActions('Workbooks')).toEqual(tableActions('Api'))
     expect(tableActions('Alerts')).toEqual(items)
     expect(tableActions('Schedule')).toEqual(items)
     expect(tableActions('Mirror')).toEqual([...items, 'dynamodb:Scan'].sort())
@@ -376,7 +389,7 @@ describe('the AWS stack', () => {
       BatchGet: 'BatchGetItem',
     }
     const used = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${actionOf[m[1] ?? ''] ?? m[1]}`))
-    const granted = new Set((['Api', 'Mirror', 'Alerts', 'Schedule'] as const).flatMap(tableActions))
+    const granted = new Set(functionIds.flatMap(tableActions))
     expect([...used].filter((action) => !granted.has(action))).toEqual([])
   })
 

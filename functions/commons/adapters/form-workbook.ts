@@ -1,7 +1,7 @@
 // A form's workbook as an .xlsx file (exceljs): the sheets of forms/workbook.ts with a bold,
 // frozen header row and fitted widths, and back to plain tables, every cell as text.
 import ExcelJS from 'exceljs'
-import type { Table } from '../forms/workbook.ts'
+import type { Table, WorkbookFiles } from '../forms/workbook.ts'
 import { textWidth } from '../sheet/sink.ts'
 
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EAED' } }
@@ -68,4 +68,10 @@ export async function readFormWorkbook(data: ArrayBuffer | Uint8Array): Promise<
     })
     return { name: sheet.name, columns, rows }
   })
+}
+
+/** The .xlsx files of forms/workbook.ts, for the web app and the CLI. */
+export const formWorkbookFiles: WorkbookFiles = {
+  read: readFormWorkbook,
+  write: async (tables) => new Uint8Array(await writeFormWorkbook(tables)),
 }

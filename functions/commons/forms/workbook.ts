@@ -13,6 +13,15 @@ export interface Table {
   rows: { row: number; cells: Record<string, string> }[]
 }
 
+/**
+ * Reading and writing the .xlsx file (adapters/form-workbook.ts). Passed in where it is wanted:
+ * its library is large, so on AWS only the workbook function carries it, not the API's.
+ */
+export interface WorkbookFiles {
+  read(data: Uint8Array): Promise<Table[]>
+  write(tables: Table[]): Promise<Uint8Array<ArrayBuffer>>
+}
+
 /** Where in the workbook something is wrong. */
 export interface WorkbookIssue {
   sheet: string

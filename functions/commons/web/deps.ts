@@ -6,6 +6,7 @@ import type { AlertRate } from '../emergencies/unit-rate.ts'
 import type { FormCatalog } from '../forms/catalog.ts'
 import type { ApprovalFormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
+import type { WorkbookFiles } from '../forms/workbook.ts'
 import type { Lang } from '../i18n.ts'
 import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
@@ -17,6 +18,8 @@ export interface AppDeps {
   forms: FormRegistry
   /** publishing forms (forms/catalog.ts); its admin routes and office page are mounted only when given */
   catalog?: FormCatalog
+  /** the .xlsx files of the forms page; absent in the API function, whose workbook routes go to the workbook function */
+  workbooks?: WorkbookFiles
   stores: Stores
   clock: Clock
   timeZone: string

@@ -8,7 +8,7 @@ import { checkName } from '../decided-by.ts'
 import type { FormCatalog } from '../forms/catalog.ts'
 import { activeFields, type FormDefinition } from '../forms/definition.ts'
 import type { DefinitionIssue } from '../forms/registry.ts'
-import { definitionToTables, describeIssue, tablesToDefinition, type WorkbookIssue } from '../forms/workbook.ts'
+import { definitionToTables, describeIssue, type Table, tablesToDefinition, type WorkbookIssue } from '../forms/workbook.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
@@ -59,12 +59,6 @@ const w = wordsOf({
 
 /** Uploads beyond this are refused before they are read (the app refuses bodies over 64 KiB anyway). */
 const MAX_WORKBOOK_BYTES = 60 * 1024
-
-/**
- * The .xlsx reader and writer (exceljs), loaded on first use: the API function's cold start does
- * not evaluate them, only the office's first download or upload does.
- */
-const workbooks = () => import('../adapters/form-workbook.ts')
 
 const listOf = (items: string[], lang: Lang) => items.join(lang === 'zh' ? '、' : ', ')
 
@@ -233,33 +227,36 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
     })
 
   pages.get('/', (c) => list(c))
-  pages.get('/:id/workbook.xlsx', async (c) => {
-    const form = catalog.get(c.req.param('id'))
-    if (!form) return c.notFound()
-    const { writeFormWorkbook } = await workbooks()
-    return c.body(new Uint8Array(await writeFormWorkbook(definitionToTables(form))), 200, {
-      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'content-disposition': `attachment; filename="${form.id}-v${form.version}.xlsx"`,
+  // The .xlsx routes need the workbook library: locally it is given; on AWS the HTTP API sends
+  // these two paths to the workbook function, and the API function, without it, has no such routes.
+  const files = deps.workbooks
+  if (files) {
+    pages.get('/:id/workbook.xlsx', async (c) => {
+      const form = catalog.get(c.req.param('id'))
+      if (!form) return c.notFound()
+      return c.body(await files.write(definitionToTables(form)), 200, {
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'content-disposition': `attachment; filename="${form.id}-v${form.version}.xlsx"`,
+      })
     })
-  })
-  pages.post('/preview', async (c) => {
-    const lang = c.get('lang')
-    const file = (await c.req.parseBody()).workbook
-    if (!(file instanceof File) || file.size === 0) return list(c, [w(lang, 'noFile')], 422)
-    if (file.size > MAX_WORKBOOK_BYTES) return list(c, [w(lang, 'uploadHint')], 422)
-    const { readFormWorkbook } = await workbooks()
-    let tables: Awaited<ReturnType<typeof readFormWorkbook>>
-    try {
-      tables = await readFormWorkbook(new Uint8Array(await file.arrayBuffer()))
-    } catch {
-      return list(c, [w(lang, 'noFile')], 422)
-    }
-    const parsed = tablesToDefinition(tables)
-    if ('issues' in parsed) return list(c, located(parsed.issues, lang), 422)
-    const checked = await catalog.preview(parsed.input)
-    if (!checked.ok) return list(c, located(checked.issues.map(parsed.locate), lang), 422)
-    return preview(c, checked.form, checked.previous)
-  })
+    pages.post('/preview', async (c) => {
+      const lang = c.get('lang')
+      const file = (await c.req.parseBody()).workbook
+      if (!(file instanceof File) || file.size === 0) return list(c, [w(lang, 'noFile')], 422)
+      if (file.size > MAX_WORKBOOK_BYTES) return list(c, [w(lang, 'uploadHint')], 422)
+      let tables: Table[]
+      try {
+        tables = await files.read(new Uint8Array(await file.arrayBuffer()))
+      } catch {
+        return list(c, [w(lang, 'noFile')], 422)
+      }
+      const parsed = tablesToDefinition(tables)
+      if ('issues' in parsed) return list(c, located(parsed.issues, lang), 422)
+      const checked = await catalog.preview(parsed.input)
+      if (!checked.ok) return list(c, located(checked.issues.map(parsed.locate), lang), 422)
+      return preview(c, checked.form, checked.previous)
+    })
+  }
   pages.post('/publish', async (c) => {
     const lang = c.get('lang')
     const body = await c.req.parseBody()

@@ -1,5 +1,6 @@
 // The web app's dependencies, built the same way by the API function and the local server.
 import { unitAlertRate } from '../emergencies/unit-rate.ts'
+import type { WorkbookFiles } from '../forms/workbook.ts'
 import type { RecordVersion } from '../model.ts'
 import type { AlertSettings } from '../settings.ts'
 import { hashSecret } from '../units/tokens.ts'
@@ -17,6 +18,8 @@ export interface AppParts {
   client: AppDeps['client']
   allowedHosts?: string[]
   rebuildSheet: () => Promise<{ rows: number }>
+  /** the forms page's .xlsx files (the local server, the workbook function) */
+  workbooks?: WorkbookFiles
   /** after a write: wakes the in-process workers (locally; streams do it on AWS) */
   onStored?: (version: RecordVersion) => void
   /** after a recorded approval change */
@@ -41,6 +44,7 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     ...(parts.allowedHosts ? { allowedHosts: parts.allowedHosts } : {}),
     onStored: parts.onStored,
     rebuildSheet: parts.rebuildSheet,
+    ...(parts.workbooks ? { workbooks: parts.workbooks } : {}),
     ...(approvalForm
       ? {
           approvals: {
