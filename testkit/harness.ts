@@ -19,6 +19,7 @@ import { addUnit } from '#commons/units/roster.ts'
 import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { localPhotos } from '../functions/local/photos.ts'
 import { createWorkbookSink, type WorkbookSink } from '../functions/local/workbook-sink.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -26,6 +27,7 @@ export const TIME_ZONE = 'Asia/Shanghai'
 export const LINK_KEY = 'test-link-key-0123456789abcdef'
 export const ACK_KEY = 'test-ack-key-0123456789abcdef'
 export const ACK_TTL_S = 3600
+const PUBLIC_URL = 'http://forms.test'
 
 /** A clock that stands still until moved. */
 export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
@@ -78,7 +80,7 @@ export async function startHarness(
   const forms = await loadForms(options.formsDir)
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
   const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
-  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
+  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger, publicUrl: PUBLIC_URL }
   const approvalForm = forms.approvalForm()
   const app = createApp({
     forms,
@@ -87,7 +89,8 @@ export async function startHarness(
     timeZone: TIME_ZONE,
     adminTokenHash: hashSecret(ADMIN_TOKEN),
     linkKey: LINK_KEY,
-    publicUrl: 'http://forms.test',
+    publicUrl: PUBLIC_URL,
+    photos: localPhotos(dataDir, PUBLIC_URL, LINK_KEY, clock),
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
     alerts: {

@@ -4,7 +4,9 @@
 // alert worker through the table stream, so there is no in-process wake-up here; changes the
 // sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
 import { LambdaClient } from '@aws-sdk/client-lambda'
+import { S3Client } from '@aws-sdk/client-s3'
 import { getConnInfo, handle } from 'hono/aws-lambda'
+import { s3Photos } from '#commons/adapters/s3-photos.ts'
 import { ApiConfig, parseLambdaConfig } from '#commons/lambda/config.ts'
 import { invokeRebuild, requestRefresh } from '#commons/lambda/mirror-requests.ts'
 import { lambdaHandler, lambdaRuntime } from '#commons/lambda/runtime.ts'
@@ -16,6 +18,7 @@ const config = parseLambdaConfig(ApiConfig)
 const edge = await lambdaRuntime(config)
 const lambda = new LambdaClient({})
 const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log, edge.inFlight)
+const photos = config.PHOTO_BUCKET ? await s3Photos(new S3Client({}), config.PHOTO_BUCKET) : undefined
 
 const currentApp = rebuiltOnChange(
   () =>
@@ -37,6 +40,7 @@ const currentApp = rebuiltOnChange(
           rebuildSheet: () => invokeRebuild(lambda, config.MIRROR_FUNCTION_NAME),
           approvalsChanged: refreshSheet,
           emergenciesChanged: refreshSheet,
+          ...(photos ? { photos } : {}),
         }),
       ),
     ),

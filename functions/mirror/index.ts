@@ -22,7 +22,7 @@ const currentDeps = rebuiltOnChange(
   () => secretValue(edge.secrets, config.GOOGLE_KEY_SECRET_ARN),
   (key) => {
     const sheets = createSheetsClient(sheetsClientOptions(key, config.SHEETS_API_URL))
-    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }))
+    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: config.SHEET_ID, log }), config.PUBLIC_URL)
   },
 )
 await currentDeps()

@@ -2,7 +2,7 @@
 // keys; the labels only decorate the header.
 import { localDateTime } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.ts'
+import { type CellLinks, specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { type Cell, type ColumnKind, neutralize, type TabLayout } from './sink.ts'
@@ -40,7 +40,7 @@ function fitCell(cell: Cell): Cell {
 export const safeCell = (cell: Cell): Cell => fitCell(neutralize(cell))
 
 /** One record's row on its form's tab. */
-export function recordRow(form: FormDefinition, record: RecordVersion, unitName: string, timeZone: string): Cell[] {
+export function recordRow(form: FormDefinition, record: RecordVersion, unitName: string, timeZone: string, links?: CellLinks): Cell[] {
   const fixed: Cell[] = [
     record.recordId,
     record.date,
@@ -50,7 +50,7 @@ export function recordRow(form: FormDefinition, record: RecordVersion, unitName:
     localDateTime(new Date(record.receivedAt), timeZone),
   ]
   const fields = form.fields.map((field) =>
-    record.values[field.id] === undefined ? '' : specOf(field).cell(field, record.values[field.id], 'zh'),
+    record.values[field.id] === undefined ? '' : specOf(field).cell(field, record.values[field.id], 'zh', links),
   )
   return [...fixed, ...fields].map(safeCell)
 }

@@ -2,8 +2,8 @@
 
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.ts'
+import type { Field, FormDefinition } from '../forms/definition.ts'
+import { mapLink, positionText, specOf } from '../forms/field-types.ts'
 import type { Lang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 
@@ -152,8 +152,47 @@ export function ErrorPage({ message, ...page }: Omit<PageProps, 'title' | 'child
   )
 }
 
-/** A record's values as stored, label → cell text; links (an info-release's attachments) stay links. */
-export function StoredValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
+/**
+ * A stored value as a page shows it: links stay links (an info-release's attachments), photos are
+ * thumbnails that open the photo (under `photoBase`: '' for the office, the unit's link for the unit),
+ * a position its coordinates with a map link (Amap, which opens in mainland China) and a geo: link.
+ */
+export function FieldValue({ field, value, lang, photoBase }: { field: Field; value: unknown; lang: Lang; photoBase: string }) {
+  if (field.type === 'linkList' && Array.isArray(value))
+    return (value as string[]).map((href) => (
+      <div>
+        <a href={href} rel="noopener noreferrer nofollow">
+          {href}
+        </a>
+      </div>
+    ))
+  if (field.type === 'photo' && Array.isArray(value))
+    return (
+      <div class="thumbs">
+        {(value as string[]).map((key, i) => (
+          <a href={`${photoBase}/photos/${key}`}>
+            <img src={`${photoBase}/photos/${key}`} alt={`${field.label[lang]} ${i + 1}`} width={96} height={96} loading="lazy" />
+          </a>
+        ))}
+      </div>
+    )
+  if (field.type === 'location' && typeof value === 'object' && value !== null) {
+    const p = value as { lat: number; lng: number; accuracy?: number }
+    return (
+      <>
+        {positionText(p)}{' '}
+        <a href={mapLink(p)} rel="noopener noreferrer">
+          {lang === 'zh' ? '地图' : 'Map'}
+        </a>{' '}
+        <a href={`geo:${p.lat},${p.lng}`}>geo</a>
+      </>
+    )
+  }
+  return String(specOf(field).cell(field, value, lang))
+}
+
+/** A record's values as stored, label → what the page shows of each. */
+export function StoredValues({ form, record, lang, photoBase }: { form: FormDefinition; record: RecordVersion; lang: Lang; photoBase: string }) {
   return (
     <table>
       <tbody>
@@ -163,15 +202,7 @@ export function StoredValues({ form, record, lang }: { form: FormDefinition; rec
             <tr>
               <th scope="row">{field.label[lang]}</th>
               <td style="white-space:pre-wrap">
-                {field.type === 'linkList' && Array.isArray(record.values[field.id])
-                  ? (record.values[field.id] as string[]).map((href) => (
-                      <div>
-                        <a href={href} rel="noopener noreferrer nofollow">
-                          {href}
-                        </a>
-                      </div>
-                    ))
-                  : String(specOf(field).cell(field, record.values[field.id], lang))}
+                <FieldValue field={field} value={record.values[field.id]} lang={lang} photoBase={photoBase} />
               </td>
             </tr>
           ))}

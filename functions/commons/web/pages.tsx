@@ -267,7 +267,14 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const lang = c.get('lang')
     const { raw, body, idempotencyKey: key } = await readFormPost(c, form)
     const outcome = await submit(
-      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
+      {
+        records: deps.stores.records,
+        clock: deps.clock,
+        timeZone: deps.timeZone,
+        onStored: deps.onStored,
+        alertRate: deps.alertRate,
+        photos: deps.photos?.storage,
+      },
       { unit, form, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
@@ -309,7 +316,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}
           {correctable && ` · ${w(lang, 'correctUntil', { date: today })}`}
         </p>
-        <StoredValues form={form} record={record} lang={lang} />
+        <StoredValues form={form} record={record} lang={lang} photoBase={base} />
         <p>
           {correctable && (
             <>
