@@ -38,6 +38,13 @@ a{color:#1d70b8}
 .button{display:inline-block;font:inherit;font-weight:700;padding:.6rem 1.2rem;min-height:2.75rem;border:0;background:#00703c;color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18;cursor:pointer}
 .button:disabled{opacity:.6}
 .button-danger{background:#d4351c;box-shadow:0 2px 0 #55150b}
+.button-secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
+.thumbs{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:.5rem}
+.thumbs img{display:block;width:96px;height:96px;object-fit:cover;border:1px solid #b1b4b6}
+.thumbs .button{padding:.2rem .5rem;min-height:2rem;margin-top:.2rem}
+.location-status{margin:.3rem 0}
+.location-status:empty{display:none}
+.warn{color:#942514;font-weight:700}
 .error-summary{border:4px solid #d4351c;padding:1rem;margin-bottom:1.5rem}
 .error-summary h2{margin-top:0}
 .error-summary a{color:#d4351c;font-weight:700}
@@ -192,7 +199,17 @@ export function FieldValue({ field, value, lang, photoBase }: { field: Field; va
 }
 
 /** A record's values as stored, label → what the page shows of each. */
-export function StoredValues({ form, record, lang, photoBase }: { form: FormDefinition; record: RecordVersion; lang: Lang; photoBase: string }) {
+export function StoredValues({
+  form,
+  record,
+  lang,
+  photoBase,
+}: {
+  form: FormDefinition
+  record: RecordVersion
+  lang: Lang
+  photoBase: string
+}) {
   return (
     <table>
       <tbody>

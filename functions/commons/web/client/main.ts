@@ -3,6 +3,7 @@
 // device and retried until the server answers. The form's hidden `_key` is the Idempotency-Key:
 // one per draft, so every retry and every double tap stores the report once.
 import { enhanceBoard } from './board.ts'
+import { enhanceFieldControls, restorePhotoInputs, withUploadedPhotos } from './photos.ts'
 import { draftKeyOf, loadDraft, loadQueue, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
@@ -70,6 +71,13 @@ function showPage(html: string, url: string, redirected: boolean): void {
 type Outcome = 'done' | 'retry'
 
 async function send(item: Queued): Promise<Outcome> {
+  // Photos first: each goes to storage once, and the queue keeps its key in place of the photo.
+  const body = await withUploadedPhotos(item.body, item.url).catch(() => undefined)
+  if (body === undefined) return 'retry'
+  if (body !== item.body) {
+    item.body = body
+    saveQueue(loadQueue().map((q) => (q.key === item.key ? { ...q, body } : q)))
+  }
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
   let response: Response
@@ -142,7 +150,7 @@ function fill(form: HTMLFormElement, fields: [string, string][]): void {
   const used = new Map<string, number>()
   for (const element of Array.from(form.elements)) {
     if (!(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement)) continue
-    if (!element.name || element.name === '_key') continue
+    if (!element.name || element.name === '_key' || element.closest('[data-photo-field]')) continue
     const values = fields.filter(([name]) => name === element.name).map(([, value]) => value)
     if (element instanceof HTMLInputElement && (element.type === 'radio' || element.type === 'checkbox')) {
       element.checked = values.includes(element.value)
@@ -162,9 +170,11 @@ function enhanceForm(form: HTMLFormElement, restore: boolean): void {
   if (saved) {
     keyInput.value = saved.key
     fill(form, saved.fields)
+    restorePhotoInputs(form, saved.fields)
     showStatus(say('restored'))
   }
   const save = () => saveDraft(draft, { key: keyInput.value, savedAt: Date.now(), fields: fieldsOf(form) })
+  enhanceFieldControls(form, save)
   form.addEventListener('input', save)
   form.addEventListener('change', save)
   form.addEventListener('submit', (event) => {
