@@ -28,7 +28,7 @@ const MAX_EDGE = 1600
 const JPEG_QUALITY = 0.8
 /** Beyond this the position is shown with a warning. */
 const POOR_ACCURACY_M = 100
-export const PENDING = 'pending:'
+const PENDING = 'pending:'
 
 async function decoded(file: Blob): Promise<{ source: CanvasImageSource; width: number; height: number; done(): void }> {
   if (typeof createImageBitmap === 'function') {
@@ -43,7 +43,7 @@ async function decoded(file: Blob): Promise<{ source: CanvasImageSource; width: 
 }
 
 /** The photo as a JPEG whose long edge is at most MAX_EDGE; re-encoding leaves the EXIF block behind. */
-export async function resized(file: Blob): Promise<Blob> {
+async function resized(file: Blob): Promise<Blob> {
   const image = await decoded(file)
   try {
     const scale = Math.min(1, MAX_EDGE / Math.max(image.width, image.height))
