@@ -12,6 +12,35 @@ const PHONE_VIEWPORT = { width: 390, height: 844 }
 const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * A phone-sized browser on a profile kept in `userDataDir`: closing it and launching it again on
+ * the same folder is a browser restart (IndexedDB, localStorage and service workers stay).
+ */
+export async function persistentPhone(userDataDir: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    viewport: PHONE_VIEWPORT,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    ...options,
+  })
+  context.setDefaultTimeout(8_000)
+  return context
+}
 
 export interface BrowserApp {
   h: Harness
@@ -24,27 +53,22 @@ export interface BrowserApp {
 }
 
 export async function startBrowserApp(options: Parameters<typeof startHarness>[0] = {}): Promise<BrowserApp> {
-  const h = await startHarness(options)
-  const server: ServerType = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' })
+  // Listening first: the app's address (its upload targets, its links) is the server's.
+  let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined
+  const server: ServerType = serve({
+    fetch: (request) => app?.fetch(request) ?? new Response('starting', { status: 503 }),
+    port: 0,
+    hostname: '127.0.0.1',
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
   })
   const { port } = server.address() as AddressInfo
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // playwright gives every launch a fresh temporary profile (user data dir) of its own.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const h = await startHarness({ publicUrl: `http://127.0.0.1:${port}`, ...options })
+  app = h.app
+  // playwright gives every launch a fresh temporary profile (user data dir) of its own.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   const contexts: BrowserContext[] = []
   await mkdir(ARTIFACTS_DIR, { recursive: true })
   return {

@@ -68,6 +68,8 @@ export async function startHarness(
     onEmergencyChanged?: () => void
     /** with information-release approval (its pages and API) */
     approvals?: boolean
+    /** the app's address (links, upload targets); a browser test gives its server's */
+    publicUrl?: string
   } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
@@ -80,7 +82,8 @@ export async function startHarness(
   const forms = await loadForms(options.formsDir)
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
   const clock = fixedClock(options.now ?? '2026-11-28T02:00:00Z') // 10:00 in Shanghai
-  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger, publicUrl: PUBLIC_URL }
+  const publicUrl = options.publicUrl ?? PUBLIC_URL
+  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger, publicUrl }
   const approvalForm = forms.approvalForm()
   const app = createApp({
     forms,
@@ -89,8 +92,8 @@ export async function startHarness(
     timeZone: TIME_ZONE,
     adminTokenHash: hashSecret(ADMIN_TOKEN),
     linkKey: LINK_KEY,
-    publicUrl: PUBLIC_URL,
-    photos: localPhotos(dataDir, PUBLIC_URL, LINK_KEY, clock),
+    publicUrl,
+    photos: localPhotos(dataDir, publicUrl, LINK_KEY, clock),
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
     alerts: {

@@ -192,6 +192,10 @@ const controls: { [T in FieldType]: ControlSpec<T> } = {
           aria-invalid={p.invalid ? 'true' : undefined}
           aria-describedby={p.describedBy}
         />
+        {/* the script shows this button in place of the browser's own file input (its words are the browser's) */}
+        <label class="button button-secondary" for={p.field.id} hidden>
+          {w(p.lang, 'addPhoto')}
+        </label>
         <noscript>
           <p class="hint">{w(p.lang, 'photoNoScript')}</p>
         </noscript>

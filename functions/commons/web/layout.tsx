@@ -42,6 +42,7 @@ a{color:#1d70b8}
 .thumbs{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:.5rem}
 .thumbs img{display:block;width:96px;height:96px;object-fit:cover;border:1px solid #b1b4b6}
 .thumbs .button{padding:.2rem .5rem;min-height:2rem;margin-top:.2rem}
+.photos input.vh:focus-visible+label{outline:3px solid #fd0}
 .location-status{margin:.3rem 0}
 .location-status:empty{display:none}
 .warn{color:#942514;font-weight:700}

@@ -139,6 +139,9 @@ function enhancePhotos(container: HTMLElement, form: HTMLFormElement, changed: (
   const picker = container.querySelector<HTMLInputElement>('input[type=file]')
   if (!picker) return
   picker.hidden = false
+  picker.classList.add('vh')
+  const button = container.querySelector<HTMLElement>(`label[for="${picker.id}"]`)
+  if (button) button.hidden = false
   const hidden = () => Array.from(container.querySelectorAll<HTMLInputElement>(`input[type=hidden][name="${name}"]`))
   const base = location.pathname.replace(/^(\/u\/[^/]+).*$/, '$1')
   for (const input of hidden()) {

@@ -1,0 +1,140 @@
+// Photos and a position from a phone in Chromium: a 12-megapixel photo is reduced on the phone
+// before it leaves it, queued with the report while offline (IndexedDB), kept across a browser
+// restart on a persistent profile, and stored once with its photo when the signal returns.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type BrowserApp, fillForm, persistentPhone, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
+import { officeCookie } from '../../../testkit/harness.ts'
+
+let app: BrowserApp
+let profiles: string
+
+beforeAll(async () => {
+  app = await startBrowserApp()
+  profiles = await mkdtemp(join(tmpdir(), 'sentinel-profile-'))
+})
+afterAll(async () => {
+  await app?.close()
+  await rm(profiles, { recursive: true, force: true })
+})
+
+const emergency: [string, string][] = [
+  ['category', 'wildlife_dieoff'],
+  ['severity', 'urgent'],
+  ['location', '北园湿地东侧'],
+  ['description', '发现 3 只死亡野鸭'],
+  ['contactName', '黄磊'],
+  ['contactPhone', '13700001111'],
+]
+
+/**
+ * Chooses a 4000×3000 photo (12 MP, made in the page: gradients and grain, a JPEG as a camera
+ * writes it) in the form's photo input, as a person picking it from the gallery would.
+ */
+async function choosePhoto(page: Page, field: string): Promise<number> {
+  return page.evaluate(async (name) => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 4000
+    canvas.height = 3000
+    const g = canvas.getContext('2d') as CanvasRenderingContext2D
+    const sky = g.createLinearGradient(0, 0, 0, 3000)
+    sky.addColorStop(0, '#7fb2e5')
+    sky.addColorStop(1, '#3d6b2f')
+    g.fillStyle = sky
+    g.fillRect(0, 0, 4000, 3000)
+    for (let i = 0; i < 4000; i++) {
+      g.fillStyle = `hsl(${(i * 37) % 360} 40% ${30 + (i % 40)}%)`
+      g.fillRect((i * 7919) % 4000, (i * 104729) % 3000, 40, 30)
+    }
+    const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b as Blob), 'image/jpeg', 0.95))
+    const input = document.querySelector<HTMLInputElement>(`[data-photo-field="${name}"] input[type=file]`) as HTMLInputElement
+    const files = new DataTransfer()
+    files.items.add(new File([blob], 'IMG_0001.JPG', { type: 'image/jpeg' }))
+    input.files = files.files
+    input.dispatchEvent(new Event('change', { bubbles: true }))
+    return blob.size
+  }, field)
+}
+
+/** Width and height from a JPEG's start-of-frame marker. */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } {
+  let i = 2
+  while (i < bytes.length) {
+    const marker = bytes[i + 1] ?? 0
+    const length = ((bytes[i + 2] ?? 0) << 8) + (bytes[i + 3] ?? 0)
+    if (marker >= 0xc0 && marker <= 0xc2)
+      return { height: ((bytes[i + 5] ?? 0) << 8) + (bytes[i + 6] ?? 0), width: ((bytes[i + 7] ?? 0) << 8) + (bytes[i + 8] ?? 0) }
+    i += 2 + length
+  }
+  throw new Error('no start-of-frame marker')
+}
+
+const recordsOf = async (unitId: string) =>
+  (await app.h.stores.records.currentOfAll()).filter((r) => r.unitId === unitId && r.formId === 'emergency')
+
+describe('a report with a photo and a position', () => {
+  it('sends a 12 MP photo reduced on the phone, and shows the position with its accuracy (warned over 100 m)', async () => {
+    const token = await app.h.unit('photo-online', ['emergency'])
+    const context = await app.phone({
+      permissions: ['geolocation'],
+      geolocation: { latitude: 39.9042, longitude: 116.4074, accuracy: 350 },
+    })
+    const page = await context.newPage()
+    await page.goto(`${app.url}/u/${token}/forms/emergency`)
+    await fillForm(page, emergency)
+    const original = await choosePhoto(page, 'photos')
+    await expect.poll(() => page.locator('[data-photo-field="photos"] .thumbs img').count()).toBe(1)
+    await page.getByRole('button', { name: '获取当前位置' }).click()
+    await expect.poll(() => page.locator('[data-location-status]').textContent()).toContain('±350 米，超过 100 米')
+    expect(await page.locator('input[name="position.lat"]').inputValue()).toBe('39.904200')
+    await screenshot(page, 'photo-location-form')
+
+    await page.getByRole('button', { name: '提交' }).click()
+    await page.waitForURL(/\/records\//)
+    const [record] = await recordsOf('photo-online')
+    expect(record?.values.position).toEqual({ lat: 39.9042, lng: 116.4074, accuracy: 350 })
+    const keys = record?.values.photos as string[]
+    expect(keys).toHaveLength(1)
+    const stored = await app.h.app.request(`/photos/${keys[0]}`, { headers: { cookie: await officeCookie(app.h.app) } })
+    expect(stored.headers.get('content-type')).toBe('image/jpeg')
+    const bytes = new Uint8Array(await stored.arrayBuffer())
+    expect(jpegSize(bytes)).toEqual({ width: 1600, height: 1200 })
+    expect(original).toBeGreaterThan(bytes.length)
+    expect(bytes.length).toBeLessThan(500 * 1024)
+    // the record page shows the photo as a thumbnail, from the unit's own link
+    await expect.poll(() => page.locator('.thumbs img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600)
+    await screenshot(page, 'photo-record')
+  })
+
+  it('keeps a photo queued offline across a browser restart, then stores it once with the photo', async () => {
+    const token = await app.h.unit('photo-offline', ['emergency'])
+    const profile = join(profiles, 'offline')
+    let context = await persistentPhone(profile)
+    let page = context.pages()[0] ?? (await context.newPage())
+    await page.goto(`${app.url}/u/${token}/forms/emergency`)
+    await context.setOffline(true)
+    await fillForm(page, emergency)
+    await choosePhoto(page, 'photos')
+    await expect.poll(() => page.locator('[data-photo-field="photos"] .thumbs img').count()).toBe(1)
+    await page.getByRole('button', { name: '提交' }).click()
+    await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
+    await context.close()
+    expect(await recordsOf('photo-offline')).toHaveLength(0)
+
+    // The browser restarts, still offline in the test's eyes until the page is open again.
+    context = await persistentPhone(profile)
+    page = context.pages()[0] ?? (await context.newPage())
+    await page.goto(`${app.url}/u/${token}`)
+    await expect.poll(() => page.locator('#sync').textContent()).toContain('已提交')
+    const records = await recordsOf('photo-offline')
+    expect(records).toHaveLength(1)
+    const keys = records[0]?.values.photos as string[]
+    expect(keys).toHaveLength(1)
+    const photo = await app.h.app.request(`/photos/${keys[0]}`, { headers: { cookie: await officeCookie(app.h.app) } })
+    expect(photo.status).toBe(200)
+    await context.close()
+  })
+})
