@@ -21,6 +21,7 @@ import { createOfficePages } from './office.tsx'
 import { createOfficeSession } from './office-session.ts'
 import { createPages } from './pages.tsx'
 import { createPhotoRoutes, LOCAL_UPLOAD_PATH } from './photos.ts'
+import { SERVICE_WORKER_PATH, serveServiceWorker } from './service-worker.ts'
 
 const skipFor =
   (path: string, middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
+  app.get(SERVICE_WORKER_PATH, serveServiceWorker)
   app.get('/', (c) => {
     const lang = c.get('lang')
     return c.html(

@@ -21,6 +21,22 @@ afterAll(async () => {
   await rm(profiles, { recursive: true, force: true })
 })
 
+const health: [string, string][] = [
+  ['staffTotal', '25'],
+  ['onDuty', '20'],
+  ['remote', '5'],
+  ['returnedFromOutside', '0'],
+  ['homeObservation', '0'],
+  ['feverOrRespiratory', '0'],
+  ['suspected', '0'],
+  ['confirmed', '0'],
+  ['partnerStaff', '0'],
+  ['partnerAbnormal', '0'],
+  ['publicAreaDisinfected', 'yes'],
+  ['reporterName', '陈静'],
+  ['reporterPhone', '13600001234'],
+]
+
 const emergency: [string, string][] = [
   ['category', 'wildlife_dieoff'],
   ['severity', 'urgent'],
@@ -135,6 +151,48 @@ describe('a report with a photo and a position', () => {
     expect(keys).toHaveLength(1)
     const photo = await app.h.app.request(`/photos/${keys[0]}`, { headers: { cookie: await officeCookie(app.h.app) } })
     expect(photo.status).toBe(200)
+    await context.close()
+  })
+
+  it('opens forms with no signal from the service worker’s cache, queues two reports across a restart, and stores each once', async () => {
+    const token = await app.h.unit('photo-field', ['daily-health', 'emergency'])
+    const profile = join(profiles, 'field')
+    let context = await persistentPhone(profile)
+    let page = context.pages()[0] ?? (await context.newPage())
+    // The unit's home, once online: the worker caches it and every form it links to.
+    await page.goto(`${app.url}/u/${token}`)
+    await expect
+      .poll(() => page.evaluate(async () => (await caches.open('sentinel-pages')).keys().then((keys) => keys.length)))
+      .toBeGreaterThanOrEqual(4)
+    await context.setOffline(true)
+    await page.goto(`${app.url}/u/${token}/forms/emergency`)
+    await fillForm(page, emergency)
+    await choosePhoto(page, 'photos')
+    await expect.poll(() => page.locator('[data-photo-field="photos"] .thumbs img').count()).toBe(1)
+    await page.getByRole('button', { name: '提交' }).click()
+    await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
+    // a form never opened before opens too: the home asked for it
+    await page.goto(`${app.url}/u/${token}/forms/daily-health`)
+    await fillForm(page, health)
+    await page.getByRole('button', { name: '提交' }).click()
+    await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
+    await context.close()
+
+    context = await persistentPhone(profile)
+    await context.setOffline(true)
+    page = context.pages()[0] ?? (await context.newPage())
+    await page.goto(`${app.url}/u/${token}`)
+    await expect.poll(() => page.locator('#waiting h2').textContent()).toBe('2 份待发送')
+    await screenshot(page, 'home-waiting')
+    expect(await recordsOf('photo-field')).toHaveLength(0)
+
+    await context.setOffline(false)
+    await page.evaluate(() => window.dispatchEvent(new Event('online')))
+    await expect.poll(async () => (await app.h.stores.records.currentOfAll()).filter((r) => r.unitId === 'photo-field').length).toBe(2)
+    await expect.poll(() => page.locator('#waiting').count()).toBe(0)
+    const [report] = await recordsOf('photo-field')
+    expect(report?.values.photos).toHaveLength(1)
+    expect(await app.h.stores.records.versions(`daily-health.2026-11-28.photo-field`)).toHaveLength(1)
     await context.close()
   })
 })

@@ -3,8 +3,9 @@
 // device and retried until the server answers. The form's hidden `_key` is the Idempotency-Key:
 // one per draft, so every retry and every double tap stores the report once.
 import { enhanceBoard } from './board.ts'
+import { freshenCachedForm, registerServiceWorker, showWaiting } from './offline.ts'
 import { enhanceFieldControls, restorePhotoInputs, withUploadedPhotos } from './photos.ts'
-import { draftKeyOf, loadDraft, loadQueue, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
+import { draftKeyOf, loadDraft, loadQueue, noteSent, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
 const words = {
@@ -24,6 +25,8 @@ const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 30_000
 
 let flushing = false
+/** the queued report on its way now (the unit's home shows it as 正在发送) */
+let sendingKey: string | undefined
 let retryTimer: ReturnType<typeof setTimeout> | undefined
 let retryDelay = FIRST_RETRY_MS
 
@@ -99,6 +102,7 @@ async function send(item: Queued): Promise<Outcome> {
   }
   if (response.status >= 500 || response.status === 408 || response.status === 429) return 'retry'
   saveQueue(loadQueue().filter((q) => q.key !== item.key))
+  noteSent(item.key)
   if (response.ok) removeDraft(item.draft)
   const form = pageForm()
   if (form && draftKeyOf(location.href) === item.draft) {
@@ -117,9 +121,15 @@ async function flush(): Promise<void> {
   if (flushing) return
   flushing = true
   clearTimeout(retryTimer)
+  const waiting = () => showWaiting((item) => item.key === sendingKey)
   try {
     for (const item of loadQueue()) {
-      if ((await send(item)) === 'retry') {
+      sendingKey = item.key
+      waiting()
+      const outcome = await send(item)
+      sendingKey = undefined
+      waiting()
+      if (outcome === 'retry') {
         showStatus(say('queued'))
         setButtons(false)
         retryTimer = setTimeout(() => void flush(), retryDelay)
@@ -167,6 +177,7 @@ function enhanceForm(form: HTMLFormElement, restore: boolean): void {
   const keyInput = form.elements.namedItem('_key')
   if (!(keyInput instanceof HTMLInputElement)) return
   const saved = restore ? loadDraft(draft) : undefined
+  freshenCachedForm(form, keyInput, saved !== undefined)
   if (saved) {
     keyInput.value = saved.key
     fill(form, saved.fields)
@@ -206,6 +217,7 @@ function enhance(restore: boolean): void {
   if (restore && summary) summary.focus()
 }
 
+registerServiceWorker()
 enhance(true)
 enhanceBoard()
 window.addEventListener('online', () => {

@@ -67,3 +67,11 @@ export function loadQueue(): Queued[] {
 }
 
 export const saveQueue = (queue: Queued[]) => write(QUEUE, queue.length > 0 ? queue : undefined)
+
+const SENT = 'sf:sent'
+/** Idempotency keys the server has answered (the last 50): a form page from the cache must not reuse one. */
+export const sentKeys = (): string[] => {
+  const keys = read<string[]>(SENT)
+  return Array.isArray(keys) ? keys : []
+}
+export const noteSent = (key: string) => write(SENT, [...sentKeys().filter((k) => k !== key), key].slice(-50))
