@@ -142,3 +142,32 @@ export async function fillForm(page: Page, fields: [string, string][]): Promise<
     await page.locator(`[name="${name}"]`).nth(index).fill(value)
   }
 }
+
+/**
+ * Chooses a 4000×3000 photo (12 MP, made in the page: gradients and grain, a JPEG as a camera
+ * writes it) in the form's photo input, as a person picking it from the gallery would.
+ */
+export async function choosePhoto(page: Page, field: string): Promise<number> {
+  return page.evaluate(async (name) => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 4000
+    canvas.height = 3000
+    const g = canvas.getContext('2d') as CanvasRenderingContext2D
+    const sky = g.createLinearGradient(0, 0, 0, 3000)
+    sky.addColorStop(0, '#7fb2e5')
+    sky.addColorStop(1, '#3d6b2f')
+    g.fillStyle = sky
+    g.fillRect(0, 0, 4000, 3000)
+    for (let i = 0; i < 4000; i++) {
+      g.fillStyle = `hsl(${(i * 37) % 360} 40% ${30 + (i % 40)}%)`
+      g.fillRect((i * 7919) % 4000, (i * 104729) % 3000, 40, 30)
+    }
+    const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b as Blob), 'image/jpeg', 0.95))
+    const input = document.querySelector<HTMLInputElement>(`[data-photo-field="${name}"] input[type=file]`) as HTMLInputElement
+    const files = new DataTransfer()
+    files.items.add(new File([blob], 'IMG_0001.JPG', { type: 'image/jpeg' }))
+    input.files = files.files
+    input.dispatchEvent(new Event('change', { bubbles: true }))
+    return blob.size
+  }, field)
+}

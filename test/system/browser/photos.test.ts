@@ -4,9 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserApp, fillForm, persistentPhone, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
+import { type BrowserApp, choosePhoto, fillForm, persistentPhone, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
 import { officeCookie } from '../../../testkit/harness.ts'
 
 let app: BrowserApp
@@ -45,35 +44,6 @@ const emergency: [string, string][] = [
   ['contactName', '黄磊'],
   ['contactPhone', '13700001111'],
 ]
-
-/**
- * Chooses a 4000×3000 photo (12 MP, made in the page: gradients and grain, a JPEG as a camera
- * writes it) in the form's photo input, as a person picking it from the gallery would.
- */
-async function choosePhoto(page: Page, field: string): Promise<number> {
-  return page.evaluate(async (name) => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 4000
-    canvas.height = 3000
-    const g = canvas.getContext('2d') as CanvasRenderingContext2D
-    const sky = g.createLinearGradient(0, 0, 0, 3000)
-    sky.addColorStop(0, '#7fb2e5')
-    sky.addColorStop(1, '#3d6b2f')
-    g.fillStyle = sky
-    g.fillRect(0, 0, 4000, 3000)
-    for (let i = 0; i < 4000; i++) {
-      g.fillStyle = `hsl(${(i * 37) % 360} 40% ${30 + (i % 40)}%)`
-      g.fillRect((i * 7919) % 4000, (i * 104729) % 3000, 40, 30)
-    }
-    const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b as Blob), 'image/jpeg', 0.95))
-    const input = document.querySelector<HTMLInputElement>(`[data-photo-field="${name}"] input[type=file]`) as HTMLInputElement
-    const files = new DataTransfer()
-    files.items.add(new File([blob], 'IMG_0001.JPG', { type: 'image/jpeg' }))
-    input.files = files.files
-    input.dispatchEvent(new Event('change', { bubbles: true }))
-    return blob.size
-  }, field)
-}
 
 /** Width and height from a JPEG's start-of-frame marker. */
 function jpegSize(bytes: Uint8Array): { width: number; height: number } {
