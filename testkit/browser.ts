@@ -47,6 +47,8 @@ export interface BrowserApp {
   /** http://127.0.0.1:port */
   url: string
   browser: Browser
+  /** answers GET `path` with `answer(the app's own answer)` from now on (a new deploy of one file) */
+  override(path: string, answer: (original: Response) => Promise<Response>): void
   /** a fresh phone-sized context (no shared storage with other tests) */
   phone(options?: BrowserContextOptions): Promise<BrowserContext>
   close(): Promise<void>
@@ -55,8 +57,13 @@ export interface BrowserApp {
 export async function startBrowserApp(options: Parameters<typeof startHarness>[0] = {}): Promise<BrowserApp> {
   // Listening first: the app's address (its upload targets, its links) is the server's.
   let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined
+  const overrides = new Map<string, (original: Response) => Promise<Response>>()
   const server: ServerType = serve({
-    fetch: (request) => app?.fetch(request) ?? new Response('starting', { status: 503 }),
+    fetch: async (request) => {
+      if (!app) return new Response('starting', { status: 503 })
+      const override = overrides.get(new URL(request.url).pathname)
+      return override ? override(await app.fetch(request)) : app.fetch(request)
+    },
     port: 0,
     hostname: '127.0.0.1',
   })
@@ -75,6 +82,7 @@ export async function startBrowserApp(options: Parameters<typeof startHarness>[0
     h,
     url: `http://127.0.0.1:${port}`,
     browser,
+    override: (path, answer) => overrides.set(path, answer),
     async phone(options = {}) {
       const context = await browser.newContext({
         viewport: PHONE_VIEWPORT,

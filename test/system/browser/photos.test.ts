@@ -165,4 +165,40 @@ describe('a report with a photo and a position', () => {
     expect(await app.h.stores.records.versions(`daily-health.2026-11-28.photo-field`)).toHaveLength(1)
     await context.close()
   })
+
+  it('loses nothing when the service worker is updated between opening the forms and sending', async () => {
+    const token = await app.h.unit('photo-update', ['daily-health', 'emergency'])
+    const context = await app.phone()
+    const page = await context.newPage()
+    await page.goto(`${app.url}/u/${token}`)
+    await expect
+      .poll(() => page.evaluate(async () => (await caches.open('sentinel-pages')).keys().then((keys) => keys.length)))
+      .toBeGreaterThanOrEqual(4)
+    // A new deploy: the worker's script changes; the browser installs it and it takes over.
+    app.override('/sw.js', async (original) => new Response(`${await original.text()}\n// deploy 2\n`, original))
+    const updated = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration()
+      const changed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve()))
+      await registration?.update()
+      await changed
+      const script = await (await fetch('/sw.js')).text()
+      return script.endsWith('// deploy 2\n')
+    })
+    expect(updated).toBe(true)
+
+    await context.setOffline(true)
+    await page.goto(`${app.url}/u/${token}/forms/emergency`)
+    await fillForm(page, emergency)
+    await choosePhoto(page, 'photos')
+    await expect.poll(() => page.locator('[data-photo-field="photos"] .thumbs img').count()).toBe(1)
+    await page.getByRole('button', { name: '提交' }).click()
+    await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
+    await page.goto(`${app.url}/u/${token}`)
+    await expect.poll(() => page.locator('#waiting h2').textContent()).toBe('1 份待发送')
+
+    await context.setOffline(false)
+    await page.evaluate(() => window.dispatchEvent(new Event('online')))
+    await expect.poll(async () => (await recordsOf('photo-update')).length).toBe(1)
+    expect((await recordsOf('photo-update'))[0]?.values.photos).toHaveLength(1)
+  })
 })
