@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs'
 import { createApprovalStore } from '#commons/adapters/dynamo/approvals.ts'
 import { createDynamoClients } from '#commons/adapters/dynamo/client.ts'
 import { createDynamoEmergencyStore } from '#commons/adapters/dynamo/emergencies.ts'
+import { createLinkHolderStore } from '#commons/adapters/dynamo/link-holders.ts'
 import { createDynamoStores } from '#commons/adapters/dynamo/stores.ts'
 import { ensureTable } from '#commons/adapters/dynamo/table.ts'
 import type { Clock } from '#commons/clock.ts'
@@ -94,6 +95,7 @@ export async function startHarness(
     linkKey: LINK_KEY,
     publicUrl,
     photos: localPhotos(dataDir, publicUrl, LINK_KEY, clock),
+    leaders: createLinkHolderStore(doc, 'test', 'LEADER'),
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
     alerts: {

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emergencyRequest, submission } from '../../testkit/fixtures.ts'
-import { dataRows, type Harness, officeCookie, startHarness } from '../../testkit/harness.ts'
+import { ADMIN_TOKEN, dataRows, type Harness, officeCookie, startHarness } from '../../testkit/harness.ts'
 
 let h: Harness
 let park: string
@@ -145,6 +145,22 @@ describe('a submission with photos and a position', () => {
     expect((await h.app.request(`/u/${park}/photos/${key}`)).status).toBe(200)
     expect((await h.app.request(`/u/${other}/photos/${key}`)).status).toBe(404)
     expect((await h.app.request('/photos/park-east/0123456789abcdef0123456789abcdef', { headers: { cookie } })).status).toBe(404)
+  })
+
+  it('opens for a leader in the browser that opened their dashboard link, until the link is rotated', async () => {
+    const key = await uploaded(park)
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
+    const added = await h.app.request('/api/admin/leaders', { method: 'POST', headers: admin, body: '{"id":"zhang","name":"张组长"}' })
+    const { token } = (await added.json()) as { token: string }
+    const dashboard = await h.app.request(`/l/${token}`)
+    expect(dashboard.status).toBe(200)
+    const cookie = (dashboard.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    expect(dashboard.headers.get('set-cookie')).toMatch(/Path=\/photos\/; HttpOnly; SameSite=Lax/)
+    expect((await h.app.request(`/photos/${key}`, { headers: { cookie } })).status).toBe(200)
+    expect((await h.app.request(`/photos/${key}`, { headers: { cookie: 'sf_leader=leader.zhang.forged' } })).status).toBe(303)
+    expect((await h.app.request('/l/leader.zhang.forged')).headers.get('set-cookie')).toBeNull()
+    await h.app.request('/api/admin/leaders/zhang/rotate', { method: 'POST', headers: admin })
+    expect((await h.app.request(`/photos/${key}`, { headers: { cookie } })).status).toBe(303)
   })
 
   it('is refused, naming the photo, when a key is malformed, another unit’s, not uploaded or not an image; nothing is stored', async () => {

@@ -1,15 +1,20 @@
 // Photo routes: the unit's upload slot (POST /api/uploads), the local server's upload target, and
 // the photos themselves, for the office's session (the sheet's links) and for the unit that took them.
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { leaderForToken } from '../leaders/leaders.ts'
 import { createUploadSlot, imageTypeOf, MAX_PHOTO_BYTES, UPLOAD_KEY } from '../photos/photos.ts'
 import { officeSession, unitBearer, unitLinkPage } from './auth.tsx'
-import type { AppDeps, AppEnv, PhotoDeps } from './deps.ts'
+import { type AppDeps, type AppEnv, clientOf, type PhotoDeps } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { jsonBody } from './json-body.ts'
 
 /** Where the local server takes uploads (the `url` of every local slot). */
 export const LOCAL_UPLOAD_PATH = '/uploads'
+
+/** A leader's dashboard token, for the photo routes only. */
+const LEADER_COOKIE = 'sf_leader'
 
 const SlotBody = z.object({ contentType: z.unknown(), size: z.unknown() })
 
@@ -59,7 +64,30 @@ export function createPhotoRoutes(deps: AppDeps, photos: PhotoDeps): Hono<AppEnv
     })
   }
 
-  routes.get('/photos/:unit/:name', officeSession(deps), (c) => photoAnswer(photos, `${c.req.param('unit')}/${c.req.param('name')}`))
+  // The sheet's links are for the office and the leaders. A leader has no session: opening their
+  // dashboard link leaves its token in a cookie that only the photo routes receive (Lax: a link
+  // from the sheet is a top-level navigation, so it is sent).
+  const leaders = deps.leaders
+  if (leaders) {
+    routes.use('/l/:token', async (c, next) => {
+      await next()
+      if (c.res.status !== 200) return
+      setCookie(c, LEADER_COOKIE, c.req.param('token'), {
+        path: '/photos/',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: clientOf(deps, c).tls,
+        maxAge: 30 * 86_400,
+      })
+    })
+  }
+  const office = officeSession(deps)
+  const officeOrLeader: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const token = getCookie(c, LEADER_COOKIE)
+    if (leaders && token && (await leaderForToken(leaders, token))) return next()
+    return office(c, next)
+  }
+  routes.get('/photos/:unit/:name', officeOrLeader, (c) => photoAnswer(photos, `${c.req.param('unit')}/${c.req.param('name')}`))
   // A unit sees its own photos (its record page, a correction), never another unit's.
   routes.get('/u/:token/photos/:unit/:name', unitLinkPage(deps), (c) =>
     c.req.param('unit') === c.get('unit').id
