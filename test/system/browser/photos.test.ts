@@ -154,6 +154,20 @@ describe('a report with a photo and a position', () => {
     await page.goto(`${app.url}/u/${token}`)
     await expect.poll(() => page.locator('#waiting h2').textContent()).toBe('2 份待发送')
     await screenshot(page, 'home-waiting')
+    // the queue is in IndexedDB (with the photo's Blob), not localStorage
+    const kept = await page.evaluate(
+      () =>
+        new Promise<{ queued: number; photos: number; legacy: string | null }>((resolve) => {
+          const open = indexedDB.open('sentinel-forms')
+          open.onsuccess = () => {
+            const tx = open.result.transaction(['queue', 'photos'])
+            const queued = tx.objectStore('queue').count()
+            const photos = tx.objectStore('photos').count()
+            tx.oncomplete = () => resolve({ queued: queued.result, photos: photos.result, legacy: localStorage.getItem('sf:queue') })
+          }
+        }),
+    )
+    expect(kept).toEqual({ queued: 2, photos: 1, legacy: null })
     expect(await recordsOf('photo-field')).toHaveLength(0)
 
     await context.setOffline(false)

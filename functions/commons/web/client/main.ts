@@ -5,7 +5,7 @@
 import { enhanceBoard } from './board.ts'
 import { freshenCachedForm, registerServiceWorker, showWaiting } from './offline.ts'
 import { enhanceFieldControls, restorePhotoInputs, withUploadedPhotos } from './photos.ts'
-import { draftKeyOf, loadDraft, loadQueue, noteSent, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
+import { draftKeyOf, loadDraft, loadQueue, noteSent, putQueued, type Queued, removeDraft, removeQueued, saveDraft } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
 const words = {
@@ -79,7 +79,7 @@ async function send(item: Queued): Promise<Outcome> {
   if (body === undefined) return 'retry'
   if (body !== item.body) {
     item.body = body
-    saveQueue(loadQueue().map((q) => (q.key === item.key ? { ...q, body } : q)))
+    await putQueued(item)
   }
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
@@ -101,7 +101,7 @@ async function send(item: Queued): Promise<Outcome> {
     clearTimeout(timer)
   }
   if (response.status >= 500 || response.status === 408 || response.status === 429) return 'retry'
-  saveQueue(loadQueue().filter((q) => q.key !== item.key))
+  await removeQueued(item.key)
   noteSent(item.key)
   if (response.ok) removeDraft(item.draft)
   const form = pageForm()
@@ -121,9 +121,9 @@ async function flush(): Promise<void> {
   if (flushing) return
   flushing = true
   clearTimeout(retryTimer)
-  const waiting = () => showWaiting((item) => item.key === sendingKey)
+  const waiting = () => void showWaiting((item) => item.key === sendingKey)
   try {
-    for (const item of loadQueue()) {
+    for (const item of await loadQueue()) {
       sendingKey = item.key
       waiting()
       const outcome = await send(item)
@@ -199,14 +199,16 @@ function enhanceForm(form: HTMLFormElement, restore: boolean): void {
       key: keyInput.value,
       draft,
       title: document.title,
+      queuedAt: Date.now(),
     }
-    saveQueue([...loadQueue().filter((q) => q.key !== item.key), item])
     setButtons(true)
     showStatus(say('sending'))
     retryDelay = FIRST_RETRY_MS
-    void flush()
+    void putQueued(item).then(() => flush())
   })
-  if (loadQueue().some((q) => q.draft === draft)) showStatus(say('queued'))
+  void loadQueue().then((queue) => {
+    if (queue.some((q) => q.draft === draft)) showStatus(say('queued'))
+  })
 }
 
 function enhance(restore: boolean): void {

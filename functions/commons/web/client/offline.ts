@@ -50,10 +50,10 @@ export function freshenCachedForm(form: HTMLFormElement, keyInput: HTMLInputElem
 }
 
 /** The unit's home: how many reports wait on this phone, and each one's state. */
-export function showWaiting(sending: (item: Queued) => boolean): void {
+export async function showWaiting(sending: (item: Queued) => boolean): Promise<void> {
   const base = unitBase(location.pathname)
   if (!base || location.pathname.replace(/\/$/, '') !== base) return
-  const mine = loadQueue().filter((q) => new URL(q.url, location.href).pathname.startsWith(`${base}/`))
+  const mine = (await loadQueue()).filter((q) => new URL(q.url, location.href).pathname.startsWith(`${base}/`))
   let panel = document.getElementById('waiting')
   if (mine.length === 0) {
     panel?.remove()

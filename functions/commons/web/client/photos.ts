@@ -3,7 +3,7 @@
 // that wants the place asks for it in a location field) and kept in IndexedDB. Its hidden input holds
 // `pending:<id>` until the queue uploads it (POST /api/uploads, then the presigned POST) and puts the
 // upload key in its place, so a report with photos queues and survives a restart like any other.
-import { deletePhoto, loadPhoto, savePhoto } from './photo-store.ts'
+import { deletePhoto, loadPhoto, savePhoto } from './device-db.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
 const words = {
