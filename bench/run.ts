@@ -7,6 +7,7 @@ import { benchAlertLatency } from './alert-latency.ts'
 import { benchBundles } from './bundles.ts'
 import { crashRow } from './crash.ts'
 import { benchDashboard, DASHBOARD_BUDGET_BYTES } from './dashboard.ts'
+import { benchField } from './field.ts'
 import { benchPageWeight } from './page-weight.ts'
 import { printTable, report } from './report.ts'
 import { benchSheetBurst, type SheetBurst } from './sheet-burst.ts'
@@ -79,6 +80,22 @@ const benches: Record<string, () => Promise<void>> = {
     printTable('the leaders’ dashboard with 200 units and 14 days of reports (budget 60 KB)', [weight])
     await report('dashboard', weight)
     check('dashboard under 60 KB', `${weight.bytes} bytes (${weight.gzipped} gzipped)`, weight.bytes <= DASHBOARD_BUDGET_BYTES)
+  },
+  async field() {
+    const field = await benchField()
+    printTable('from the field: slow 3G (400 kbps, 400 ms RTT), no signal, a 12 MP photo', [field])
+    await report('field', field)
+    check(
+      'first visit to a form on slow 3G usable within 3 s',
+      `${field['first visit on slow 3G, ms']} ms`,
+      field['first visit on slow 3G, ms'] <= 3000,
+    )
+    check('a cached form opens offline within 1 s', `${field['cached form offline, ms']} ms`, field['cached form offline, ms'] <= 1000)
+    check(
+      'a 12 MP photo under 500 KB before upload',
+      `${field['photo chosen, bytes']} → ${field['photo uploaded, bytes']} bytes`,
+      field['photo uploaded, bytes'] < 500 * 1024,
+    )
   },
   async pages() {
     const rows = await benchPageWeight()

@@ -52,6 +52,16 @@ export default defineForm({
     },
     { id: 'contactName', type: 'text', label: { zh: '联系人', en: 'Contact' }, maxLength: 50, autocomplete: 'name' },
     { id: 'contactPhone', type: 'phone', label: { zh: '联系电话', en: 'Phone' } },
+    // New fields go last: the sheet's existing columns keep their places.
+    {
+      id: 'photos',
+      type: 'photo',
+      required: false,
+      label: { zh: '现场照片', en: 'Photos of the scene' },
+      hint: { zh: '最多 3 张', en: 'Up to 3' },
+      maxItems: 3,
+    },
+    { id: 'position', type: 'location', required: false, label: { zh: '位置', en: 'Position' } },
   ],
   rules: [{ kind: 'requiredWhen', fields: ['supplies'], when: { equals: { field: 'category', value: 'supplies_shortage' } } }],
   alerts: [{ categoryField: 'category', severityField: 'severity' }],

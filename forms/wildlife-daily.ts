@@ -26,6 +26,15 @@ export default defineForm({
     { id: 'facilitiesDisinfected', type: 'boolean', label: { zh: '公园设施已消毒', en: 'Park facilities disinfected' } },
     { id: 'reporterName', type: 'text', label: { zh: '填报人', en: 'Reporter' }, maxLength: 50, autocomplete: 'name' },
     { id: 'reporterPhone', type: 'phone', label: { zh: '联系电话', en: 'Phone' } },
+    // New fields go last: the sheet's existing columns keep their places.
+    {
+      id: 'abnormalPhotos',
+      type: 'photo',
+      required: false,
+      label: { zh: '异常照片', en: 'Photos of what is abnormal' },
+      hint: { zh: '发现异常时拍摄，最多 3 张', en: 'When something abnormal is found; up to 3' },
+      maxItems: 3,
+    },
   ],
   rules: [
     {

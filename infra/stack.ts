@@ -15,6 +15,7 @@ import { Key } from 'aws-cdk-lib/aws-kms'
 import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda'
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
@@ -37,6 +38,9 @@ const itemActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutI
 
 /** Stream records that still carry an outbox mark (the attribute is the sparse index key). */
 const markedFilter = (attribute: string) => FilterCriteria.filter({ dynamodb: { NewImage: { [attribute]: { S: FilterRule.exists() } } } })
+
+/** The scheme and host of an address, which may be a deploy-time token (the HTTP API's endpoint is already an origin). */
+const originOf = (url: string) => (Token.isUnresolved(url) ? url : new URL(url).origin)
 
 /** Beijing and Ningxia (partition aws-cn); an environment-agnostic stack's region is unknown here. */
 const isChinaRegion = (region: string) => !Token.isUnresolved(region) && region.startsWith('cn-')
@@ -231,6 +235,29 @@ export class SentinelStack extends Stack {
         'no sheetId (or feishuSheetToken) in the context: the mirror fails at start until it is set (-c sheetId=…)',
       )
     }
+    // ---- photos: private, encrypted, TLS only; the pages post straight to it (presigned POST,
+    // CORS for the app's origin alone) and only the API function reads it (web/photos.ts)
+    const photos = new Bucket(this, 'Photos', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      cors: [{ allowedMethods: [HttpMethods.POST], allowedOrigins: [originOf(publicUrl)], allowedHeaders: ['*'], maxAge: 3600 }],
+      lifecycleRules: [
+        // Records keep their photos; what is cheaper after a month is the storage class, not the deletion.
+        {
+          id: 'photos-age',
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+        },
+      ],
+    })
+    Validations.of(photos).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'every read goes through the API function (office session or the unit’s own link), whose log records it; uploads are presigned per unit and key',
+    })
     const webAppEnvironment = {
       ...withUrl,
       ADMIN_TOKEN_SECRET_ARN: adminToken.secretArn,
@@ -243,7 +270,7 @@ export class SentinelStack extends Stack {
       description: 'Sentinel Forms web app and JSON API (Hono)',
       memoryMiB: 512,
       timeout: Duration.seconds(29),
-      environment: webAppEnvironment,
+      environment: { ...webAppEnvironment, PHOTO_BUCKET: photos.bucketName },
       logRetention,
       alarmAction,
     })
@@ -309,6 +336,13 @@ export class SentinelStack extends Stack {
         reason: 'the app queries its own table’s indexes (outboxes, by day, idempotency keys); nothing outside this table',
       })
     }
+    // PutObject signs the presigned POSTs; ListBucket makes a missing photo a 404 (NoSuchKey), not a 403.
+    api.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [photos.arnForObjects('*')] }))
+    api.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [photos.bucketArn] }))
+    Validations.of(api.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(photos.node.defaultChild as never)}.Arn>/*]`,
+      reason: 'the photos bucket’s objects: keys are random per upload (<unit>/<32 hex>), so no narrower resource exists',
+    })
     for (const f of [api, workbooks]) {
       adminToken.grantRead(f.role)
       linkKey.grantRead(f.role)

@@ -23,6 +23,7 @@ import { addUnit } from '#commons/units/roster.ts'
 import { hashSecret } from '#commons/units/tokens.ts'
 import { createApp } from '#commons/web/app.tsx'
 import { startEmbeddedDynamo } from '../functions/local/embedded-dynamodb.ts'
+import { localPhotos } from '../functions/local/photos.ts'
 import { createWorkbookSink, type WorkbookSink } from '../functions/local/workbook-sink.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -30,6 +31,7 @@ export const TIME_ZONE = 'Asia/Shanghai'
 export const LINK_KEY = 'test-link-key-0123456789abcdef'
 export const ACK_KEY = 'test-ack-key-0123456789abcdef'
 export const ACK_TTL_S = 3600
+const PUBLIC_URL = 'http://forms.test'
 
 /** A clock that stands still until moved. */
 export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
@@ -73,6 +75,8 @@ export async function startHarness(
     onEmergencyChanged?: () => void
     /** with information-release approval (its pages and API) */
     approvals?: boolean
+    /** the app's address (links, upload targets); a browser test gives its server's */
+    publicUrl?: string
   } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sentinel-test-'))
@@ -91,7 +95,8 @@ export async function startHarness(
     log: silentLogger,
   })
   const sink = await createWorkbookSink(join(dataDir, 'leaders.xlsx'), silentLogger)
-  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger }
+  const publicUrl = options.publicUrl ?? PUBLIC_URL
+  const mirrorDeps: MirrorDeps = { ...stores, forms, sink, timeZone: TIME_ZONE, log: silentLogger, publicUrl }
   const approvalForm = forms.approvalForm()
   const app = createApp({
     forms,
@@ -102,7 +107,9 @@ export async function startHarness(
     timeZone: TIME_ZONE,
     adminTokenHash: hashSecret(ADMIN_TOKEN),
     linkKey: LINK_KEY,
-    publicUrl: 'http://forms.test',
+    publicUrl,
+    photos: localPhotos(dataDir, publicUrl, LINK_KEY, clock),
+    leaders: createLinkHolderStore(doc, 'test', 'LEADER'),
     log: silentLogger,
     rebuildSheet: () => rebuildSheet(mirrorDeps),
     alerts: {
@@ -114,7 +121,6 @@ export async function startHarness(
       ...(options.onEmergencyChanged ? { onChanged: options.onEmergencyChanged } : {}),
     },
     ...(options.approvals && approvalForm ? { approvals: { store: createApprovalStore(doc, 'test'), form: approvalForm } } : {}),
-    leaders: createLinkHolderStore(doc, 'test', 'LEADER'),
   })
   return {
     app,

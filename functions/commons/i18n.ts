@@ -28,6 +28,10 @@ const messages = {
     zh: '该日日报已过当日，不能再修改；如需更正，请联系办公室重新开放',
     en: "That day's report is closed; ask the office to reopen it for a correction",
   },
+  photoKey: { zh: '照片编号无效，请重新上传照片', en: 'Not a photo upload key; upload the photo again' },
+  location: { zh: '位置格式不正确', en: 'Not a location' },
+  coordinate: { zh: '经纬度应为 -{n} 到 {n} 之间的数字', en: 'Coordinates are numbers from -{n} to {n}' },
+  accuracy: { zh: '精度应为非负的米数', en: 'Accuracy is a number of metres, 0 or more' },
   yes: { zh: '是', en: 'Yes' },
   no: { zh: '否', en: 'No' },
 } as const satisfies Record<string, Record<Lang, string>>

@@ -35,6 +35,7 @@ import { startDailyCycle } from './daily-timer.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamodb.ts'
 import { restoreEmergencyWakeups } from './emergency-wakeups.ts'
 import { makePrivate } from './instance.ts'
+import { localPhotos } from './photos.ts'
 import { type Pump, startPump } from './pump.ts'
 import { createWorkbookSink } from './workbook-sink.ts'
 
@@ -135,7 +136,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: sheetTabsChanged })
   const approvals = startApprovals(config, edge, { publicUrl, workers })
 
-  const mirrorPassDeps = mirrorDeps(edge, config, sink)
+  const mirrorPassDeps = mirrorDeps(edge, config, sink, publicUrl)
   let sweepDue = true
   const mirror = startPump(
     async () => {
@@ -169,6 +170,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
       ackKey,
       publicUrl,
       client: localClient(config.TRUST_PROXY),
+      photos: localPhotos(config.DATA_DIR, publicUrl, linkKey, clock),
       allowedHosts: config.ALLOWED_HOSTS,
       onStored: workers
         ? (version) => {

@@ -36,10 +36,10 @@ const currentDeps = rebuiltOnChange(
         ...(config.FEISHU_API_URL ? { apiUrl: config.FEISHU_API_URL } : {}),
         log,
       })
-      return mirrorDeps(edge, config, sink)
+      return mirrorDeps(edge, config, sink, config.PUBLIC_URL)
     }
     const sheets = createSheetsClient(sheetsClientOptions(key, config.SHEETS_API_URL))
-    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: target.sheetId, log }))
+    return mirrorDeps(edge, config, createGoogleSheetSink(sheets, { spreadsheetId: target.sheetId, log }), config.PUBLIC_URL)
   },
 )
 await currentDeps()

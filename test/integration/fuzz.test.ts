@@ -63,6 +63,16 @@ function validValue(field: Field): fc.Arbitrary<unknown> {
         minLength: 1,
         maxLength: field.maxItems,
       })
+    case 'photo':
+      // a photo needs an upload first (test/integration/photos.test.ts): left out here (JSON drops undefined)
+      return fc.constant(undefined)
+    case 'location':
+      return fc.record({
+        // micro-degrees, as phones report them (JSON has no -0, DynamoDB no 5e-324)
+        lat: fc.integer({ min: -90_000_000, max: 90_000_000 }).map((n) => n / 1e6 + 0),
+        lng: fc.integer({ min: -180_000_000, max: 180_000_000 }).map((n) => n / 1e6 + 0),
+        accuracy: fc.integer({ min: 0, max: 5000 }),
+      })
   }
 }
 

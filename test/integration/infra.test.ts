@@ -84,6 +84,39 @@ describe('the AWS stack', () => {
     })
   })
 
+  it('keeps photos in a private, encrypted, TLS-only bucket with a lifecycle rule, posted to from the app’s origin and read by the API alone', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [Match.objectLike({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+        },
+        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST'], AllowedOrigins: [Match.anyValue()] })] },
+      }),
+    })
+    const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy')) as {
+      Properties: { PolicyDocument: { Statement: unknown[] } }
+    }[]
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    )
+    const onPhotos = (fn: FunctionId) => actionsOf(statementsOf(template, fn).filter((s) => JSON.stringify(s.Resource).includes('Photos')))
+    expect(onPhotos('Api').sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject'])
+    for (const fn of ['Mirror', 'Alerts', 'Schedule'] as const) expect(onPhotos(fn)).toEqual([])
+    const api = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => JSON.stringify(f).includes('MIRROR_FUNCTION_NAME') && JSON.stringify(f).includes('ADMIN_TOKEN_SECRET_ARN'),
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+    expect(api.Properties.Environment.Variables.PHOTO_BUCKET).toEqual({ Ref: expect.stringMatching(/^Photos/) })
+  })
+
   it('keeps the table’s logical id, so no refactor can replace the retained table with an empty one', () => {
     expect(TABLE_LOGICAL_ID).toBe('TableCD117FA1')
     expect(template.findResources('AWS::DynamoDB::GlobalTable')).toHaveProperty([TABLE_LOGICAL_ID])

@@ -28,7 +28,18 @@ describe('the form definitions', () => {
   })
 
   it('have one table entry per field type', () => {
-    expect(Object.keys(fieldTypes).sort()).toEqual(['boolean', 'integer', 'itemList', 'linkList', 'phone', 'select', 'text', 'textarea'])
+    expect(Object.keys(fieldTypes).sort()).toEqual([
+      'boolean',
+      'integer',
+      'itemList',
+      'linkList',
+      'location',
+      'phone',
+      'photo',
+      'select',
+      'text',
+      'textarea',
+    ])
   })
 
   it('refuse a definition whose rule names an unknown field', () => {

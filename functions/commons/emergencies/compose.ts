@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { capChars } from '../channels/format.ts'
 import type { AlertMessage, Severity } from '../channels/message.ts'
 import type { FormDefinition, Label, Lang } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.ts'
+import { type CellLinks, specOf } from '../forms/field-types.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { alertIdOf, type Emergency, SEVERITY_LABEL } from './emergency.ts'
@@ -26,11 +26,11 @@ export function categoryLabel(forms: FormRegistry, category: string): Label {
   return { zh: category, en: category }
 }
 
-function fieldText(form: FormDefinition, values: RecordVersion['values'], id: string, lang: Lang): string | undefined {
+function fieldText(form: FormDefinition, values: RecordVersion['values'], id: string, lang: Lang, links?: CellLinks): string | undefined {
   const field = form.fields.find((f) => f.id === id)
   const value = values[id]
   if (!field || value === undefined || value === null || value === '') return undefined
-  return String(specOf(field).cell(field, value, lang))
+  return String(specOf(field).cell(field, value, lang, links))
 }
 
 /** One line: the fields that made the submission alert, or the description the submitter wrote. */
@@ -69,6 +69,8 @@ export interface ComposeInput {
   forms: FormRegistry
   ackUrl: string
   lang: Lang
+  /** the app's links in the details: a photo is a link (office sign-in), never the image */
+  links?: CellLinks
 }
 
 export function composeAlert(input: ComposeInput): AlertMessage {
@@ -77,7 +79,7 @@ export function composeAlert(input: ComposeInput): AlertMessage {
     form && record
       ? form.fields
           .filter((f) => !form.alerts.some((a) => 'categoryField' in a && (a.categoryField === f.id || a.severityField === f.id)))
-          .map((f) => ({ label: f.label[lang], value: fieldText(form, record.values, f.id, lang) ?? '' }))
+          .map((f) => ({ label: f.label[lang], value: fieldText(form, record.values, f.id, lang, input.links) ?? '' }))
           .filter((d) => d.value !== '')
       : []
   const over = record?.alert?.overRate

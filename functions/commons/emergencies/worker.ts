@@ -15,6 +15,7 @@ import type { Lang } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion } from '../model.ts'
+import { photoLinks } from '../photos/photos.ts'
 import type { EmergencyStore, RecordStore, UnitStore } from '../store.ts'
 import { ackUrl, signAckToken } from './ack-link.ts'
 import { composeAlert, mergeAlerts } from './compose.ts'
@@ -267,6 +268,7 @@ async function jobsFor(deps: AlertWorkerDeps, emergencies: Emergency[], now: Dat
             forms: deps.forms,
             ackUrl: ackUrl(deps.publicUrl, token),
             lang: deps.lang,
+            links: photoLinks(deps.publicUrl),
           })
           messages.set(delivery.escalation, message)
         }

@@ -57,6 +57,14 @@ const LinkListField = z.object({
   type: z.literal('linkList'),
   maxItems: z.number().int().positive().default(5),
 })
+/** Photos: the value is the upload keys (photos/photos.ts), at most `maxItems`. */
+const PhotoField = z.object({
+  ...fieldBase,
+  type: z.literal('photo'),
+  maxItems: z.number().int().positive().max(10).default(3),
+})
+/** A place: the value is `{"lat","lng","accuracy"}` (WGS-84 degrees, accuracy in metres). */
+const LocationField = z.object({ ...fieldBase, type: z.literal('location') })
 
 export const Field = z.discriminatedUnion('type', [
   IntegerField,
@@ -67,6 +75,8 @@ export const Field = z.discriminatedUnion('type', [
   PhoneField,
   ItemListField,
   LinkListField,
+  PhotoField,
+  LocationField,
 ])
 export type Field = z.infer<typeof Field>
 export type FieldType = Field['type']

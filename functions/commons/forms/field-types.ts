@@ -2,6 +2,7 @@
 // `definition.ts` does not compile until it has an entry here (and a control in web/controls.tsx).
 import * as z from 'zod'
 import { t } from '../i18n.ts'
+import { MAX_PHOTO_BYTES, PHOTO_TYPES, UPLOAD_KEY } from '../photos/photos.ts'
 import type { FieldOf, FieldType, Lang } from './definition.ts'
 
 /** Raw values of an HTML form post: every name maps to all its values. */
@@ -17,10 +18,15 @@ interface FieldTypeSpec<T extends FieldType> {
   fromForm(field: FieldOf<T>, raw: FormRaw): unknown
   /** a stored value → strings to pre-fill the HTML form with */
   toForm(field: FieldOf<T>, value: unknown): FormRaw
-  /** a stored value → one sheet cell */
-  cell(field: FieldOf<T>, value: unknown, lang: Lang): Cell
+  /** a stored value → one sheet cell; `links` makes app addresses absolute (a photo's link) */
+  cell(field: FieldOf<T>, value: unknown, lang: Lang, links?: CellLinks): Cell
   /** type-specific properties published by GET /api/forms */
   describe(field: FieldOf<T>): Record<string, unknown>
+}
+
+/** How a cell names the app's own pages: `photo(key)` is where a photo opens. */
+export interface CellLinks {
+  photo(key: string): string
 }
 
 type FieldTypeTable = { [T in FieldType]: FieldTypeSpec<T> }
@@ -55,6 +61,39 @@ function parseInteger(s: string | undefined): unknown {
 
 /** The options a unit may choose: retired ones stay only to label the records that hold them. */
 export const activeOptions = (f: FieldOf<'select'>) => f.options.filter((o) => !o.retired)
+
+const asStrings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [])
+
+/** Keeps unparseable input as text so the schema reports it instead of guessing. */
+function parseDecimal(s: string | undefined): unknown {
+  if (s === undefined) return undefined
+  return /^-?\d{1,7}(\.\d{1,15})?$/.test(s) ? Number(s) : s
+}
+
+function degrees(limit: number, lang: Lang) {
+  return z
+    .number({ error: t(lang, 'coordinate', { n: limit }) })
+    .min(-limit, t(lang, 'coordinate', { n: limit }))
+    .max(limit, t(lang, 'coordinate', { n: limit }))
+}
+
+interface Position {
+  lat: number
+  lng: number
+  accuracy?: number
+}
+const isPosition = (v: unknown): v is Position =>
+  typeof v === 'object' && v !== null && typeof (v as Position).lat === 'number' && typeof (v as Position).lng === 'number'
+
+/**
+ * A map that opens in mainland China: Amap's URI API (uri.amap.com) takes WGS-84 coordinates as the
+ * browser reports them (`coordinate=wgs84`) and converts them itself; Google Maps is blocked there.
+ */
+export const mapLink = (p: Position) => `https://uri.amap.com/marker?position=${p.lng},${p.lat}&coordinate=wgs84&callnative=0`
+
+/** `39.904200, 116.407400 ±12 m`: what the sheet and the pages show of a place. */
+export const positionText = (p: Position) =>
+  `${p.lat.toFixed(6)}, ${p.lng.toFixed(6)}${p.accuracy === undefined ? '' : ` ±${Math.round(p.accuracy)} m`}`
 
 const PHONE = /^\+?[0-9][0-9 \-()]{4,19}$/
 
@@ -171,6 +210,57 @@ export const fieldTypes: FieldTypeTable = {
     toForm: (f, v) => ({ [f.id]: [Array.isArray(v) ? v.join('\n') : ''] }),
     cell: (_f, v) => (Array.isArray(v) ? v.join('\n') : ''),
     describe: (f) => ({ maxItems: f.maxItems }),
+  },
+  photo: {
+    schema: (f, lang) =>
+      z
+        .array(z.string({ error: t(lang, 'photoKey') }).regex(UPLOAD_KEY, t(lang, 'photoKey')), { error: t(lang, 'list') })
+        .min(1, t(lang, 'required'))
+        .max(f.maxItems, t(lang, 'tooMany', { n: f.maxItems })),
+    fromForm: (f, raw) => {
+      const keys = (raw[f.id] ?? []).map((s) => s.trim()).filter((s) => s !== '')
+      return keys.length === 0 ? undefined : keys
+    },
+    toForm: (f, v) => ({ [f.id]: asStrings(v) }),
+    // A link per photo (never the image): it opens for the office's session only.
+    cell: (_f, v, _lang, links) =>
+      asStrings(v)
+        .map((key) => (links ? links.photo(key) : key))
+        .join('\n'),
+    describe: (f) => ({ maxItems: f.maxItems, contentTypes: PHOTO_TYPES, maxBytes: MAX_PHOTO_BYTES, upload: 'POST /api/uploads' }),
+  },
+  location: {
+    schema: (_f, lang) =>
+      z
+        .object(
+          {
+            lat: degrees(90, lang),
+            lng: degrees(180, lang),
+            accuracy: z
+              .number({ error: t(lang, 'accuracy') })
+              .min(0, t(lang, 'accuracy'))
+              .max(1_000_000, t(lang, 'accuracy'))
+              .optional(),
+          },
+          { error: t(lang, 'location') },
+        )
+        .strict(),
+    fromForm: (f, raw) => {
+      const [lat, lng, accuracy] = ['lat', 'lng', 'accuracy'].map((part) => blankToUndefined(first(raw, `${f.id}.${part}`)))
+      if (lat === undefined && lng === undefined) return undefined
+      return {
+        lat: parseDecimal(lat) ?? '',
+        lng: parseDecimal(lng) ?? '',
+        ...(accuracy === undefined ? {} : { accuracy: parseDecimal(accuracy) }),
+      }
+    },
+    toForm: (f, v) => ({
+      [`${f.id}.lat`]: [isPosition(v) ? String(v.lat) : ''],
+      [`${f.id}.lng`]: [isPosition(v) ? String(v.lng) : ''],
+      [`${f.id}.accuracy`]: [isPosition(v) && v.accuracy !== undefined ? String(v.accuracy) : ''],
+    }),
+    cell: (_f, v) => (isPosition(v) ? `${positionText(v)}\n${mapLink(v)}` : ''),
+    describe: () => ({ value: { lat: 'degrees (WGS-84)', lng: 'degrees (WGS-84)', accuracy: 'metres, optional' } }),
   },
 }
 

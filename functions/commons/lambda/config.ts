@@ -39,6 +39,8 @@ export const ApiConfig = BaseConfig.extend({
   ADMIN_TOKEN_SECRET_ARN: secretId,
   LINK_KEY_SECRET_ARN: secretId,
   MIRROR_FUNCTION_NAME: mirrorFunction,
+  /** the private bucket of photo uploads; without it the forms' photos are refused */
+  PHOTO_BUCKET: z.string().min(3).optional(),
   ...EmergencyConfig,
 })
 

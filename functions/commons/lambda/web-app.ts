@@ -6,7 +6,9 @@
 // alert worker through the table stream, so there is no in-process wake-up here; changes the
 // sheet should show at once (an acknowledged emergency, a decided release) ask the mirror for a sweep.
 import { LambdaClient } from '@aws-sdk/client-lambda'
+import { S3Client } from '@aws-sdk/client-s3'
 import { getConnInfo, handle } from 'hono/aws-lambda'
+import { s3Photos } from '../adapters/s3-photos.ts'
 import type { WorkbookFiles } from '../forms/workbook.ts'
 import { createApp } from '../web/app.tsx'
 import { appDeps } from '../wiring/app.ts'
@@ -21,6 +23,7 @@ export async function webAppHandler(options: { workbooks?: WorkbookFiles } = {})
   const edge = await lambdaRuntime(config)
   const lambda = new LambdaClient({})
   const refreshSheet = requestRefresh(lambda, config.MIRROR_FUNCTION_NAME, edge.log, edge.inFlight)
+  const photos = config.PHOTO_BUCKET ? await s3Photos(new S3Client({}), config.PHOTO_BUCKET) : undefined
 
   const currentApp = rebuiltOnChange(
     () =>
@@ -43,6 +46,7 @@ export async function webAppHandler(options: { workbooks?: WorkbookFiles } = {})
             approvalsChanged: refreshSheet,
             emergenciesChanged: refreshSheet,
             ...(options.workbooks ? { workbooks: options.workbooks } : {}),
+            ...(photos ? { photos } : {}),
           }),
         ),
       ),

@@ -1,6 +1,7 @@
 // CSV export of one form's records for one date: the same cells as the sheet, so the same
 // formula neutralisation (OWASP CSV injection; ASVS 5.0 1.2.10).
 import type { FormDefinition } from '../forms/definition.ts'
+import { photoLinks } from '../photos/photos.ts'
 import { formTabLayout, recordRow } from '../sheet/layout.ts'
 import type { Cell } from '../sheet/sink.ts'
 import type { RecordStore, UnitStore } from '../store.ts'
@@ -15,7 +16,7 @@ const csvLine = (cells: Cell[]) => cells.map(csvField).join(',')
 
 /** UTF-8 CSV with a byte-order mark, so Excel opens the Chinese text correctly. */
 export async function exportCsv(
-  deps: { records: RecordStore; units: UnitStore; timeZone: string },
+  deps: { records: RecordStore; units: UnitStore; timeZone: string; publicUrl?: string },
   form: FormDefinition,
   date: string,
 ): Promise<string> {
@@ -23,7 +24,7 @@ export async function exportCsv(
   const names = new Map(units.map((u) => [u.id, u.name]))
   const rows = records
     .sort((a, b) => a.unitId.localeCompare(b.unitId) || a.recordId.localeCompare(b.recordId))
-    .map((r) => recordRow(form, r, names.get(r.unitId) ?? r.unitId, deps.timeZone))
+    .map((r) => recordRow(form, r, names.get(r.unitId) ?? r.unitId, deps.timeZone, deps.publicUrl ? photoLinks(deps.publicUrl) : undefined))
   // a file leaves the system: its header carries each column's key beside the label
   const layout = formTabLayout(form)
   const header = layout.header.map((label, i) => `${label} (${layout.keys[i]})`)

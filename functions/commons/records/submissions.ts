@@ -8,6 +8,7 @@ import { alertFor } from '../forms/triggers.ts'
 import { type Issue, type Values, validateValues } from '../forms/validation.ts'
 import { t } from '../i18n.ts'
 import { type RecordVersion, receiptOf, type SubmissionReceipt, type Unit } from '../model.ts'
+import { type PhotoStorage, photoIssues } from '../photos/photos.ts'
 import type { RecordStore, Reopening } from '../store.ts'
 
 /** How far back a unit may still report a missed day. */
@@ -28,6 +29,8 @@ export interface SubmissionDeps {
   onStored?: (version: RecordVersion) => void
   /** the unit's alert rate (emergencies/unit-rate.ts): an alert beyond it is stored all the same */
   alertRate?: AlertRate
+  /** where photos are uploaded; without it a submission naming a photo is refused */
+  photos?: PhotoStorage
 }
 
 export interface SubmissionRequest {
@@ -209,6 +212,9 @@ export async function submit(deps: SubmissionDeps, request: SubmissionRequest): 
   const validated = validateValues(form, fields, lang)
   if (!validated.ok) issues.push(...validated.issues)
   if (issues.length > 0 || !validated.ok) return { kind: 'invalid', issues }
+  // Every photo named is there before anything is stored: no record reaches the sheet without one.
+  const missingPhotos = await photoIssues(deps.photos, form, unit.id, validated.values, lang)
+  if (missingPhotos.length > 0) return { kind: 'invalid', issues: missingPhotos }
 
   const recordId = recordIdFor(form, unit.id, date, validated.values, idempotencyKey)
   if (form.kind === 'daily' && date === today && !hasDate(rawDate) && justAfterMidnight(now, today, deps.timeZone)) {

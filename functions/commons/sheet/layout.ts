@@ -2,7 +2,7 @@
 // keys; the labels only decorate the header.
 import { localDateTime } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.ts'
+import { type CellLinks, specOf } from '../forms/field-types.ts'
 import { columnOrder, type FormRegistry } from '../forms/registry.ts'
 import type { RecordVersion } from '../model.ts'
 import { type Cell, type ColumnKind, neutralize, type TabLayout } from './sink.ts'
@@ -48,7 +48,7 @@ function fitCell(cell: Cell): Cell {
 export const safeCell = (cell: Cell): Cell => fitCell(neutralize(cell))
 
 /** One record's row on its form's tab. */
-export function recordRow(form: FormDefinition, record: RecordVersion, unitName: string, timeZone: string): Cell[] {
+export function recordRow(form: FormDefinition, record: RecordVersion, unitName: string, timeZone: string, links?: CellLinks): Cell[] {
   const fixed: Cell[] = [
     record.recordId,
     record.date,
@@ -59,7 +59,7 @@ export function recordRow(form: FormDefinition, record: RecordVersion, unitName:
     record.formVersion ?? 1,
   ]
   const fields = columnFields(form).map((field) =>
-    record.values[field.id] === undefined ? '' : specOf(field).cell(field, record.values[field.id], 'zh'),
+    record.values[field.id] === undefined ? '' : specOf(field).cell(field, record.values[field.id], 'zh', links),
   )
   return [...fixed, ...fields].map(safeCell)
 }

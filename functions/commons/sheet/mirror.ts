@@ -4,6 +4,7 @@
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Logger } from '../log.ts'
 import { latestPerRecord, type RecordVersion } from '../model.ts'
+import { photoLinks } from '../photos/photos.ts'
 import type { RecordStore, RowStore, SettingsStore, UnitStore } from '../store.ts'
 import { noteSheetFailure, noteSheetWrite } from './health.ts'
 import { allFormTabs, formTabLayout, recordRow } from './layout.ts'
@@ -23,6 +24,8 @@ export interface MirrorDeps {
   ready?: () => Promise<void>
   /** where each pass notes its outcome for the sheet's health (GET /api/admin/sheet/health) */
   settings?: SettingsStore
+  /** the app's address, for the links in cells (a photo's); without it a photo shows its upload key */
+  publicUrl?: string
 }
 
 /** Runs a pass's writes, noting how they went for the sheet's health. */
@@ -75,7 +78,17 @@ async function rowWrites(deps: MirrorDeps, current: RecordVersion[]): Promise<Ro
     for (const record of ofForm) {
       const row = rows.get(record.recordId)
       if (row === undefined) continue
-      writes.push({ tab, row, cells: recordRow(form, record, names.get(record.unitId) ?? record.unitId, deps.timeZone) })
+      writes.push({
+        tab,
+        row,
+        cells: recordRow(
+          form,
+          record,
+          names.get(record.unitId) ?? record.unitId,
+          deps.timeZone,
+          deps.publicUrl ? photoLinks(deps.publicUrl) : undefined,
+        ),
+      })
     }
   }
   return writes

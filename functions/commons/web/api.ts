@@ -107,7 +107,14 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     const sent = await readSubmission(c)
     if (sent instanceof Response) return sent
     const outcome = await submit(
-      { records: stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
+      {
+        records: stores.records,
+        clock: deps.clock,
+        timeZone: deps.timeZone,
+        onStored: deps.onStored,
+        alertRate: deps.alertRate,
+        photos: deps.photos?.storage,
+      },
       { unit, form, ...sent, lang: c.get('lang') },
     )
     return submissionAnswer(c, outcome)
@@ -161,7 +168,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
     const date = c.req.query('date') ?? ''
     if (!form) return apiError(c, 404, 'not_found', 'no such form')
     if (!isIsoDate(date)) return apiError(c, 422, 'validation', 'date must be YYYY-MM-DD')
-    const csv = await exportCsv({ ...stores, timeZone: deps.timeZone }, form, date)
+    const csv = await exportCsv({ ...stores, timeZone: deps.timeZone, publicUrl: deps.publicUrl }, form, date)
     return c.body(csv, 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${form.id}-${date}.csv"`,

@@ -1,7 +1,7 @@
 // The one Hono app: JSON API, unit pages and health check, with Hono's own middleware for
 // secure headers, CSRF (Origin / Sec-Fetch-Site) and body limits.
 
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
 import { secureHeaders } from 'hono/secure-headers'
 import { createApi, MAX_BODY_BYTES } from './api.ts'
@@ -20,6 +20,13 @@ import { Page } from './layout.tsx'
 import { createOfficePages } from './office.tsx'
 import { createOfficeSession } from './office-session.ts'
 import { createPages } from './pages.tsx'
+import { createPhotoRoutes, LOCAL_UPLOAD_PATH } from './photos.ts'
+import { SERVICE_WORKER_PATH, serveServiceWorker } from './service-worker.ts'
+
+const skipFor =
+  (path: string, middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
+  (c, next) =>
+    c.req.path === path ? next() : middleware(c, next)
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   // A trailing slash (`/u/<token>/`, as people type or paste links) is the same page.
@@ -30,7 +37,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // blob: the photos a page resized on the phone, shown before they are uploaded
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", ...(deps.photos?.uploadOrigin ? [deps.photos.uploadOrigin] : [])],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
       },
@@ -54,8 +63,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         log: deps.log,
       }),
     ),
-    // Every body, whatever the route: refused past the limit before it is read.
-    limitBody(MAX_BODY_BYTES),
+    // Every body, whatever the route: refused past the limit before it is read (the local upload
+    // target has its own, a photo's).
+    skipFor(LOCAL_UPLOAD_PATH, limitBody(MAX_BODY_BYTES)),
     // Pages and answers carry personal data or tokens in their links: never kept by a browser or proxy.
     async (c, next) => {
       await next()
@@ -64,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/assets/:file', (c) => serveClientScript(c, deps.log))
+  app.get(SERVICE_WORKER_PATH, serveServiceWorker)
   app.get('/', (c) => {
     const lang = c.get('lang')
     return c.html(
@@ -78,6 +89,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       </Page>,
     )
   })
+  if (deps.photos) app.route('/', createPhotoRoutes(deps, deps.photos))
   app.route('/api', createApi(deps))
   app.use('/u/*', csrf(), rememberLanguage)
   // The office's pages keep a language picked by `?lang=` too (its navigation links carry none).

@@ -123,7 +123,7 @@ function ApproverPage({ deps, form, decider, base, lang, pending, recent, unitNa
               {unitNames.get(state.unitId) ?? state.unitId} · {w(lang, 'version', { v: state.version })} · {w(lang, 'submittedAt')}{' '}
               {current ? at(current.receivedAt) : ''}
             </p>
-            {current && <StoredValues form={form} record={current} lang={lang} />}
+            {current && <StoredValues form={form} record={current} lang={lang} photoBase="" />}
             <form method="post" action={`${base}/requests/${encodeURIComponent(state.recordId)}`} style="margin-top:1rem">
               <input type="hidden" name="version" value={String(state.version)} />
               {decider.name === '' && (

@@ -3,7 +3,22 @@
 import type { Child } from 'hono/jsx'
 import type { FieldOf, FieldType } from '../forms/definition.ts'
 import { activeOptions, type FormRaw, first } from '../forms/field-types.ts'
-import { type Lang, t } from '../i18n.ts'
+import { type Lang, t, wordsOf } from '../i18n.ts'
+
+const w = wordsOf({
+  addPhoto: { zh: '拍照或选择照片', en: 'Take or choose photos' },
+  photoNoScript: {
+    zh: '添加照片需要浏览器启用 JavaScript；其余内容可照常提交。',
+    en: 'Adding photos needs JavaScript in this browser; the rest of the form submits as usual.',
+  },
+  locate: { zh: '获取当前位置', en: 'Use my location' },
+  lat: { zh: '纬度', en: 'Latitude' },
+  lng: { zh: '经度', en: 'Longitude' },
+  locationHint: {
+    zh: '点“获取当前位置”，或手动填写经纬度（如 39.9042、116.4074）。',
+    en: 'Tap “Use my location”, or type the coordinates (e.g. 39.9042, 116.4074).',
+  },
+})
 
 interface ControlProps<T extends FieldType> {
   field: FieldOf<T>
@@ -155,6 +170,66 @@ const controls: { [T in FieldType]: ControlSpec<T> } = {
       <textarea {...inputAttrs(p)} class="input" rows={3} inputmode="url">
         {first(p.raw, p.field.id)}
       </textarea>
+    ),
+  },
+  photo: {
+    grouped: false,
+    // The keys of photos already uploaded travel as hidden inputs; the script (client/photos.ts)
+    // resizes what is chosen, uploads it and adds its key. The file input itself is never posted.
+    Control: (p) => (
+      <div class="photos" data-photo-field={p.field.id} data-max={p.field.maxItems}>
+        {(p.raw[p.field.id] ?? []).map((key) => (
+          <input type="hidden" name={p.field.id} value={key} />
+        ))}
+        <input
+          id={p.field.id}
+          class="input"
+          type="file"
+          accept="image/*"
+          multiple={p.field.maxItems > 1}
+          hidden
+          aria-label={w(p.lang, 'addPhoto')}
+          aria-invalid={p.invalid ? 'true' : undefined}
+          aria-describedby={p.describedBy}
+        />
+        {/* the script shows this button in place of the browser's own file input (its words are the browser's) */}
+        <label class="button button-secondary" for={p.field.id} hidden>
+          {w(p.lang, 'addPhoto')}
+        </label>
+        <noscript>
+          <p class="hint">{w(p.lang, 'photoNoScript')}</p>
+        </noscript>
+      </div>
+    ),
+  },
+  location: {
+    grouped: true,
+    // Typed coordinates are the fallback when the browser gives no position (denied, absent, no script).
+    Control: (p) => (
+      <div class="location" data-location-field={p.field.id}>
+        <p class="hint">{w(p.lang, 'locationHint')}</p>
+        <button class="button button-secondary" type="button" data-locate hidden>
+          {w(p.lang, 'locate')}
+        </button>
+        <p class="location-status" data-location-status role="status" />
+        <div class="item-row">
+          {(['lat', 'lng'] as const).map((part, i) => (
+            <input
+              class="input"
+              type="text"
+              inputmode="decimal"
+              autocomplete="off"
+              id={i === 0 ? p.field.id : `${p.field.id}-${part}`}
+              name={`${p.field.id}.${part}`}
+              aria-label={w(p.lang, part)}
+              placeholder={w(p.lang, part)}
+              aria-invalid={p.invalid ? 'true' : undefined}
+              value={first(p.raw, `${p.field.id}.${part}`)}
+            />
+          ))}
+        </div>
+        <input type="hidden" name={`${p.field.id}.accuracy`} value={first(p.raw, `${p.field.id}.accuracy`)} />
+      </div>
     ),
   },
 }

@@ -11,6 +11,7 @@ import type { Lang } from '../i18n.ts'
 import type { LeaderStore } from '../leaders/leaders.ts'
 import type { Logger } from '../log.ts'
 import type { RecordVersion, Unit } from '../model.ts'
+import type { PhotoStorage, UploadReceiver } from '../photos/photos.ts'
 import type { ApprovalStore, EmergencyStore, Stores } from '../store.ts'
 import type { GuessingGuard } from './guessing-guard.ts'
 
@@ -48,6 +49,16 @@ export interface AppDeps {
   alertRate?: AlertRate
   /** the leaders and their dashboard links (leaders/); the links and their admin API are mounted only when given */
   leaders?: LeaderStore
+  /** photo uploads (photos/); `POST /api/uploads` and the photo routes are mounted only when given */
+  photos?: PhotoDeps
+}
+
+export interface PhotoDeps {
+  storage: PhotoStorage
+  /** the local server's own upload target at LOCAL_UPLOAD_PATH (S3 takes uploads on AWS) */
+  receive?: UploadReceiver
+  /** the upload target's origin when it is not the app's (the bucket's), allowed by the pages' CSP */
+  uploadOrigin?: string
 }
 
 /** Information-release approval, as the web app needs it. */

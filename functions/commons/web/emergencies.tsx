@@ -15,7 +15,7 @@ import { ackUrl, checkAckToken, signAckToken } from '../emergencies/ack-link.ts'
 import { actOnEmergency, alertedOf, channelOf, type EmergencyAction, emergenciesOfUnit, unitNamesOf } from '../emergencies/actions.ts'
 import { categoryLabel, composeAlert, summaryOf } from '../emergencies/compose.ts'
 import { type Emergency, EmergencyNotFoundError, emergencyIdFor, SEVERITY_LABEL, STATUS_LABEL } from '../emergencies/emergency.ts'
-import type { FormDefinition } from '../forms/definition.ts'
+import type { Field, FormDefinition } from '../forms/definition.ts'
 import { specOf } from '../forms/field-types.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
 import { officeSession } from './auth.tsx'
@@ -23,7 +23,7 @@ import { clientScript } from './client-bundle.ts'
 import type { AlertAppDeps, AppDeps, AppEnv } from './deps.ts'
 import { limitBody } from './errors.tsx'
 import { rememberLanguage } from './language.ts'
-import { Page } from './layout.tsx'
+import { FieldValue, Page } from './layout.tsx'
 import { NameField, rememberedName, rememberName } from './name-field.tsx'
 
 const REFRESH_S = 15
@@ -110,7 +110,7 @@ interface CardData {
   summary: string
   place?: string
   contact?: { name?: string; phone?: string }
-  rest: { label: string; value: string; phone: boolean }[]
+  rest: { label: string; value: string; phone: boolean; field: Field; stored: unknown }[]
 }
 
 function cardData(
@@ -137,7 +137,7 @@ function cardData(
   const place = text(PLACE_FIELD)
   const rest = form.fields
     .filter((f) => !shown.has(f.id))
-    .map((f) => ({ label: f.label[lang], value: text(f.id) ?? '', phone: f.type === 'phone' }))
+    .map((f) => ({ label: f.label[lang], value: text(f.id) ?? '', phone: f.type === 'phone', field: f, stored: values[f.id] }))
     // The headline already says it (a short description): not twice.
     .filter((r) => r.value !== '' && !summary.includes(r.value))
   return {
@@ -191,7 +191,9 @@ function Card({ card, lang, now, time, actions, open }: CardProps) {
             {card.rest.map((r) => (
               <tr>
                 <th scope="row">{r.label}</th>
-                <td style="white-space:pre-wrap">{r.phone ? <Phone phone={r.value} /> : r.value}</td>
+                <td style="white-space:pre-wrap">
+                  {r.phone ? <Phone phone={r.value} /> : <FieldValue field={r.field} value={r.stored} lang={lang} photoBase="" />}
+                </td>
               </tr>
             ))}
             <tr>

@@ -2,8 +2,8 @@
 
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { FormDefinition } from '../forms/definition.ts'
-import { specOf } from '../forms/field-types.ts'
+import type { Field, FormDefinition } from '../forms/definition.ts'
+import { mapLink, positionText, specOf } from '../forms/field-types.ts'
 import type { Lang } from '../i18n.ts'
 import type { RecordVersion } from '../model.ts'
 
@@ -38,6 +38,14 @@ a{color:#1d70b8}
 .button{display:inline-block;font:inherit;font-weight:700;padding:.6rem 1.2rem;min-height:2.75rem;border:0;background:#00703c;color:#fff;text-decoration:none;box-shadow:0 2px 0 #002d18;cursor:pointer}
 .button:disabled{opacity:.6}
 .button-danger{background:#d4351c;box-shadow:0 2px 0 #55150b}
+.button-secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
+.thumbs{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:.5rem}
+.thumbs img{display:block;width:96px;height:96px;object-fit:cover;border:1px solid #b1b4b6}
+.thumbs .button{padding:.2rem .5rem;min-height:2rem;margin-top:.2rem}
+.photos input.vh:focus-visible+label{outline:3px solid #fd0}
+.location-status{margin:.3rem 0}
+.location-status:empty{display:none}
+.warn{color:#942514;font-weight:700}
 .error-summary{border:4px solid #d4351c;padding:1rem;margin-bottom:1.5rem}
 .error-summary h2{margin-top:0}
 .error-summary a{color:#d4351c;font-weight:700}
@@ -154,8 +162,57 @@ export function ErrorPage({ message, ...page }: Omit<PageProps, 'title' | 'child
   )
 }
 
-/** A record's values as stored, label → cell text; links (an info-release's attachments) stay links. */
-export function StoredValues({ form, record, lang }: { form: FormDefinition; record: RecordVersion; lang: Lang }) {
+/**
+ * A stored value as a page shows it: links stay links (an info-release's attachments), photos are
+ * thumbnails that open the photo (under `photoBase`: '' for the office, the unit's link for the unit),
+ * a position its coordinates with a map link (Amap, which opens in mainland China) and a geo: link.
+ */
+export function FieldValue({ field, value, lang, photoBase }: { field: Field; value: unknown; lang: Lang; photoBase: string }) {
+  if (field.type === 'linkList' && Array.isArray(value))
+    return (value as string[]).map((href) => (
+      <div>
+        <a href={href} rel="noopener noreferrer nofollow">
+          {href}
+        </a>
+      </div>
+    ))
+  if (field.type === 'photo' && Array.isArray(value))
+    return (
+      <div class="thumbs">
+        {(value as string[]).map((key, i) => (
+          <a href={`${photoBase}/photos/${key}`}>
+            <img src={`${photoBase}/photos/${key}`} alt={`${field.label[lang]} ${i + 1}`} width={96} height={96} loading="lazy" />
+          </a>
+        ))}
+      </div>
+    )
+  if (field.type === 'location' && typeof value === 'object' && value !== null) {
+    const p = value as { lat: number; lng: number; accuracy?: number }
+    return (
+      <>
+        {positionText(p)}{' '}
+        <a href={mapLink(p)} rel="noopener noreferrer">
+          {lang === 'zh' ? '地图' : 'Map'}
+        </a>{' '}
+        <a href={`geo:${p.lat},${p.lng}`}>geo</a>
+      </>
+    )
+  }
+  return String(specOf(field).cell(field, value, lang))
+}
+
+/** A record's values as stored, label → what the page shows of each. */
+export function StoredValues({
+  form,
+  record,
+  lang,
+  photoBase,
+}: {
+  form: FormDefinition
+  record: RecordVersion
+  lang: Lang
+  photoBase: string
+}) {
   return (
     <table>
       <tbody>
@@ -165,15 +222,7 @@ export function StoredValues({ form, record, lang }: { form: FormDefinition; rec
             <tr>
               <th scope="row">{field.label[lang]}</th>
               <td style="white-space:pre-wrap">
-                {field.type === 'linkList' && Array.isArray(record.values[field.id])
-                  ? (record.values[field.id] as string[]).map((href) => (
-                      <div>
-                        <a href={href} rel="noopener noreferrer nofollow">
-                          {href}
-                        </a>
-                      </div>
-                    ))
-                  : String(specOf(field).cell(field, record.values[field.id], lang))}
+                <FieldValue field={field} value={record.values[field.id]} lang={lang} photoBase={photoBase} />
               </td>
             </tr>
           ))}

@@ -270,7 +270,14 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
     const opened = (await deps.catalog?.opened(form.id, versionOf(raw._formVersion?.[0]))) ?? form
     const body = formBody(opened, raw)
     const outcome = await submit(
-      { records: deps.stores.records, clock: deps.clock, timeZone: deps.timeZone, onStored: deps.onStored, alertRate: deps.alertRate },
+      {
+        records: deps.stores.records,
+        clock: deps.clock,
+        timeZone: deps.timeZone,
+        onStored: deps.onStored,
+        alertRate: deps.alertRate,
+        photos: deps.photos?.storage,
+      },
       { unit, form: opened, body, idempotencyKey: key, lang },
     )
     if (outcome.kind === 'invalid') {
@@ -312,7 +319,7 @@ export function createPages(deps: AppDeps): Hono<PageEnv> {
           {unit.name} · {w(lang, 'receivedAt')} {localDateTime(new Date(record.receivedAt), deps.timeZone)}
           {correctable && ` · ${w(lang, 'correctUntil', { date: today })}`}
         </p>
-        <StoredValues form={form} record={record} lang={lang} />
+        <StoredValues form={form} record={record} lang={lang} photoBase={base} />
         <p>
           {correctable && (
             <>

@@ -26,6 +26,8 @@ export interface AppParts {
   approvalsChanged: () => void
   /** after an acknowledgement or resolution: the sheet's 应急 tab follows */
   emergenciesChanged: () => void
+  /** photo uploads: S3 on AWS, files under DATA_DIR locally */
+  photos?: AppDeps['photos']
 }
 
 export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & AlertSettings, parts: AppParts): AppDeps {
@@ -60,5 +62,6 @@ export function appDeps(edge: Omit<Edge, 'fetch'>, settings: SiteSettings & Aler
     alerts: emergencyAppDeps(edge, settings, { ackKey: parts.ackKey, onChanged: parts.emergenciesChanged }),
     leaders: edge.leaders,
     alertRate: unitAlertRate(edge.stores.alertRates, settings.UNIT_ALERT_LIMIT, edge.log),
+    ...(parts.photos ? { photos: parts.photos } : {}),
   }
 }

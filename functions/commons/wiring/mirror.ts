@@ -12,6 +12,7 @@ export function mirrorDeps(
   edge: Omit<Edge, 'fetch' | 'clock'>,
   settings: SiteSettings,
   sink: SheetSink & { ready?: () => Promise<void> },
+  publicUrl?: string,
 ): MirrorDeps {
   const { stores, approvals, emergencies, forms, log } = edge
   const timeZone = settings.ORG_TIMEZONE
@@ -22,6 +23,7 @@ export function mirrorDeps(
     sink,
     timeZone,
     log,
+    ...(publicUrl ? { publicUrl } : {}),
     computedTabs: [
       overviewTab({ ...stores, forms, timeZone }),
       emergencyTab({ emergencies, units: stores.units, forms, timeZone }),

@@ -3,7 +3,9 @@
 // device and retried until the server answers. The form's hidden `_key` is the Idempotency-Key:
 // one per draft, so every retry and every double tap stores the report once.
 import { enhanceBoard } from './board.ts'
-import { draftKeyOf, loadDraft, loadQueue, type Queued, removeDraft, saveDraft, saveQueue } from './storage.ts'
+import { freshenCachedForm, registerServiceWorker, showWaiting } from './offline.ts'
+import { enhanceFieldControls, restorePhotoInputs, withUploadedPhotos } from './photos.ts'
+import { draftKeyOf, loadDraft, loadQueue, noteSent, putQueued, type Queued, removeDraft, removeQueued, saveDraft } from './storage.ts'
 
 const lang = document.documentElement.lang.startsWith('en') ? 'en' : 'zh'
 const words = {
@@ -23,6 +25,8 @@ const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 30_000
 
 let flushing = false
+/** the queued report on its way now (the unit's home shows it as 正在发送) */
+let sendingKey: string | undefined
 let retryTimer: ReturnType<typeof setTimeout> | undefined
 let retryDelay = FIRST_RETRY_MS
 
@@ -70,6 +74,13 @@ function showPage(html: string, url: string, redirected: boolean): void {
 type Outcome = 'done' | 'retry'
 
 async function send(item: Queued): Promise<Outcome> {
+  // Photos first: each goes to storage once, and the queue keeps its key in place of the photo.
+  const body = await withUploadedPhotos(item.body, item.url).catch(() => undefined)
+  if (body === undefined) return 'retry'
+  if (body !== item.body) {
+    item.body = body
+    await putQueued(item)
+  }
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
   let response: Response
@@ -90,7 +101,8 @@ async function send(item: Queued): Promise<Outcome> {
     clearTimeout(timer)
   }
   if (response.status >= 500 || response.status === 408 || response.status === 429) return 'retry'
-  saveQueue(loadQueue().filter((q) => q.key !== item.key))
+  await removeQueued(item.key)
+  noteSent(item.key)
   if (response.ok) removeDraft(item.draft)
   const form = pageForm()
   if (form && draftKeyOf(location.href) === item.draft) {
@@ -109,9 +121,15 @@ async function flush(): Promise<void> {
   if (flushing) return
   flushing = true
   clearTimeout(retryTimer)
+  const waiting = () => void showWaiting((item) => item.key === sendingKey)
   try {
-    for (const item of loadQueue()) {
-      if ((await send(item)) === 'retry') {
+    for (const item of await loadQueue()) {
+      sendingKey = item.key
+      waiting()
+      const outcome = await send(item)
+      sendingKey = undefined
+      waiting()
+      if (outcome === 'retry') {
         showStatus(say('queued'))
         setButtons(false)
         retryTimer = setTimeout(() => void flush(), retryDelay)
@@ -142,7 +160,7 @@ function fill(form: HTMLFormElement, fields: [string, string][]): void {
   const used = new Map<string, number>()
   for (const element of Array.from(form.elements)) {
     if (!(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement)) continue
-    if (!element.name || element.name === '_key') continue
+    if (!element.name || element.name === '_key' || element.closest('[data-photo-field]')) continue
     const values = fields.filter(([name]) => name === element.name).map(([, value]) => value)
     if (element instanceof HTMLInputElement && (element.type === 'radio' || element.type === 'checkbox')) {
       element.checked = values.includes(element.value)
@@ -159,12 +177,15 @@ function enhanceForm(form: HTMLFormElement, restore: boolean): void {
   const keyInput = form.elements.namedItem('_key')
   if (!(keyInput instanceof HTMLInputElement)) return
   const saved = restore ? loadDraft(draft) : undefined
+  freshenCachedForm(form, keyInput, saved !== undefined)
   if (saved) {
     keyInput.value = saved.key
     fill(form, saved.fields)
+    restorePhotoInputs(form, saved.fields)
     showStatus(say('restored'))
   }
   const save = () => saveDraft(draft, { key: keyInput.value, savedAt: Date.now(), fields: fieldsOf(form) })
+  enhanceFieldControls(form, save)
   form.addEventListener('input', save)
   form.addEventListener('change', save)
   form.addEventListener('submit', (event) => {
@@ -178,14 +199,16 @@ function enhanceForm(form: HTMLFormElement, restore: boolean): void {
       key: keyInput.value,
       draft,
       title: document.title,
+      queuedAt: Date.now(),
     }
-    saveQueue([...loadQueue().filter((q) => q.key !== item.key), item])
     setButtons(true)
     showStatus(say('sending'))
     retryDelay = FIRST_RETRY_MS
-    void flush()
+    void putQueued(item).then(() => flush())
   })
-  if (loadQueue().some((q) => q.draft === draft)) showStatus(say('queued'))
+  void loadQueue().then((queue) => {
+    if (queue.some((q) => q.draft === draft)) showStatus(say('queued'))
+  })
 }
 
 function enhance(restore: boolean): void {
@@ -196,6 +219,7 @@ function enhance(restore: boolean): void {
   if (restore && summary) summary.focus()
 }
 
+registerServiceWorker()
 enhance(true)
 enhanceBoard()
 window.addEventListener('online', () => {

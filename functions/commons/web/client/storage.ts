@@ -1,6 +1,7 @@
-// What the client keeps on the device (localStorage): drafts per form page, and the queue of
-// submissions not yet answered by the server. Storage may be missing or full (private mode):
-// then nothing is kept, and submitting still works while the page is open.
+// What the client keeps on the device: drafts per form page (localStorage), and the queue of
+// submissions not yet answered by the server (IndexedDB, with their photos; localStorage where
+// IndexedDB cannot open). Storage may be missing or full (private mode): then nothing is kept,
+// and submitting still works while the page is open.
 
 export interface Draft {
   /** the Idempotency-Key of this draft (the form's `_key`) */
@@ -17,7 +18,11 @@ export interface Queued {
   /** the draft it came from, which is also the form page's address */
   draft: string
   title: string
+  /** when it was queued: the queue is sent oldest first */
+  queuedAt?: number
 }
+
+import { run } from './device-db.ts'
 
 const QUEUE = 'sf:queue'
 const draftName = (draft: string) => `sf:draft:${draft}`
@@ -61,9 +66,47 @@ export function loadDraft(draft: string): Draft | undefined {
 export const saveDraft = (draft: string, value: Draft) => write(draftName(draft), value)
 export const removeDraft = (draft: string) => write(draftName(draft), undefined)
 
-export function loadQueue(): Queued[] {
+/** The queue as an earlier version kept it, in localStorage; also where it goes when IndexedDB cannot open. */
+function storedQueue(): Queued[] {
   const queue = read<Queued[]>(QUEUE)
   return Array.isArray(queue) ? queue : []
 }
+const storeQueue = (queue: Queued[]) => write(QUEUE, queue.length > 0 ? queue : undefined)
 
-export const saveQueue = (queue: Queued[]) => write(QUEUE, queue.length > 0 ? queue : undefined)
+/** The reports waiting, oldest first. */
+export async function loadQueue(): Promise<Queued[]> {
+  try {
+    const legacy = storedQueue()
+    for (const item of legacy) await run('queue', 'readwrite', (store) => store.put(item, item.key))
+    if (legacy.length > 0) storeQueue([])
+    const queue = (await run('queue', 'readonly', (store) => store.getAll())) as Queued[]
+    return queue.sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0))
+  } catch {
+    return storedQueue()
+  }
+}
+
+/** Queues a report, or replaces the queued one with its key. */
+export async function putQueued(item: Queued): Promise<void> {
+  try {
+    await run('queue', 'readwrite', (store) => store.put(item, item.key))
+  } catch {
+    storeQueue([...storedQueue().filter((q) => q.key !== item.key), item])
+  }
+}
+
+export async function removeQueued(key: string): Promise<void> {
+  try {
+    await run('queue', 'readwrite', (store) => store.delete(key))
+  } catch {
+    storeQueue(storedQueue().filter((q) => q.key !== key))
+  }
+}
+
+const SENT = 'sf:sent'
+/** Idempotency keys the server has answered (the last 50): a form page from the cache must not reuse one. */
+export const sentKeys = (): string[] => {
+  const keys = read<string[]>(SENT)
+  return Array.isArray(keys) ? keys : []
+}
+export const noteSent = (key: string) => write(SENT, [...sentKeys().filter((k) => k !== key), key].slice(-50))
