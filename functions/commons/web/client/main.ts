@@ -155,12 +155,15 @@ function fieldsOf(form: HTMLFormElement): [string, string][] {
   return fields
 }
 
-/** Puts saved values back: radios by value, repeated names (list rows) in order. */
+/**
+ * Puts saved values back: radios by value, repeated names (list rows) in order. The page's own
+ * `_formVersion` stays: a draft restored onto a newer version of the form is sent as that version.
+ */
 function fill(form: HTMLFormElement, fields: [string, string][]): void {
   const used = new Map<string, number>()
   for (const element of Array.from(form.elements)) {
     if (!(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement)) continue
-    if (!element.name || element.name === '_key' || element.closest('[data-photo-field]')) continue
+    if (!element.name || element.name === '_key' || element.name === '_formVersion' || element.closest('[data-photo-field]')) continue
     const values = fields.filter(([name]) => name === element.name).map(([, value]) => value)
     if (element instanceof HTMLInputElement && (element.type === 'radio' || element.type === 'checkbox')) {
       element.checked = values.includes(element.value)
