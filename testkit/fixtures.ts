@@ -16,6 +16,23 @@ export const healthReport = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 })
 
+/** A 人员健康日报 as a browser fills it in: field name → the value typed or the option chosen. */
+export const healthFormFields: [string, string][] = [
+  ['staffTotal', '25'],
+  ['onDuty', '20'],
+  ['remote', '5'],
+  ['returnedFromOutside', '0'],
+  ['homeObservation', '0'],
+  ['feverOrRespiratory', '0'],
+  ['suspected', '0'],
+  ['confirmed', '0'],
+  ['partnerStaff', '0'],
+  ['partnerAbnormal', '0'],
+  ['publicAreaDisinfected', 'yes'],
+  ['reporterName', '陈静'],
+  ['reporterPhone', '13600001234'],
+]
+
 export const wildlifeReport = (overrides: Record<string, unknown> = {}) => ({
   patrols: 3,
   abnormalFound: false,

@@ -13,7 +13,7 @@
 // rows are keyed, so any retry rewrites the same cells.
 import { createHash } from 'node:crypto'
 import type { Logger } from '../log.ts'
-import { type Failure, retrying, SheetWriteError } from '../sheet/retry.ts'
+import { type Failure, retrying, SheetWriteError, type SinkPacing } from '../sheet/retry.ts'
 import {
   type Cell,
   fittedWidths,
@@ -26,7 +26,8 @@ import {
   typedCell,
 } from '../sheet/sink.ts'
 
-export interface FeishuSinkOptions {
+/** Feishu allows 100 requests a second per API, and 5,000 rows per write. */
+export interface FeishuSinkOptions extends SinkPacing {
   /** the token in the sheet's address: https://…feishu.cn/sheets/<token> (FEISHU_SHEET_TOKEN) */
   spreadsheetToken: string
   appId: string
@@ -34,21 +35,8 @@ export interface FeishuSinkOptions {
   /** the open platform's root (FEISHU_API_URL): https://open.feishu.cn, or https://open.larksuite.com */
   apiUrl?: string
   log: Logger
-  /** per HTTP request */
-  timeoutMs?: number
-  maxRetries?: number
-  /** time a batch may spend on failed requests and the waits after them */
-  retryBudgetMs?: number
-  baseBackoffMs?: number
-  maxBackoffMs?: number
-  /** least time between two write requests: Feishu allows 100 requests a second per API */
-  minWriteIntervalMs?: number
-  /** request body budget per values_batch_update */
-  maxRequestBytes?: number
   /** rows per write: Feishu takes at most 5,000 */
   maxRowsPerWrite?: number
-  sleep?: (ms: number) => Promise<void>
-  now?: () => number
   fetch?: typeof fetch
 }
 

@@ -13,7 +13,7 @@
 import { createHash, randomInt } from 'node:crypto'
 import { auth, sheets, type sheets_v4 } from '@googleapis/sheets'
 import type { Logger } from '../log.ts'
-import { type Failure, retrying, SheetWriteError } from '../sheet/retry.ts'
+import { type Failure, retrying, SheetWriteError, type SinkPacing } from '../sheet/retry.ts'
 import {
   type Cell,
   type ChartLayout,
@@ -58,25 +58,10 @@ export function createSheetsClient(options: SheetsClientOptions): sheets_v4.Shee
   return sheets({ version: 'v4', auth: googleAuth, ...(rootUrl ? { rootUrl } : {}) })
 }
 
-export interface GoogleSinkOptions {
+/** Google's quota is 60 writes a minute per user; googleapis sets no request timeout of its own. */
+export interface GoogleSinkOptions extends SinkPacing {
   spreadsheetId: string
   log: Logger
-  /** per HTTP request (googleapis sets none) */
-  timeoutMs?: number
-  /** retries per batch before it fails and the marks stay for the next pass */
-  maxRetries?: number
-  /** time a batch may spend on failed requests and the waits after them, then it gives up (fit it inside the caller's own timeout) */
-  retryBudgetMs?: number
-  /** first backoff step; doubles per retry up to maxBackoffMs */
-  baseBackoffMs?: number
-  maxBackoffMs?: number
-  /** least time between two write requests: the quota is 60 writes a minute per user */
-  minWriteIntervalMs?: number
-  /** request body budget per values.batchUpdate */
-  maxRequestBytes?: number
-  /** injectable for tests: how the sink waits, and what time it is */
-  sleep?: (ms: number) => Promise<void>
-  now?: () => number
 }
 
 export interface GoogleSheetSink extends SheetSink {

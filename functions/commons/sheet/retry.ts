@@ -30,6 +30,26 @@ export interface Failure {
   fix?: string
 }
 
+/** How a sheet sink paces and retries its writes: every option has the sink's own default. */
+export interface SinkPacing {
+  /** per HTTP request */
+  timeoutMs?: number
+  /** retries per batch before it fails and the marks stay for the next pass */
+  maxRetries?: number
+  /** time a batch may spend on failed requests and the waits after them, then it gives up (fit it inside the caller's own timeout) */
+  retryBudgetMs?: number
+  /** first backoff step; doubles per retry up to maxBackoffMs */
+  baseBackoffMs?: number
+  maxBackoffMs?: number
+  /** least time between two write requests (the service's quota) */
+  minWriteIntervalMs?: number
+  /** request body budget per batch write */
+  maxRequestBytes?: number
+  /** injectable for tests: how the sink waits, and what time it is */
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
 export interface RetryPolicy {
   /** names the sheet in errors: 'Google Sheet', 'Feishu sheet' */
   sheet: string

@@ -1,7 +1,9 @@
 // A weak signal in Chromium: the browser context goes offline, or a reply is cut off on its
 // way back. Whatever happens on the wire, the report is stored exactly once.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserApp, fillForm, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
+import { healthFormFields } from '../../../testkit/fixtures.ts'
 
 let app: BrowserApp
 
@@ -9,22 +11,6 @@ beforeAll(async () => {
   app = await startBrowserApp()
 })
 afterAll(() => app?.close())
-
-const health: [string, string][] = [
-  ['staffTotal', '25'],
-  ['onDuty', '20'],
-  ['remote', '5'],
-  ['returnedFromOutside', '0'],
-  ['homeObservation', '0'],
-  ['feverOrRespiratory', '0'],
-  ['suspected', '0'],
-  ['confirmed', '0'],
-  ['partnerStaff', '0'],
-  ['partnerAbnormal', '0'],
-  ['publicAreaDisinfected', 'yes'],
-  ['reporterName', '陈静'],
-  ['reporterPhone', '13600001234'],
-]
 
 const versionsOf = (unitId: string) => app.h.stores.records.versions(`daily-health.2026-11-28.${unitId}`)
 
@@ -35,7 +21,7 @@ describe('a report sent on a weak signal', () => {
     const page = await context.newPage()
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
     await context.setOffline(true)
-    await fillForm(page, health)
+    await fillForm(page, healthFormFields)
     const submit = page.getByRole('button', { name: '提交' })
     await submit.click()
     await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
@@ -57,7 +43,7 @@ describe('a report sent on a weak signal', () => {
     const page = await context.newPage()
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
     await context.setOffline(true)
-    await fillForm(page, health)
+    await fillForm(page, healthFormFields)
     await page.getByRole('button', { name: '提交' }).click()
     await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
     await page.close()
@@ -83,7 +69,7 @@ describe('a report sent on a weak signal', () => {
       await route.abort('connectionreset')
     })
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
-    await fillForm(page, health)
+    await fillForm(page, healthFormFields)
     await page.getByRole('button', { name: '提交' }).click()
     await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
     expect(await versionsOf('cutoff-unit')).toHaveLength(1)

@@ -1,11 +1,13 @@
 // Photos and a position from a phone in Chromium: a 12-megapixel photo is reduced on the phone
 // before it leaves it, queued with the report while offline (IndexedDB), kept across a browser
 // restart on a persistent profile, and stored once with its photo when the signal returns.
+
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserApp, choosePhoto, fillForm, persistentPhone, screenshot, startBrowserApp } from '../../../testkit/browser.ts'
+import { healthFormFields } from '../../../testkit/fixtures.ts'
 import { officeCookie } from '../../../testkit/harness.ts'
 
 let app: BrowserApp
@@ -19,22 +21,6 @@ afterAll(async () => {
   await app?.close()
   await rm(profiles, { recursive: true, force: true })
 })
-
-const health: [string, string][] = [
-  ['staffTotal', '25'],
-  ['onDuty', '20'],
-  ['remote', '5'],
-  ['returnedFromOutside', '0'],
-  ['homeObservation', '0'],
-  ['feverOrRespiratory', '0'],
-  ['suspected', '0'],
-  ['confirmed', '0'],
-  ['partnerStaff', '0'],
-  ['partnerAbnormal', '0'],
-  ['publicAreaDisinfected', 'yes'],
-  ['reporterName', '陈静'],
-  ['reporterPhone', '13600001234'],
-]
 
 const emergency: [string, string][] = [
   ['category', 'wildlife_dieoff'],
@@ -143,7 +129,7 @@ describe('a report with a photo and a position', () => {
     await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
     // a form never opened before opens too: the home asked for it
     await page.goto(`${app.url}/u/${token}/forms/daily-health`)
-    await fillForm(page, health)
+    await fillForm(page, healthFormFields)
     await page.getByRole('button', { name: '提交' }).click()
     await expect.poll(() => page.locator('#sync').textContent()).toContain('网络不通')
     await context.close()
