@@ -294,7 +294,7 @@ describe('publishing forms from a workbook', () => {
     const refused = await publish(h, workbook)
     expect(refused.status).toBe(422)
     expect(refused.issues).toEqual([
-      'sheet "fields", row 3, column "type": must be one of integer, text, textarea, boolean, select, phone, itemList, linkList',
+      'sheet "fields", row 3, column "type": must be one of integer, text, textarea, boolean, select, phone, itemList, linkList, photo, location',
       'sheet "fields", row 9, column "label_en": must not be empty',
     ])
     // the type fixed, the cross-checks come next
