@@ -106,20 +106,13 @@ async function computedReplacements(deps: MirrorDeps, now: Date): Promise<NonNul
  * newer row whose mark is already cleared. Looking again after our own write and rewriting what
  * moved on settles it: whichever write lands last was checked after it landed.
  */
-async function settle(
-  deps: MirrorDeps,
-  written: Map<string, number>,
-  reread: (ids: string[]) => Promise<RecordVersion[]>,
-): Promise<RecordVersion[]> {
-  const rewritten: RecordVersion[] = []
+async function settle(deps: MirrorDeps, written: Map<string, number>, reread: (ids: string[]) => Promise<RecordVersion[]>): Promise<void> {
   for (let round = 0; round < 3 && written.size > 0; round++) {
     const moved = (await reread([...written.keys()])).filter((v) => v.version > (written.get(v.recordId) ?? Infinity))
-    if (moved.length === 0) break
+    if (moved.length === 0) return
     await deps.sink.apply({ tabs: layouts(deps), rows: await rowWrites(deps, moved) })
-    rewritten.push(...moved)
     written = new Map(moved.map((v) => [v.recordId, v.version]))
   }
-  return rewritten
 }
 
 /**
@@ -139,15 +132,14 @@ export async function mirrorPass(deps: MirrorDeps, options: MirrorPassOptions = 
   // caught by settle(), which looks again after the write (one read per record, not two).
   const current = latestPerRecord(pending)
   const newest = new Map(current.map((v) => [v.recordId, v.version]))
-  const batch = { tabs: layouts(deps), rows: await rowWrites(deps, current), replace: await computedReplacements(deps, now) }
+  const [rows, replace] = await Promise.all([rowWrites(deps, current), computedReplacements(deps, now)])
   await noted(deps, now, async () => {
-    await deps.sink.apply(batch)
-    const settled = await settle(deps, newest, (ids) => deps.records.currentOf(ids))
-    for (const v of settled) newest.set(v.recordId, v.version)
+    await deps.sink.apply({ tabs: layouts(deps), rows, replace })
+    // Every mark read is at or below what was just written, so the marks go while settle looks
+    // for newer versions: those carry marks of their own until a pass writes them.
+    await Promise.all([settle(deps, newest, (ids) => deps.records.currentOf(ids)), deps.records.clearMirror(pending)])
   })
-  const written = pending.filter((v) => v.version <= (newest.get(v.recordId) ?? 0))
-  await deps.records.clearMirror(written)
-  const lagMs = Math.max(0, ...written.map((v) => now.getTime() - Date.parse(v.receivedAt)))
+  const lagMs = Math.max(0, ...pending.map((v) => now.getTime() - Date.parse(v.receivedAt)))
   return { mirrored: current.length, more: pending.length >= limit, lagMs, pending: pending.length }
 }
 
