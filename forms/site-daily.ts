@@ -11,6 +11,7 @@ export default defineForm({
   kind: 'daily',
   order: 30,
   tab: '施工现场日报',
+  unitTypes: ['engineering'],
   recordKeyFields: ['site'],
   fields: [
     { id: 'site', type: 'text', label: { zh: '工地名称', en: 'Site' }, maxLength: 100 },

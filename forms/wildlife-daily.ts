@@ -13,6 +13,7 @@ export default defineForm({
   kind: 'daily',
   order: 20,
   tab: '野生动物监测日报',
+  unitTypes: ['park', 'resource'],
   fields: [
     { id: 'patrols', type: 'integer', label: { zh: '巡查次数', en: 'Patrols' }, max: 1000 },
     { id: 'abnormalFound', type: 'boolean', label: { zh: '发现异常', en: 'Anything abnormal found' } },

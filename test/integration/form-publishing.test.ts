@@ -10,6 +10,7 @@ import { loadFormInputs } from '#commons/forms/registry.ts'
 import { definitionToTables, describeIssue, type Table, tablesToDefinition } from '#commons/forms/workbook.ts'
 import { silentLogger } from '#commons/log.ts'
 import { overviewTab } from '#commons/sheet/overview.ts'
+import { addUnit, retireUnit } from '#commons/units/roster.ts'
 import { healthReport, newKey, submission } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, type Harness, readWorkbook, startHarness, TIME_ZONE } from '../../testkit/harness.ts'
 
@@ -236,6 +237,62 @@ describe('publishing forms from a workbook', () => {
     const overview = await overviewTab({ ...h.stores, forms: h.forms, timeZone: TIME_ZONE }).rows(h.clock.now())
     expect(JSON.stringify(overview)).toContain('待退费')
     expect(JSON.stringify(overview)).toContain('120')
+  })
+
+  it('gives a new form to the active units of the types its workbook names (unit_types), and to units of those types added later', async () => {
+    const add = (id: string, type: 'section' | 'park') => addUnit(h.stores.units, h.forms, h.clock, { id, name: `单位 ${id}`, type })
+    await add('works', 'section')
+    await add('north-park', 'park')
+    await add('old-section', 'section')
+    await retireUnit(h.stores.units, h.clock, 'old-section')
+    const tables: Table[] = [
+      {
+        name: 'form',
+        columns: ['key', 'value'],
+        rows: Object.entries({
+          id: 'event-aftermath',
+          title_zh: '重大活动善后日报',
+          title_en: 'Cancelled events aftermath daily',
+          work_group_zh: '重大活动善后工作组',
+          work_group_en: 'Major events aftermath group',
+          kind: 'daily',
+          tab: '活动善后',
+          unit_types: 'section, office',
+        }).map(([key, value], i) => ({ row: i + 2, cells: { key, value } })),
+      },
+      {
+        name: 'fields',
+        columns: ['id', 'type', 'label_zh', 'label_en', 'required'],
+        rows: [
+          {
+            row: 2,
+            cells: { id: 'eventsCancelled', type: 'integer', label_zh: '已取消活动数', label_en: 'Events cancelled', required: 'yes' },
+          },
+        ],
+      },
+    ]
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load((await writeFormWorkbook(tables)) as unknown as ArrayBuffer)
+    expect((await publish(h, workbook)).body).toEqual({ id: 'event-aftermath', version: 1 })
+
+    const formsOfUnit = async (id: string) => (await h.stores.units.get(id))?.forms ?? []
+    expect(await formsOfUnit('works')).toEqual(['daily-health', 'emergency', 'info-release', 'event-aftermath'])
+    expect(await formsOfUnit('north-park')).not.toContain('event-aftermath')
+    expect(await formsOfUnit('old-section')).not.toContain('event-aftermath')
+    const later = await add('new-section', 'section')
+    expect(later.unit.forms).toEqual(['daily-health', 'event-aftermath', 'emergency', 'info-release'])
+    // the types round-trip through the workbook, and a type that is not one is refused where it was typed
+    const exported = tablesToDefinition(definitionToTables(h.forms.get('event-aftermath') as FormDefinition))
+    expect('input' in exported && exported.input.unitTypes).toEqual(['section', 'office'])
+    const formSheet = workbook.getWorksheet('form')
+    formSheet?.eachRow((row) => {
+      if (row.getCell(1).value === 'unit_types') row.getCell(2).value = 'hospital'
+    })
+    formSheet?.eachRow((row) => {
+      if (row.getCell(1).value === 'id') row.getCell(2).value = 'another-form'
+    })
+    const refused = await publish(h, workbook)
+    expect(refused.issues).toEqual([expect.stringMatching(/^sheet "form", row \d+, column "value": /)])
   })
 
   it('retire and relabel keep every row and column in place; the retired field leaves the page and the API', async () => {

@@ -1,6 +1,7 @@
 // The shape of a form definition in `forms/`. Definitions are data: every field has a stable
 // `id` (the stored attribute and the sheet column key) and labels for display only.
 import * as z from 'zod'
+import { UNIT_TYPES } from '../model.ts'
 
 export const Lang = z.enum(['zh', 'en'])
 export type Lang = z.infer<typeof Lang>
@@ -138,6 +139,11 @@ export const FormDefinition = z.object({
   /** short sheet tab name (Chinese: leaders read it) */
   tab: z.string().min(1).max(50),
   fields: z.array(Field).min(1),
+  /**
+   * The kinds of unit that owe this form by default: a unit added with a type, or changed to one,
+   * gets it; a new form published with them goes to the units of those types. Absent: every type.
+   */
+  unitTypes: z.array(z.enum(UNIT_TYPES)).min(1).optional(),
   /** daily forms: fields that, with unit and date, identify the one current record (e.g. the site) */
   recordKeyFields: z.array(fieldId).default([]),
   rules: z.array(Rule).default([]),

@@ -55,6 +55,7 @@ const FORM_KEYS = [
   'kind',
   'order',
   'tab',
+  'unit_types',
   'record_key_fields',
   'emergency_request',
   'approval_title_field',
@@ -103,6 +104,7 @@ export function definitionToTables(form: FormDefinition): Table[] {
     kind: form.kind,
     order: String(form.order),
     tab: form.tab,
+    unit_types: form.unitTypes?.join(','),
     record_key_fields: form.recordKeyFields.join(','),
     emergency_request: yesNo(form.emergencyRequest),
     approval_title_field: form.approval?.titleField,
@@ -274,6 +276,7 @@ export function tablesToDefinition(tables: Table[]): ParsedWorkbook | { issues: 
     tab: kv.tab ?? '',
     recordKeyFields: list(kv.record_key_fields),
   }
+  if (kv.unit_types) input.unitTypes = list(kv.unit_types)
   const description = label(kv, 'description')
   if (description) input.description = description
   const emergencyRequest = flag(formSheet.name, keyRows.get('emergency_request') ?? 0, 'value', kv.emergency_request)

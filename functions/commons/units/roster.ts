@@ -2,6 +2,7 @@
 // retires them and rotates their links.
 import { parseWebhookList, WEBHOOK_TYPES, WebhookConfigError } from '../channels/webhook-config.ts'
 import { type Clock, localDate } from '../clock.ts'
+import type { FormDefinition } from '../forms/definition.ts'
 import type { FormRegistry } from '../forms/registry.ts'
 import type { Lang } from '../i18n.ts'
 import { UNIT_TYPES, type Unit, type UnitProfile, type UnitType } from '../model.ts'
@@ -51,18 +52,10 @@ export interface NewUnit extends UnitInput {
 /** An edit: the fields given replace the unit's; `null` (or an empty value) removes an optional one. */
 export type UnitChanges = { [K in keyof UnitInput]?: UnitInput[K] | null }
 
-/** What each kind of unit owes by default, from the work plan's groups. */
-const formsByType: Record<UnitType, string[]> = {
-  office: ['daily-health', 'emergency', 'info-release'],
-  section: ['daily-health', 'emergency', 'info-release'],
-  park: ['daily-health', 'wildlife-daily', 'emergency', 'info-release'],
-  resource: ['daily-health', 'wildlife-daily', 'emergency', 'info-release'],
-  engineering: ['daily-health', 'site-daily', 'emergency', 'info-release'],
-}
-
+/** What a kind of unit owes by default: the forms naming its type (`unitTypes`), daily reports first. */
 function defaultFormsFor(type: UnitType | undefined, registry: FormRegistry): string[] {
-  // an unknown type owes nothing here: the type's own check names what it takes
-  return type ? (formsByType[type] ?? []).filter((id) => registry.get(id)) : registry.all.map((f) => f.id)
+  const owed = registry.all.filter((f) => type === undefined || !f.unitTypes || f.unitTypes.includes(type))
+  return [...owed.filter((f) => f.kind === 'daily'), ...owed.filter((f) => f.kind !== 'daily')].map((f) => f.id)
 }
 
 export interface IssuedToken {
@@ -165,6 +158,18 @@ export async function editUnit(units: UnitStore, registry: FormRegistry, id: str
   const updated = (await units.updateProfile(id, profile)) && (await units.get(id))
   if (!updated) throw new UnitNotFoundError(`no unit "${id}"`)
   return updated
+}
+
+/**
+ * A form published for the first time goes to the active units of the types it names
+ * (`unitTypes`); without them the office gives it to units one by one. Returns who got it.
+ */
+export async function assignNewForm(units: UnitStore, registry: FormRegistry, form: FormDefinition): Promise<string[]> {
+  const types = form.unitTypes
+  if (!types) return []
+  const owing = (await units.list()).filter((u) => !u.retiredAt && u.type && types.includes(u.type) && !u.forms.includes(form.id))
+  for (const unit of owing) await editUnit(units, registry, unit.id, { forms: [...unit.forms, form.id] })
+  return owing.map((u) => u.id)
 }
 
 /**

@@ -194,7 +194,7 @@ export function createApi(deps: AppDeps): Hono<AppEnv> {
   admin.post('/sheet/rebuild', async (c) => c.json(await deps.rebuildSheet()))
   admin.get('/sheet/health', async (c) => c.json(await sheetHealth(stores, deps.clock.now())))
 
-  if (deps.catalog) admin.route('/forms', formsAdmin(deps.catalog))
+  if (deps.catalog) admin.route('/forms', formsAdmin(deps.catalog, deps.stores.units))
   api.route('/admin', admin)
   return api
 }

@@ -2,12 +2,22 @@
 import { Hono } from 'hono'
 import * as z from 'zod'
 import type { FormCatalog, PublishOutcome } from '../forms/catalog.ts'
+import type { UnitStore } from '../store.ts'
+import { assignNewForm } from '../units/roster.ts'
 import type { AppEnv } from './deps.ts'
 import { apiError } from './errors.tsx'
 import { jsonBody } from './json-body.ts'
 
 const By = z.string().trim().min(1).max(50)
 const RollbackBody = z.object({ by: By, to: z.number().int().positive().optional() })
+
+/** Publishes; a new form (its version 1) goes to the units of the types it names (`unitTypes`). */
+export async function publishForm(catalog: FormCatalog, units: UnitStore, input: unknown, by: string): Promise<PublishOutcome> {
+  const outcome = await catalog.publish(input, by)
+  const created = outcome.ok && outcome.version === 1 ? catalog.get(outcome.id) : undefined
+  if (created) await assignNewForm(units, catalog, created)
+  return outcome
+}
 
 /** `{id, version}` with 201, or 422 with every issue where it is (`fields.3.type`). */
 function publishAnswer(outcome: PublishOutcome) {
@@ -19,7 +29,7 @@ function publishAnswer(outcome: PublishOutcome) {
       } as const)
 }
 
-export function formsAdmin(catalog: FormCatalog): Hono<AppEnv> {
+export function formsAdmin(catalog: FormCatalog, units: UnitStore): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.get('/', (c) =>
     c.json(catalog.all.map((f) => ({ id: f.id, version: f.version, title: f.title, kind: f.kind, tab: f.tab, workGroup: f.workGroup }))),
@@ -32,7 +42,7 @@ export function formsAdmin(catalog: FormCatalog): Hono<AppEnv> {
       const by = By.safeParse(c.req.query('by'))
       if (!by.success)
         return c.json({ error: 'validation', issues: [{ path: 'by', message: 'who publishes: ?by=<name> (1–50 characters)' }] }, 422)
-      const { body, status } = publishAnswer(await catalog.publish(c.req.valid('json'), by.data))
+      const { body, status } = publishAnswer(await publishForm(catalog, units, c.req.valid('json'), by.data))
       return c.json(body, status)
     },
   )

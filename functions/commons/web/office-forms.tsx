@@ -12,6 +12,7 @@ import { definitionToTables, describeIssue, type Table, tablesToDefinition, type
 import { type Lang, wordsOf } from '../i18n.ts'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { FormPage, ReportDate } from './form-view.tsx'
+import { publishForm } from './forms-admin.ts'
 import { Page } from './layout.tsx'
 import { NameField, rememberedName, rememberName } from './name-field.tsx'
 
@@ -273,7 +274,7 @@ export function createFormPages(deps: AppDeps, catalog: FormCatalog): Hono<AppEn
       return preview(c, checked.form, checked.previous, name.message)
     }
     rememberName(c, name.name)
-    const outcome = await catalog.publish(input, name.name)
+    const outcome = await publishForm(catalog, deps.stores.units, input, name.name)
     if (!outcome.ok) return list(c, plain(outcome.issues, lang), 422)
     return c.redirect(`/office/forms?published=${encodeURIComponent(`${outcome.id}@${outcome.version}`)}`, 303)
   })
