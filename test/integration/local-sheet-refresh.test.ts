@@ -27,8 +27,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-/** waits until the tab has a row that satisfies `ok` */
-async function rowOn(tab: string, ok: (row: unknown[]) => boolean, timeoutMs = 8000): Promise<unknown[]> {
+/** waits until the tab has a row that satisfies `ok`: far sooner than the hour-long sweep, with room for a busy machine */
+async function rowOn(tab: string, ok: (row: unknown[]) => boolean, timeoutMs = 20_000): Promise<unknown[]> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const row = (await dataRows(system.sink.path, tab).catch(() => [])).find(ok)
