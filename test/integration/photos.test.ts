@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UPLOAD_SLOTS_PER_HOUR } from '#commons/photos/photos.ts'
 import { emergencyRequest, submission } from '../../testkit/fixtures.ts'
 import { ADMIN_TOKEN, dataRows, type Harness, officeCookie, startHarness } from '../../testkit/harness.ts'
 
@@ -79,6 +80,25 @@ describe('an upload slot', () => {
       body: '{"contentType":"image/jpeg","size":10}',
     })
     expect(anonymous.status).toBe(401)
+  })
+})
+
+describe('a unit’s upload slots', () => {
+  it('stop at UPLOAD_SLOTS_PER_HOUR in an hour, with Retry-After, for that unit alone', async () => {
+    const busy = await h.unit('busy-park', ['emergency'])
+    for (let i = 0; i < UPLOAD_SLOTS_PER_HOUR; i++) {
+      expect((await slotFor(busy, { contentType: 'image/jpeg', size: 1000 })).status).toBe(201)
+    }
+    const refused = await slotFor(busy, { contentType: 'image/jpeg', size: 1000 })
+    expect(refused.status).toBe(429)
+    // the harness's clock stands at 10:00:00 in Shanghai: the hour ends in 60 minutes
+    expect(refused.headers.get('retry-after')).toBe('3600')
+    expect(await refused.json()).toEqual({
+      error: 'rate_limited',
+      message: '本单位每小时最多上传 30 张照片，请 60 分钟后再试',
+      retryAfterS: 3600,
+    })
+    expect((await slotFor(other, { contentType: 'image/jpeg', size: 1000 })).status).toBe(201)
   })
 })
 

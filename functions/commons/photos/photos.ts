@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts'
 import type { FormDefinition } from '../forms/definition.ts'
 import type { Issue, Values } from '../forms/validation.ts'
 import { type Lang, wordsOf } from '../i18n.ts'
+import type { RefusalCounter } from '../store.ts'
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const
 export type PhotoType = (typeof PHOTO_TYPES)[number]
@@ -54,6 +55,10 @@ const w = wordsOf({
   notUploaded: { zh: '照片尚未上传完成，请重新上传', en: 'That photo has not been uploaded yet; upload it again' },
   notImage: { zh: '上传的文件不是图片（JPEG、PNG 或 WebP）', en: 'The uploaded file is not an image (JPEG, PNG or WebP)' },
   noStorage: { zh: '本系统未配置照片存储', en: 'Photo storage is not configured here' },
+  tooMany: {
+    zh: '本单位每小时最多上传 {n} 张照片，请 {m} 分钟后再试',
+    en: 'A unit may upload {n} photos an hour: try again in {m} minutes',
+  },
 })
 
 /** The image type the bytes really are (their magic numbers), whatever anyone said. */
@@ -68,11 +73,21 @@ export function imageTypeOf(bytes: Uint8Array): PhotoType | undefined {
 /** Bytes enough to tell the image types apart. */
 const SNIFF_BYTES = 12
 
-export type SlotOutcome = { ok: true; slot: UploadSlot } | { ok: false; issues: Issue[] }
+/**
+ * Upload slots one unit may take in an hour: a report takes a few photos, and a retried upload
+ * reuses its slot. It bounds what one unit's token can put in storage (4 MiB a slot).
+ */
+export const UPLOAD_SLOTS_PER_HOUR = 30
+const HOUR_MS = 3_600_000
+
+export type SlotOutcome =
+  | { ok: true; slot: UploadSlot }
+  | { ok: false; issues: Issue[] }
+  | { ok: false; tooMany: { retryAfterS: number; message: string } }
 
 /** `POST /api/uploads`: an upload slot for one photo of this unit. */
 export async function createUploadSlot(
-  deps: { storage: PhotoStorage; clock: Clock },
+  deps: { storage: PhotoStorage; clock: Clock; counter: RefusalCounter },
   unitId: string,
   request: { contentType?: unknown; size?: unknown },
   lang: Lang,
@@ -84,6 +99,17 @@ export async function createUploadSlot(
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PHOTO_BYTES)
     issues.push({ path: 'size', message: w(lang, 'size', { n: MAX_PHOTO_BYTES / 1024 / 1024 }) })
   if (!contentType || issues.length > 0) return { ok: false, issues }
+  // counted in the table, in fixed hours, so every instance counts together
+  const now = deps.clock.now().getTime()
+  const hour = Math.floor(now / HOUR_MS)
+  const [taken = 0] = await deps.counter.add([`uploads:${unitId}`], { id: `UPLOADS#${hour}`, endsAt: new Date((hour + 1) * HOUR_MS) })
+  if (taken > UPLOAD_SLOTS_PER_HOUR) {
+    const retryAfterS = Math.ceil(((hour + 1) * HOUR_MS - now) / 1000)
+    return {
+      ok: false,
+      tooMany: { retryAfterS, message: w(lang, 'tooMany', { n: UPLOAD_SLOTS_PER_HOUR, m: Math.ceil(retryAfterS / 60) }) },
+    }
+  }
   const key = `${unitId}/${randomUUID().replaceAll('-', '')}`
   const expiresAt = new Date(deps.clock.now().getTime() + UPLOAD_TTL_MS)
   // The slot takes the size announced, not more: the policy's content-length-range is exact at the top.

@@ -43,11 +43,15 @@ export function createPhotoRoutes(deps: AppDeps, photos: PhotoDeps): Hono<AppEnv
     jsonBody(SlotBody, { hint: 'send {"contentType": "image/jpeg", "size": <bytes>}', notJson: 'invalid' }),
     async (c) => {
       const outcome = await createUploadSlot(
-        { storage: photos.storage, clock: deps.clock },
+        { storage: photos.storage, clock: deps.clock, counter: deps.stores.refusals },
         c.get('unit').id,
         c.req.valid('json'),
         c.get('lang'),
       )
+      if (!outcome.ok && 'tooMany' in outcome) {
+        const { retryAfterS, message } = outcome.tooMany
+        return c.json({ error: 'rate_limited', message, retryAfterS }, 429, { 'retry-after': String(retryAfterS) })
+      }
       if (!outcome.ok) return c.json({ error: 'validation', issues: outcome.issues }, 422)
       return c.json(outcome.slot, 201)
     },
