@@ -12,9 +12,23 @@ export interface LocalApprovals {
   changed(): void
 }
 
-export function startApprovals(config: LocalConfig, edge: Edge, parts: { publicUrl: string; workers: boolean }): LocalApprovals {
+export function startApprovals(
+  config: LocalConfig,
+  edge: Edge,
+  parts: {
+    publicUrl: string
+    workers: boolean /** a new request is registered: the sheet's 信息发布 tab follows */
+    registered: () => void
+  },
+): LocalApprovals {
   const deps = approvalWorkerDeps(edge, config, { approverTargets: config.APPROVER_WEBHOOKS, publicUrl: parts.publicUrl })
-  const pump = startPump(async () => (deps ? approvalPass(deps) : { more: false }), {
+  const pass = async () => {
+    if (!deps) return { more: false }
+    const result = await approvalPass(deps)
+    if (result.registered > 0) parts.registered()
+    return result
+  }
+  const pump = startPump(pass, {
     name: 'approvals',
     debounceMs: 100,
     sweepMs: parts.workers ? config.SWEEP_INTERVAL_S * 1000 : 2 ** 31 - 1,

@@ -134,7 +134,7 @@ export async function createLocalSystem(config: LocalConfig, options: SystemOpti
   }
   if (workers) await restoreEmergencyWakeups(doc, config.TABLE_NAME)
   const alerts = startAlerts(config, edge, { publicUrl, ackKey, workers, changed: sheetTabsChanged })
-  const approvals = startApprovals(config, edge, { publicUrl, workers })
+  const approvals = startApprovals(config, edge, { publicUrl, workers, registered: sheetTabsChanged })
 
   const mirrorPassDeps = mirrorDeps(edge, config, sink, publicUrl)
   let sweepDue = true

@@ -105,9 +105,9 @@ async function refreshPending(deps: ApprovalDeps): Promise<void> {
   }
 }
 
-/** One worker pass: find new requests, repair states, deliver notices. */
-export async function approvalPass(deps: NoticeDeps): Promise<{ more: boolean }> {
-  await registerNew(deps)
+/** One worker pass: find new requests, repair states, deliver notices. `registered`: new requests found. */
+export async function approvalPass(deps: NoticeDeps): Promise<{ more: boolean; registered: number }> {
+  const { registered } = await registerNew(deps)
   await refreshPending(deps)
-  return deliverNotices(deps)
+  return { ...(await deliverNotices(deps)), registered }
 }
