@@ -21,7 +21,7 @@ h2{font-size:1.2rem}
 a{color:#1d70b8}
 :focus-visible{outline:3px solid #fd0;outline-offset:0}
 .meta{color:#505a5f;margin:0 0 1rem}
-.vh{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0)}
+.vh{position:absolute!important;width:1px!important;height:1px!important;margin:0;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0)}
 .field{margin:0 0 1.4rem;border:0;padding:0}
 .field.invalid{border-left:4px solid #d4351c;padding-left:.8rem}
 .label{display:block;font-weight:700;margin-bottom:.2rem;padding:0}
