@@ -66,6 +66,22 @@ const formsOf = async (h: Harness, token: string) =>
     fields: { id: string; label: { zh: string }; max?: number }[]
   }[]
 
+/** The `form` sheet of a new form for 重大活动善后工作组 (README's worked example), with `extra` keys. */
+const aftermathFormSheet = (extra: Record<string, string>): Table => ({
+  name: 'form',
+  columns: ['key', 'value'],
+  rows: Object.entries({
+    id: 'event-aftermath',
+    title_zh: '重大活动善后日报',
+    title_en: 'Cancelled events aftermath daily',
+    work_group_zh: '重大活动善后工作组',
+    work_group_en: 'Major events aftermath group',
+    kind: 'daily',
+    tab: '活动善后',
+    ...extra,
+  }).map(([key, value], i) => ({ row: i + 2, cells: { key, value } })),
+})
+
 describe('publishing forms from a workbook', () => {
   let h: Harness
   beforeEach(async () => {
@@ -133,20 +149,7 @@ describe('publishing forms from a workbook', () => {
 
   it('publishes a new form for 重大活动善后工作组: assigned to a unit, submitted, in its own tab, with a deadline, an alert and a total', async () => {
     const tables: Table[] = [
-      {
-        name: 'form',
-        columns: ['key', 'value'],
-        rows: Object.entries({
-          id: 'event-aftermath',
-          title_zh: '重大活动善后日报',
-          title_en: 'Cancelled events aftermath daily',
-          work_group_zh: '重大活动善后工作组',
-          work_group_en: 'Major events aftermath group',
-          kind: 'daily',
-          order: '40',
-          tab: '活动善后',
-        }).map(([key, value], i) => ({ row: i + 2, cells: { key, value } })),
-      },
+      aftermathFormSheet({ order: '40' }),
       {
         name: 'fields',
         columns: ['id', 'type', 'label_zh', 'label_en', 'required', 'min', 'max', 'max_length', 'retired'],
@@ -246,20 +249,7 @@ describe('publishing forms from a workbook', () => {
     await add('old-section', 'section')
     await retireUnit(h.stores.units, h.clock, 'old-section')
     const tables: Table[] = [
-      {
-        name: 'form',
-        columns: ['key', 'value'],
-        rows: Object.entries({
-          id: 'event-aftermath',
-          title_zh: '重大活动善后日报',
-          title_en: 'Cancelled events aftermath daily',
-          work_group_zh: '重大活动善后工作组',
-          work_group_en: 'Major events aftermath group',
-          kind: 'daily',
-          tab: '活动善后',
-          unit_types: 'section, office',
-        }).map(([key, value], i) => ({ row: i + 2, cells: { key, value } })),
-      },
+      aftermathFormSheet({ unit_types: 'section, office' }),
       {
         name: 'fields',
         columns: ['id', 'type', 'label_zh', 'label_en', 'required'],
