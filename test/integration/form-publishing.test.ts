@@ -285,6 +285,18 @@ describe('publishing forms from a workbook', () => {
     expect(refused.issues).toEqual([expect.stringMatching(/^sheet "form", row \d+, column "value": /)])
   })
 
+  it('keeps a formula-looking label as text in the CSV export', async () => {
+    const workbook = await exported(h, 'daily-health')
+    fieldRow(workbook, 'remote').getCell(column(workbook.getWorksheet('fields'), 'label_zh')).value =
+      '=HYPERLINK("http://evil.example","远程")'
+    expect((await publish(h, workbook)).issues).toEqual([])
+
+    const csv = await (await h.app.request('/api/admin/export?form=daily-health&date=2026-11-28', { headers: admin })).text()
+    const header = csv.split('\r\n')[0] ?? ''
+    expect(header).toContain(`"'=HYPERLINK(""http://evil.example"",""远程"") (remote)"`)
+    expect(header).not.toMatch(/(^|,)"?=/)
+  })
+
   it('retire and relabel keep every row and column in place; the retired field leaves the page and the API', async () => {
     const token = await h.unit('office', ['daily-health'])
     expect((await h.app.request('/api/forms/daily-health/submissions', submission(token, healthReport()))).status).toBe(201)

@@ -3,7 +3,7 @@
 import type { FormDefinition } from '../forms/definition.ts'
 import { photoLinks } from '../photos/photos.ts'
 import { formTabLayout, recordRow } from '../sheet/layout.ts'
-import type { Cell } from '../sheet/sink.ts'
+import { type Cell, neutralize } from '../sheet/sink.ts'
 import type { RecordStore, UnitStore } from '../store.ts'
 
 const csvField = (cell: Cell): string => {
@@ -25,8 +25,9 @@ export async function exportCsv(
   const rows = records
     .sort((a, b) => a.unitId.localeCompare(b.unitId) || a.recordId.localeCompare(b.recordId))
     .map((r) => recordRow(form, r, names.get(r.unitId) ?? r.unitId, deps.timeZone, deps.publicUrl ? photoLinks(deps.publicUrl) : undefined))
-  // a file leaves the system: its header carries each column's key beside the label
+  // a file leaves the system: its header carries each column's key beside the label, and the
+  // labels, which the office publishes from a workbook, are neutralised like any cell
   const layout = formTabLayout(form)
-  const header = layout.header.map((label, i) => `${label} (${layout.keys[i]})`)
+  const header = layout.header.map((label, i) => neutralize(`${label} (${layout.keys[i]})`))
   return `\uFEFF${[header, ...rows].map(csvLine).join('\r\n')}\r\n`
 }
